@@ -1,0 +1,1 @@
+"""The `milestone` command line."""

@@ -1,0 +1,17 @@
+"""The `milestone` command: one Typer sub-module per concern, registered here."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="milestone",
+    help="Run a Customer Share Option Plan: stones mined by driving, verified on-chain.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Milestone: a fixed-supply loyalty token mined by driving, verifiable on an EVM chain."""
