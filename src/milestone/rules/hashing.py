@@ -7,4 +7,5 @@ import sha3  # safe-pysha3: C-backed, about six times faster per call than pycry
 
 def keccak256(data: bytes) -> bytes:
     """The 32-byte keccak-256 digest (Ethereum's, not NIST SHA3-256) of `data`."""
-    return sha3.keccak_256(data).digest()
+    digest: bytes = sha3.keccak_256(data).digest()
+    return digest
