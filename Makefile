@@ -29,8 +29,10 @@ $(VENV)/.installed: pyproject.toml
 
 tools: tools/node_modules/.installed
 
+# npm ci refuses this lock file (npm leaves the other platforms' optional anvil binaries out of
+# it), so install from it with npm install, which keeps the locked versions.
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
-	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	cd tools && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 postgres:
