@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_FILE = "milestone.db"
@@ -27,6 +27,19 @@ class Settings(BaseSettings):
 
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
+
+    api_secret: str | None = None
+    """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
+    Replicas behind a load balancer must share it."""
+
+    api_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    """Lifetime of a log-in token: short, since a token cannot be revoked before it expires."""
+
+    api_login_per_minute: int = Field(default=10, ge=1)
+    """Log-in attempts a client may make per minute (per client address and route)."""
+
+    api_writes_per_minute: int = Field(default=120, ge=1)
+    """Requests a client may make per minute to each write route."""
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

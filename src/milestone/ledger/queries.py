@@ -200,22 +200,25 @@ class Totals:
 
 def totals(session: Session) -> Totals:
     """Stone totals per kind of account, read from the balances."""
-    by_kind: dict[str, int] = dict(
-        session.execute(
+    # Comprehensions, not dict(result): a Result has keys(), so dict() would treat it as a mapping.
+    by_kind: dict[str, int] = {
+        kind: total
+        for kind, total in session.execute(
             select(AccountRecord.kind, func.sum(BalanceRecord.balance))
             .join(AccountRecord, AccountRecord.name == BalanceRecord.account)
             .where(BalanceRecord.asset == Asset.STONE.value)
             .group_by(AccountRecord.kind)
-        ).tuples()
-    )
-    named = dict(
-        session.execute(
+        )
+    }
+    named: dict[str, int] = {
+        account: balance
+        for account, balance in session.execute(
             select(BalanceRecord.account, BalanceRecord.balance).where(
                 BalanceRecord.asset == Asset.STONE.value,
                 BalanceRecord.account.in_([SUPPLY, MINING_RESERVE, ACTIVITY_RESERVE, TREASURY, BURNED]),
             )
-        ).tuples()
-    )
+        )
+    }
     return Totals(
         issued=-named.get(SUPPLY, 0),
         mining_reserve=named.get(MINING_RESERVE, 0),

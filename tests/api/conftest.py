@@ -1,0 +1,104 @@
+"""An API over a fresh, migrated SQLite database with a program, staff, owners and keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from milestone.api.app import create_app
+from milestone.auth import FAST_HASHER, issue_api_key
+from milestone.auth.users import create_user
+from milestone.clock import ManualClock
+from milestone.program.service import create_program
+from milestone.rules.params import get_preset
+from milestone.settings import Settings
+from milestone.storage import Database
+from milestone.storage.migrations import migrate
+
+GENESIS = 1_798_761_600  # 2027-01-01T00:00:00Z
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class People:
+    """Credentials of one of each kind of caller, as request headers."""
+
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    owner_ids: dict[str, int] = field(default_factory=dict)
+    merchant_ids: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(GENESIS + 3_600)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        api_login_per_minute=1_000, api_writes_per_minute=1_000,
+    )
+
+
+@pytest.fixture
+def database(settings: Settings, clock: ManualClock) -> Iterator[Database]:
+    database = Database.from_url(settings.database_url)
+    migrate(database.engine)
+    parameters = get_preset("minimal")
+    database.run(lambda session: create_program(session, clock, parameters, genesis=GENESIS))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: ManualClock, database: Database) -> FastAPI:
+    return create_app(settings, clock, database=database, hasher=FAST_HASHER, web_dir=None)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def add_user(
+    database: Database, clock: ManualClock, username: str, role: str, owner_id: int | None = None
+) -> None:
+    database.run(
+        lambda session: create_user(
+            session, clock, FAST_HASHER, username=username, password=PASSWORD, role=role,
+            owner_id=owner_id,
+        )
+    )
+
+
+def login(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def people(client: TestClient, database: Database, clock: ManualClock) -> People:
+    people = People()
+    add_user(database, clock, "olga", "operator")
+    add_user(database, clock, "aldo", "auditor")
+    for name, owner_id in (("ann", 1), ("bob", 2)):
+        add_user(database, clock, name, "owner", owner_id)
+        people.owner_ids[name] = owner_id
+    for name in ("olga", "aldo", "ann", "bob"):
+        people.headers[name] = login(client, name)
+    shop = database.run(lambda s: issue_api_key(s, clock, "merchant", merchant_id=1))
+    other_shop = database.run(lambda s: issue_api_key(s, clock, "merchant", merchant_id=2))
+    sales = database.run(lambda s: issue_api_key(s, clock, "sales"))
+    people.headers["shop"] = {"X-API-Key": shop.secret}
+    people.headers["other_shop"] = {"X-API-Key": other_shop.secret}
+    people.headers["sales"] = {"X-API-Key": sales.secret}
+    people.headers["anonymous"] = {}
+    people.merchant_ids.update(shop=1, other_shop=2)
+    return people
