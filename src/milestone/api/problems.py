@@ -111,7 +111,7 @@ async def _milestone_error(request: Request, error: Exception) -> JSONResponse:
     extra = {name: value for name, value in error.details.items() if name != "headers"}
     return problem_response(
         error.http_status, error.code, error.message,
-        instance=request.url.path, headers=headers, extra=extra,  # type: ignore[arg-type]
+        instance=request.url.path, headers=headers, extra=extra,
     )
 
 
