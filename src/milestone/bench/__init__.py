@@ -1,0 +1,1 @@
+"""Benchmarks: measurements printed as rates and ratios from one run, never timed tests."""
