@@ -17,7 +17,7 @@ def test_the_bench_builds_the_tree_it_reports() -> None:
     assert result.root == "0x" + expected.root.hex()
     assert result.hashes == 3 * 2_000 - 1
     assert result.build_seconds > 0 and result.floor_seconds > 0
-    assert result.ratio == round(result.build_seconds / result.floor_seconds, 2) or result.ratio > 0
+    assert result.ratio > 0 and result.leaves_per_second > 0 and result.proofs_per_second > 0
 
 
 def test_leaves_are_reproducible() -> None:

@@ -33,4 +33,4 @@ def merkle(
     table.add_row("leaves per second", f"{result.leaves_per_second:,}")
     table.add_row("proofs per second", f"{result.proofs_per_second:,}")
     table.add_row("root", result.root)
-    Console().print(table)
+    Console(width=max(Console().width, 110)).print(table)
