@@ -14,27 +14,9 @@ RULES_DIR = Path(milestone.rules.__file__).parent
 ALLOWED_THIRD_PARTY = {"sha3"}
 # Standard-library modules that touch the outside world.
 FORBIDDEN_STDLIB = {
-    "os",
-    "io",
-    "sys",
-    "socket",
-    "subprocess",
-    "shutil",
-    "pathlib",
-    "tempfile",
-    "time",
-    "random",
-    "secrets",
-    "urllib",
-    "http",
-    "sqlite3",
-    "logging",
-    "threading",
-    "multiprocessing",
-    "asyncio",
-    "glob",
-    "pickle",
-    "shelve",
+    "os", "io", "sys", "socket", "subprocess", "shutil", "pathlib", "tempfile", "time",
+    "random", "secrets", "urllib", "http", "sqlite3", "logging", "threading", "multiprocessing",
+    "asyncio", "glob", "pickle", "shelve",
 }
 FORBIDDEN_CALLS = {"open", "input", "print", "exec", "eval", "__import__"}
 
