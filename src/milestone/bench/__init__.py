@@ -1,1 +1,1 @@
-"""Benchmarks: measurements printed as rates and ratios from one run, never timed tests."""
+"""Benchmarks: each measures a rate and a floor in one run and reports their ratio."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, init, ledger
+from milestone.cli import bench, init, ledger, schedule
 
 app = typer.Typer(
     name="milestone",
@@ -20,5 +20,6 @@ def main() -> None:
 
 
 app.command("init")(init.init)
+app.command("schedule")(schedule.schedule)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")
