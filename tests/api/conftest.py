@@ -1,9 +1,10 @@
-"""An API over a fresh, migrated SQLite database with a program, staff, owners and keys."""
+"""An API over a fresh database (SQLite and PostgreSQL) with a program, staff, owners and keys."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -13,14 +14,11 @@ from milestone.api.app import create_app
 from milestone.auth import FAST_HASHER, issue_api_key
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
-from milestone.program.service import create_program
-from milestone.rules.params import get_preset
+from milestone.program.service import Program
 from milestone.settings import Settings
 from milestone.storage import Database
-from milestone.storage.migrations import migrate
 
-GENESIS = 1_798_761_600  # 2027-01-01T00:00:00Z
-PASSWORD = "correct horse battery"
+from .support import PASSWORD
 
 
 @dataclass
@@ -33,30 +31,17 @@ class People:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(GENESIS + 3_600)
-
-
-@pytest.fixture
-def settings(tmp_path) -> Settings:
+def settings(tmp_path: Path, database: Database) -> Settings:
     return Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'api.db'}",
-        api_login_per_minute=1_000, api_writes_per_minute=1_000,
+        data_dir=tmp_path,
+        database_url=database.engine.url.render_as_string(hide_password=False),
+        api_login_per_minute=1_000,
+        api_writes_per_minute=1_000,
     )
 
 
 @pytest.fixture
-def database(settings: Settings, clock: ManualClock) -> Iterator[Database]:
-    database = Database.from_url(settings.database_url)
-    migrate(database.engine)
-    parameters = get_preset("minimal")
-    database.run(lambda session: create_program(session, clock, parameters, genesis=GENESIS))
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def app(settings: Settings, clock: ManualClock, database: Database) -> FastAPI:
+def app(settings: Settings, clock: ManualClock, database: Database, program: Program) -> FastAPI:
     return create_app(settings, clock, database=database, hasher=FAST_HASHER, web_dir=None)
 
 
@@ -71,7 +56,12 @@ def add_user(
 ) -> None:
     database.run(
         lambda session: create_user(
-            session, clock, FAST_HASHER, username=username, password=PASSWORD, role=role,
+            session,
+            clock,
+            FAST_HASHER,
+            username=username,
+            password=PASSWORD,
+            role=role,
             owner_id=owner_id,
         )
     )
