@@ -17,11 +17,12 @@ from typing import Any
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Lifespan
 
 from milestone.api.context import ApiContext
 from milestone.api.metrics import MetricsMiddleware, metrics_response
 from milestone.api.middleware import BodySizeLimit
-from milestone.api.problems import ProblemPublic, install_problem_handlers
+from milestone.api.problems import COMMON_RESPONSES, ProblemPublic, install_problem_handlers
 from milestone.api.ratelimit import Rate, RateLimiter
 from milestone.api.routers import ROUTERS, health
 from milestone.auth.passwords import STRONG_HASHER
@@ -79,14 +80,28 @@ def create_app(
         if owns_database:
             database.dispose()
 
+    app = build_app(lifespan)
+    app.state.context = context
+    if web_dir is not None and (web_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the API: the same for every configuration."""
+    return build_app().openapi()
+
+
+def build_app(lifespan: Lifespan[FastAPI] | None = None) -> FastAPI:
+    """The routes, handlers and middleware, without the context a request needs."""
     app = FastAPI(
         title="Milestone",
         version=version("milestone"),
         description=DESCRIPTION,
         lifespan=lifespan,
         separate_input_output_schemas=False,
+        responses=COMMON_RESPONSES,
     )
-    app.state.context = context
     install_problem_handlers(app)
     app.include_router(health.router)
     app.add_route("/metrics", metrics_response, include_in_schema=False)
@@ -96,8 +111,6 @@ def create_app(
     app.add_middleware(BodySizeLimit)
     app.add_middleware(MetricsMiddleware, templates=templates)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    if web_dir is not None and (web_dir / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
 
 

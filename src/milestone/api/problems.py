@@ -151,13 +151,17 @@ async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def problem_responses(*statuses: int | str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries saying these statuses answer with problem+json."""
     return {
         status: {
-            "model": ProblemPublic,
-            "description": HTTP_CODES.get(status, "refused").replace("_", " ").capitalize(),
+            "description": HTTP_CODES.get(status, "refused").replace("_", " ").capitalize()
+            if isinstance(status, int) else "Refused: the `code` says why",
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},
         }
         for status in statuses
     }
+
+
+COMMON_RESPONSES = problem_responses("4XX", 422)
+"""On every route: any refusal is a problem; 422 replaces FastAPI's own validation schema."""
