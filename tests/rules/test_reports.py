@@ -14,7 +14,7 @@ from milestone.rules.reports import (
     ENVELOPE_SIZE,
     MAX_FIELD,
     SIGNING_CONTEXT,
-    BehaviourSummary,
+    TripBehaviour,
     FieldOutOfRange,
     MalformedReport,
     TripReport,
@@ -41,8 +41,8 @@ VECTOR_BODY = "".join(
         "0000000000bcc2ee",  # odometer_end_m 12,370,670
         "00000000000061b4",  # distance_m 25,012
         "01",  # has_behaviour
-        "00000001",  # harsh_braking 1
-        "00000002",  # harsh_acceleration 2
+        "00000001",  # harsh_brakes 1
+        "00000002",  # harsh_accelerations 2
         "0000001e",  # speeding_seconds 30
         "322e342e31" + "00" * 11,  # firmware "2.4.1"
     ]
@@ -65,7 +65,7 @@ def vector_report() -> TripReport:
         odometer_start_m=12_345_670,
         odometer_end_m=12_370_670,
         distance_m=25_012,
-        behaviour=BehaviourSummary(1, 2, 30),
+        behaviour=TripBehaviour(1, 2, 30),
         firmware="2.4.1",
     )
 
@@ -103,7 +103,7 @@ reports = st.builds(
     odometer_start_m=u63,
     odometer_end_m=u63,
     distance_m=u63,
-    behaviour=st.none() | st.builds(BehaviourSummary, u32, u32, u32),
+    behaviour=st.none() | st.builds(TripBehaviour, u32, u32, u32),
     firmware=st.text(
         alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=16
     ),
@@ -188,7 +188,7 @@ def test_non_canonical_or_out_of_range_fields_are_refused(body: bytes, code: str
         {"public_key": b"\x00" * 31},
         {"firmware": "a firmware name that is too long"},
         {"firmware": "héllo"},
-        {"behaviour": BehaviourSummary(2**32, 0, 0)},
+        {"behaviour": TripBehaviour(2**32, 0, 0)},
         {"version": 2},
     ],
 )

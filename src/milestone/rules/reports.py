@@ -21,8 +21,8 @@ Layout of body version 1 (integers unsigned, big-endian):
       89    8  odometer_end_m        meters
       97    8  distance_m            meters driven, as the vehicle measured them
      105    1  has_behaviour         0 or 1
-     106    4  harsh_braking         count (0 when has_behaviour is 0)
-     110    4  harsh_acceleration    count (0 when has_behaviour is 0)
+     106    4  harsh_brakes          count (0 when has_behaviour is 0)
+     110    4  harsh_accelerations   count (0 when has_behaviour is 0)
      114    4  speeding_seconds      seconds (0 when has_behaviour is 0)
      118   16  firmware              printable ASCII, right-padded with NUL bytes
 """
@@ -70,11 +70,11 @@ class FieldOutOfRange(RuleError):
 
 
 @dataclass(frozen=True, slots=True)
-class BehaviourSummary:
+class TripBehaviour:
     """What the vehicle observed about the driving, shared only under `driving_behavior` consent."""
 
-    harsh_braking: int
-    harsh_acceleration: int
+    harsh_brakes: int
+    harsh_accelerations: int
     speeding_seconds: int
 
 
@@ -91,7 +91,7 @@ class TripReport:
     odometer_start_m: int
     odometer_end_m: int
     distance_m: int
-    behaviour: BehaviourSummary | None
+    behaviour: TripBehaviour | None
     firmware: str
     version: int = REPORT_VERSION
 
@@ -113,7 +113,7 @@ class SignedReport:
 def encode_report(report: TripReport) -> bytes:
     """The canonical body of `report`; refuses any value the decoder would refuse."""
     check_report_fields(report)
-    behaviour = report.behaviour or BehaviourSummary(0, 0, 0)
+    behaviour = report.behaviour or TripBehaviour(0, 0, 0)
     return BODY_LAYOUT.pack(
         report.version,
         report.vehicle_id,
@@ -126,8 +126,8 @@ def encode_report(report: TripReport) -> bytes:
         report.odometer_end_m,
         report.distance_m,
         0 if report.behaviour is None else 1,
-        behaviour.harsh_braking,
-        behaviour.harsh_acceleration,
+        behaviour.harsh_brakes,
+        behaviour.harsh_accelerations,
         behaviour.speeding_seconds,
         report.firmware.encode("ascii").ljust(FIRMWARE_SIZE, b"\x00"),
     )
@@ -156,14 +156,14 @@ def decode_body(body: bytes) -> TripReport:
         raise MalformedReport(f"a version-1 body is {BODY_SIZE} bytes, not {len(body)}")
     (
         version, vehicle_id, public_key, sequence, trip_id, started_at, ended_at,
-        odometer_start_m, odometer_end_m, distance_m, has_behaviour, harsh_braking,
-        harsh_acceleration, speeding_seconds, firmware_bytes,
+        odometer_start_m, odometer_end_m, distance_m, has_behaviour, harsh_brakes,
+        harsh_accelerations, speeding_seconds, firmware_bytes,
     ) = BODY_LAYOUT.unpack(body)
     if version != REPORT_VERSION:
         raise UnsupportedVersion(f"report version {version} is not supported")
     if has_behaviour not in (0, 1):
         raise MalformedReport("has_behaviour must be 0 or 1")
-    if has_behaviour == 0 and (harsh_braking or harsh_acceleration or speeding_seconds):
+    if has_behaviour == 0 and (harsh_brakes or harsh_accelerations or speeding_seconds):
         raise MalformedReport("behaviour counters must be zero when has_behaviour is 0")
     report = TripReport(
         vehicle_id=vehicle_id,
@@ -176,7 +176,7 @@ def decode_body(body: bytes) -> TripReport:
         odometer_end_m=odometer_end_m,
         distance_m=distance_m,
         behaviour=(
-            BehaviourSummary(harsh_braking, harsh_acceleration, speeding_seconds)
+            TripBehaviour(harsh_brakes, harsh_accelerations, speeding_seconds)
             if has_behaviour
             else None
         ),
@@ -211,8 +211,8 @@ def check_report_fields(report: TripReport) -> None:
         raise FieldOutOfRange("vehicle_id and sequence start at 1")
     if report.behaviour is not None:
         counters = (
-            report.behaviour.harsh_braking,
-            report.behaviour.harsh_acceleration,
+            report.behaviour.harsh_brakes,
+            report.behaviour.harsh_accelerations,
             report.behaviour.speeding_seconds,
         )
         if any(not 0 <= value <= MAX_COUNTER for value in counters):

@@ -11,12 +11,12 @@ import random
 from dataclasses import dataclass
 from typing import Final
 
-from milestone.rules.reports import BehaviourSummary
+from milestone.rules.reports import TripBehaviour
 from milestone.vehicle.signer import VehicleSigner
 
 DAY: Final[int] = 86_400
-ODOMETER_RESOLUTION_M: Final[int] = 100
-"""The odometer shows whole 100 m steps, as most dashboards do."""
+ODOMETER_RESOLUTION_M: Final[int] = 10
+"""The odometer the car reports counts 10 m steps (the dashboard rounds further)."""
 SENSOR_ERROR_BPS: Final[int] = 100
 """The trip distance sensor is off by at most 1% of the true distance."""
 
@@ -75,11 +75,11 @@ class HonestVehicle:
         self.free_at = sent_at
         return Upload(sent_at, envelope, started_at, ended_at, measured_m)
 
-    def observe_behaviour(self, duration_s: int) -> BehaviourSummary:
+    def observe_behaviour(self, duration_s: int) -> TripBehaviour:
         """A plausible behaviour summary for a trip of `duration_s`."""
-        return BehaviourSummary(
-            harsh_braking=self.rng.randint(0, 3),
-            harsh_acceleration=self.rng.randint(0, 3),
+        return TripBehaviour(
+            harsh_brakes=self.rng.randint(0, 3),
+            harsh_accelerations=self.rng.randint(0, 3),
             speeding_seconds=self.rng.randint(0, duration_s // 20),
         )
 

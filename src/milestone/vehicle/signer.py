@@ -12,7 +12,7 @@ from nacl.signing import SigningKey
 
 from milestone.rules.reports import (
     SIGNING_CONTEXT,
-    BehaviourSummary,
+    TripBehaviour,
     TripReport,
     encode_report,
 )
@@ -63,7 +63,7 @@ class VehicleSigner:
         odometer_start_m: int,
         odometer_end_m: int,
         distance_m: int,
-        behaviour: BehaviourSummary | None = None,
+        behaviour: TripBehaviour | None = None,
     ) -> bytes:
         """Number, build and sign the report of one trip."""
         report = TripReport(
