@@ -15,9 +15,25 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
-from milestone.ledger.accounts import ACTIVITY_RESERVE, MINING_RESERVE, SUPPLY, SYSTEM_ACCOUNTS, Asset
-from milestone.ledger.journal import JournalEntry, Posting, lock_head, open_accounts, post_transaction
-from milestone.program.errors import InvalidGenesis, ProgramAlreadyInitialized, ProgramNotInitialized
+from milestone.ledger.accounts import (
+    ACTIVITY_RESERVE,
+    MINING_RESERVE,
+    SUPPLY,
+    SYSTEM_ACCOUNTS,
+    Asset,
+)
+from milestone.ledger.journal import (
+    JournalEntry,
+    Posting,
+    lock_head,
+    open_accounts,
+    post_transaction,
+)
+from milestone.program.errors import (
+    InvalidGenesis,
+    ProgramAlreadyInitialized,
+    ProgramNotInitialized,
+)
 from milestone.program.models import PROGRAM_ID, ProgramRecord
 from milestone.rules.params import (
     Parameters,
