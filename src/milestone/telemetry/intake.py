@@ -37,6 +37,7 @@ from milestone.telemetry.verify import (
     KeyRecord,
     Verdict,
     decode_batch,
+    explain_batch,
     judge_batch,
 )
 
@@ -63,6 +64,20 @@ def ingest_batch(
     return outcome.verdicts
 
 
+def explain_reports(
+    session: Session, clock: Clock, items: Sequence[object], program: Program | None = None
+) -> list[list[str]]:
+    """Every check each item fails against the current state, without judging or writing it.
+
+    For the operator and for appeals: a rejection names the first failing check, this names
+    them all. Each item is explained on its own, as if it were the next report.
+    """
+    program = program or load_program(session)
+    decoded = decode_batch(items)
+    snapshot = load_snapshot(session, decoded, program, lock=False)
+    return explain_batch(decoded, snapshot, program.parameters, clock.now())
+
+
 def chunks(values: Iterable[T]) -> Iterator[list[T]]:
     """The values in sorted lists of at most CHUNK."""
     ordered = sorted(set(values))  # type: ignore[type-var]
@@ -70,13 +85,15 @@ def chunks(values: Iterable[T]) -> Iterator[list[T]]:
         yield ordered[start : start + CHUNK]
 
 
-def load_snapshot(session: Session, decoded: Sequence[Decoded], program: Program) -> IntakeSnapshot:
+def load_snapshot(
+    session: Session, decoded: Sequence[Decoded], program: Program, *, lock: bool = True
+) -> IntakeSnapshot:
     """Lock the batch's vehicles and read what the checks need about them."""
     snapshot = IntakeSnapshot(genesis=program.genesis)
     hashes = [item.report_hash for item in decoded if item.report_hash is not None]
     reports = [item.signed.report for item in decoded if item.signed is not None]
     vehicle_ids = {report.vehicle_id for report in reports}
-    for part in chunks(vehicle_ids):
+    for part in chunks(vehicle_ids if lock else ()):
         # Row locks in id order: two workers sharing vehicles wait, they never deadlock.
         session.execute(
             select(Vehicle.id).where(Vehicle.id.in_(part)).order_by(Vehicle.id).with_for_update()

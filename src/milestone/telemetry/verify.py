@@ -34,6 +34,7 @@ from milestone.rules.trips import (
     TripRejected,
     VehicleCursor,
     consent_covers,
+    find_violations,
     owner_during,
     validate_trip,
 )
@@ -191,6 +192,14 @@ def judge_batch(
     return outcome
 
 
+def explain_batch(
+    decoded: Sequence[Decoded], snapshot: IntakeSnapshot, params: Parameters, now: int
+) -> list[list[str]]:
+    """For each item, every check it fails against the snapshot (empty: it would be accepted)."""
+    judge = BatchJudge(snapshot, params, now)
+    return [judge.explain(item) for item in decoded]
+
+
 def processing_order(item: Decoded) -> tuple[int, int, int]:
     """Refused bytes first, then each vehicle's reports by sequence, then arrival."""
     if item.signed is None:
@@ -225,22 +234,8 @@ class BatchJudge:
         if not signature_is_valid(report.public_key, item.signed):
             self.reject(item, "bad_signature", "the signature does not verify", True)
             return
-        owner_id = owner_during(
-            self.snapshot.ownerships.get(report.vehicle_id, []),
-            report.started_at,
-            report.ended_at,
-        )
-        mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
-        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        owner_id, mileage, behaviour, context = self.context_for(report)
         privacy = Privacy.of(report, mileage, behaviour)
-        epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
-        context = TripContext(
-            genesis=self.snapshot.genesis,
-            previous=self.snapshot.cursors.get(report.vehicle_id),
-            trip_id_seen=(report.vehicle_id, report.trip_id) in self.snapshot.trip_ids,
-            epoch_meters_counted=epoch_meters,
-            mileage_consent=mileage,
-        )
         try:
             shares = validate_trip(report, context, self.params, self.now)
         except TripRejected as rejection:
@@ -252,6 +247,7 @@ class BatchJudge:
         assert owner_id is not None and item.envelope is not None
         self.advance_cursor(item.signed)
         self.snapshot.trip_ids.add((report.vehicle_id, report.trip_id))
+        epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
         for share in shares:
             epoch_meters[share.epoch] = epoch_meters.get(share.epoch, 0) + share.meters
         self.outcome.accepted.append(
@@ -267,6 +263,41 @@ class BatchJudge:
                 behaviour_bps=self.behaviour_bps(report) if privacy.behaviour_covered else None,
             )
         )
+
+    def context_for(
+        self, report: TripReport
+    ) -> tuple[int | None, list[ConsentPeriod], list[ConsentPeriod], TripContext]:
+        """The owner at the time of driving, their consent, and what the checks compare with."""
+        owner_id = owner_during(
+            self.snapshot.ownerships.get(report.vehicle_id, []),
+            report.started_at,
+            report.ended_at,
+        )
+        mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
+        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        context = TripContext(
+            genesis=self.snapshot.genesis,
+            previous=self.snapshot.cursors.get(report.vehicle_id),
+            trip_id_seen=(report.vehicle_id, report.trip_id) in self.snapshot.trip_ids,
+            epoch_meters_counted=self.snapshot.epoch_meters.get(report.vehicle_id, {}),
+            mileage_consent=mileage,
+        )
+        return owner_id, mileage, behaviour, context
+
+    def explain(self, item: Decoded) -> list[str]:
+        """Every check the item fails, in order (for operators and appeals)."""
+        if item.signed is None:
+            assert item.error is not None
+            return [item.error.code]
+        codes = []
+        key_code = check_key(item.signed, self.snapshot.keys, self.now)
+        if key_code:
+            codes.append(key_code)
+        report = item.signed.report
+        if not signature_is_valid(report.public_key, item.signed):
+            codes.append("bad_signature")
+        context = self.context_for(report)[3]
+        return codes + find_violations(report, context, self.params, self.now)
 
     def behaviour_bps(self, report: TripReport) -> int:
         """The multiplier the trip's behaviour earns, under `driving_behavior` consent."""
