@@ -215,7 +215,8 @@ def cap_reached(db: Database, clock: ManualClock, garage: Garage) -> bytes:
     filler = trip(garage.car, ended_at=TRIP_START + 2 * HOUR + 1_800, odometer_end_m=200_000,
                   distance_m=75_000)
     assert ingest(db, clock, [filler])[0].accepted
-    return trip(garage.car, started_at=TRIP_START + 3 * HOUR, ended_at=TRIP_START + 3 * HOUR + 1_800,
+    start = TRIP_START + 3 * HOUR
+    return trip(garage.car, started_at=start, ended_at=start + 1_800,
                 odometer_start_m=200_000, odometer_end_m=225_000)
 
 
