@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from milestone.storage.base import Base
@@ -23,7 +23,7 @@ class UserRecord(Base):
     """Lower-cased at creation, so log-in is case-insensitive."""
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))
-    owner_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("owner.id"), unique=True)
     created_at: Mapped[int] = mapped_column(BigInteger)
     disabled_at: Mapped[int | None] = mapped_column(BigInteger)
 

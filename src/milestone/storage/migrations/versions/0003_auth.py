@@ -1,7 +1,7 @@
 """API credentials: users with password hashes and roles, API keys by digest.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-22
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -32,6 +32,9 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(role = 'owner') = (owner_id IS NOT NULL)",
             name=op.f("ck_auth_user_owner_iff_owner_role"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["owner.id"], name=op.f("fk_auth_user_owner_id_owner")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_user")),
         sa.UniqueConstraint("owner_id", name=op.f("uq_auth_user_owner_id")),
