@@ -15,6 +15,7 @@ from milestone.auth import FAST_HASHER, issue_api_key
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
 from milestone.program.service import Program
+from milestone.registry.owners import create_owner
 from milestone.settings import Settings
 from milestone.storage import Database
 
@@ -78,7 +79,8 @@ def people(client: TestClient, database: Database, clock: ManualClock) -> People
     people = People()
     add_user(database, clock, "olga", "operator")
     add_user(database, clock, "aldo", "auditor")
-    for name, owner_id in (("ann", 1), ("bob", 2)):
+    for name in ("ann", "bob"):
+        owner_id = database.run(lambda session: create_owner(session, clock).id)
         add_user(database, clock, name, "owner", owner_id)
         people.owner_ids[name] = owner_id
     for name in ("olga", "aldo", "ann", "bob"):

@@ -18,6 +18,9 @@ from milestone.auth.models import UserRecord
 from milestone.auth.passwords import STRONG_HASHER
 from milestone.auth.users import change_password, list_users
 from milestone.clock import ManualClock
+from milestone.program.service import Program
+from milestone.registry.errors import UnknownOwner
+from milestone.registry.owners import create_owner
 from milestone.storage import Database
 
 PASSWORD = "a long enough secret"
@@ -84,18 +87,21 @@ def test_taken_username_is_refused_whatever_its_case(
 
 
 def test_owner_role_goes_with_an_owner_id_and_only_with_it(
-    database: Database, clock: ManualClock
+    database: Database, clock: ManualClock, program: Program
 ) -> None:
+    owner_id = database.run(lambda s: create_owner(s, clock).id)
     with pytest.raises(InvalidRole):
         make(database, clock, username="ann", role="owner")
     with pytest.raises(InvalidRole):
-        make(database, clock, username="olga", role="operator", owner_id=3)
+        make(database, clock, username="olga", role="operator", owner_id=owner_id)
     with pytest.raises(InvalidRole):
         make(database, clock, username="zed", role="superuser")
-    owner = make(database, clock, username="ann", role="owner", owner_id=3)
-    assert owner.owner_id == 3
+    with pytest.raises(UnknownOwner):
+        make(database, clock, username="ann", role="owner", owner_id=owner_id + 1)
+    owner = make(database, clock, username="ann", role="owner", owner_id=owner_id)
+    assert owner.owner_id == owner_id
     with pytest.raises(OwnerAlreadyHasUser):
-        make(database, clock, username="ann2", role="owner", owner_id=3)
+        make(database, clock, username="ann2", role="owner", owner_id=owner_id)
 
 
 def test_wrong_password_unknown_user_and_disabled_user_fail_alike(

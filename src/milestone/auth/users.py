@@ -25,6 +25,7 @@ from milestone.auth.models import UserRecord
 from milestone.auth.passwords import burn_verification_time, hash_password, verify_password
 from milestone.auth.principals import Role
 from milestone.clock import Clock
+from milestone.registry.owners import get_owner
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@+-]{2,63}")
 """3 to 64 characters, lower case after normalisation; e-mail addresses fit."""
@@ -64,7 +65,7 @@ def create_user(
     role: Role | str,
     owner_id: int | None = None,
 ) -> User:
-    """A new user; an owner user must name its registry owner, staff users must not. No commit."""
+    """A new user; an owner user names its registry owner, staff users do not. No commit."""
     role = _role(role)
     if (role is Role.OWNER) != (owner_id is not None):
         raise InvalidRole("exactly the users with the owner role are tied to a registry owner")
@@ -72,8 +73,10 @@ def create_user(
     password_hash = hash_password(password, hasher)
     if _find_by_username(session, normalized) is not None:
         raise UsernameTaken(f"the username {normalized!r} is taken", username=normalized)
-    if owner_id is not None and find_user_by_owner(session, owner_id) is not None:
-        raise OwnerAlreadyHasUser(f"owner {owner_id} already has a user", owner_id=owner_id)
+    if owner_id is not None:
+        get_owner(session, owner_id)
+        if find_user_by_owner(session, owner_id) is not None:
+            raise OwnerAlreadyHasUser(f"owner {owner_id} already has a user", owner_id=owner_id)
     try:
         # A concurrent sign-up with the same name passes the checks above too (PostgreSQL at
         # READ COMMITTED); the unique index decides, inside a savepoint so the caller's unit
