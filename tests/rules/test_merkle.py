@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from milestone.rules import errors
@@ -100,6 +100,7 @@ def test_an_empty_tree_is_refused() -> None:
         StandardMerkleTree.of([], TYPES)
 
 
+@settings(deadline=None)  # wall-clock limits flake on a shared 2-core machine
 @given(leaves)
 def test_every_proof_verifies(values: list[tuple[bytes, int]]) -> None:
     tree = StandardMerkleTree.of(values, TYPES)
@@ -109,6 +110,7 @@ def test_every_proof_verifies(values: list[tuple[bytes, int]]) -> None:
         assert tree.verify(value, proof)
 
 
+@settings(deadline=None)  # wall-clock limits flake on a shared 2-core machine
 @given(leaves.filter(lambda values: len(set(values)) >= 2), st.data())
 def test_a_tampered_proof_fails(values: list[tuple[bytes, int]], data: st.DataObject) -> None:
     tree = StandardMerkleTree.of(values, TYPES)
@@ -138,6 +140,7 @@ def test_malformed_proofs_prove_nothing() -> None:
     assert process_proof(leaf, tree.get_proof(0)) == tree.root
 
 
+@settings(deadline=None)  # wall-clock limits flake on a shared 2-core machine
 @given(leaves, st.randoms(use_true_random=False))
 def test_the_root_does_not_depend_on_value_order(
     values: list[tuple[bytes, int]], shuffler: random.Random
@@ -147,6 +150,7 @@ def test_the_root_does_not_depend_on_value_order(
     assert StandardMerkleTree.of(values, TYPES).root == StandardMerkleTree.of(shuffled, TYPES).root
 
 
+@settings(deadline=None)  # wall-clock limits flake on a shared 2-core machine
 @given(leaves)
 def test_dump_and_load_round_trip(values: list[tuple[bytes, int]]) -> None:
     tree = StandardMerkleTree.of(values, TYPES)
