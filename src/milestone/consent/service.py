@@ -287,15 +287,15 @@ def deletion_history(session: Session, owner_id: int) -> list[Deletion]:
     """Every deletion receipt of the owner, oldest first."""
     get_owner(session, owner_id)
     query = select(DeletionReceipt).where(DeletionReceipt.owner_id == owner_id)
-    return [as_deletion(row) for row in session.execute(query.order_by(DeletionReceipt.id)).scalars()]
+    rows = session.execute(query.order_by(DeletionReceipt.id)).scalars()
+    return [as_deletion(row) for row in rows]
 
 
 def verify_receipt_chain(session: Session, owner_id: int) -> bool:
     """True when every receipt of the owner hashes to its stored hash and links to the last."""
     prev_hash = ZERO_HASH
-    rows = session.execute(
-        select(ConsentReceipt).where(ConsentReceipt.owner_id == owner_id).order_by(ConsentReceipt.id)
-    ).scalars()
+    query = select(ConsentReceipt).where(ConsentReceipt.owner_id == owner_id)
+    rows = session.execute(query.order_by(ConsentReceipt.id)).scalars()
     for row in rows:
         expected = receipt_hash(
             prev_hash, row.owner_id, row.vehicle_id, row.scope, row.action, row.at,

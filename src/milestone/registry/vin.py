@@ -77,3 +77,16 @@ def hash_vin(pseudonym_salt: bytes, vin: str) -> bytes:
     reversed by trying them all; the program's secret salt prevents that.
     """
     return keccak256(VIN_HASH_DOMAIN + pseudonym_salt + vin.encode("ascii"))
+
+
+def synthetic_vin(serial: int, prefix: str = "LMSCSP70", plant: str = "SM") -> str:
+    """A valid VIN for simulations and tests: `prefix` (8), check digit, `plant` (2), serial (6).
+
+    The default prefix starts with L, so the check digit is required and computed.
+    """
+    if not 0 <= serial < 1_000_000:
+        raise InvalidVin("a synthetic VIN's serial has six digits")
+    draft = f"{prefix}0{plant}{serial:06d}"
+    if len(draft) != VIN_LENGTH or not set(draft) <= VIN_ALPHABET:
+        raise InvalidVin("a synthetic VIN needs an 8-character prefix and a 2-character plant")
+    return normalize_vin(draft[:8] + calculate_check_digit(draft) + draft[9:])

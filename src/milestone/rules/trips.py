@@ -268,8 +268,9 @@ def owner_during(bindings: Sequence[Ownership], start: int, end: int) -> int | N
     neither, and so cannot be covered by either owner's consent.
     """
     for binding in bindings:
-        ends_in_time = binding.ended_at is None or (end <= binding.ended_at and start < binding.ended_at)
-        if binding.started_at <= start and ends_in_time:
+        if binding.started_at > start:
+            continue
+        if binding.ended_at is None or (end <= binding.ended_at and start < binding.ended_at):
             return binding.owner_id
     return None
 

@@ -5,9 +5,18 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.consent.models
 import milestone.ledger.models
 import milestone.program.models
+import milestone.registry.models
+import milestone.telemetry.models
 from milestone.storage.base import Base
 
-MODEL_MODULES = (milestone.program.models, milestone.ledger.models)
+MODEL_MODULES = (
+    milestone.program.models,
+    milestone.ledger.models,
+    milestone.registry.models,
+    milestone.consent.models,
+    milestone.telemetry.models,
+)
 metadata = Base.metadata

@@ -14,7 +14,6 @@ Checks, in order (the first failure names the verdict):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -23,13 +22,12 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
 from milestone.rules.errors import RuleError
-from milestone.rules.reports import SignedReport, decode_envelope, report_hash
-from milestone.rules.time import RoundShare
 from milestone.rules.params import Parameters
+from milestone.rules.reports import SignedReport, TripReport, decode_envelope, report_hash
+from milestone.rules.time import RoundShare
 from milestone.rules.trips import (
     ConsentPeriod,
     DuplicateTrip,
-    NoMileageConsent,
     Ownership,
     ReplayedSequence,
     TripContext,
@@ -39,6 +37,7 @@ from milestone.rules.trips import (
     owner_during,
     validate_trip,
 )
+from milestone.rules.weights import BehaviourSummary, calculate_behaviour_multiplier
 
 ACCEPTED: Final[str] = "accepted"
 MILEAGE: Final[str] = "mileage"
@@ -116,7 +115,9 @@ class AcceptedTrip:
     owner_id: int
     shares: list[RoundShare]
     keep_raw: bool
+    keep_envelope: bool
     keep_behaviour: bool
+    behaviour_bps: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ class Rejection:
 
     verdict: Verdict
     envelope: bytes | None
+    owner_id: int | None
 
 
 @dataclass(slots=True)
@@ -217,7 +219,7 @@ class BatchJudge:
             return
         code = check_key(item.signed, self.snapshot.keys, self.now)
         if code:
-            self.reject(item, code, "the report's key is not good for this vehicle", True)
+            self.reject(item, code, "the key is unknown, or no longer good, for this vehicle", True)
             return
         report = item.signed.report
         if not signature_is_valid(report.public_key, item.signed):
@@ -229,6 +231,8 @@ class BatchJudge:
             report.ended_at,
         )
         mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
+        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        privacy = Privacy.of(report, mileage, behaviour)
         epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
         context = TripContext(
             genesis=self.snapshot.genesis,
@@ -242,30 +246,41 @@ class BatchJudge:
         except TripRejected as rejection:
             if rejection.code not in NOT_AUTHENTIC_ADVANCE:
                 self.advance_cursor(item.signed)
-            keep = rejection.code != NoMileageConsent.code
-            self.reject(item, rejection.code, rejection.message, keep)
+            keep = privacy.may_keep_envelope
+            self.reject(item, rejection.code, rejection.message, keep, owner_id)
             return
-        assert owner_id is not None and item.envelope is not None and item.report_hash
+        assert owner_id is not None and item.envelope is not None
         self.advance_cursor(item.signed)
         self.snapshot.trip_ids.add((report.vehicle_id, report.trip_id))
         for share in shares:
             epoch_meters[share.epoch] = epoch_meters.get(share.epoch, 0) + share.meters
-        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
-        verdict = self.verdict(item, ACCEPTED, "")
         self.outcome.accepted.append(
             AcceptedTrip(
-                verdict=verdict,
+                verdict=self.verdict(item, ACCEPTED, ""),
                 signed=item.signed,
                 envelope=item.envelope,
                 owner_id=owner_id,
                 shares=shares,
-                keep_raw=not revoked_since(mileage, report.started_at),
-                keep_behaviour=(
-                    report.behaviour is not None
-                    and consent_covers(behaviour, report.started_at, report.ended_at)
-                    and not revoked_since(behaviour, report.started_at)
-                ),
+                keep_raw=privacy.keep_raw,
+                keep_envelope=privacy.may_keep_envelope and privacy.keep_raw,
+                keep_behaviour=privacy.keep_behaviour,
+                behaviour_bps=self.behaviour_bps(report) if privacy.behaviour_covered else None,
             )
+        )
+
+    def behaviour_bps(self, report: TripReport) -> int:
+        """The multiplier the trip's behaviour earns, under `driving_behavior` consent."""
+        assert report.behaviour is not None
+        summary = BehaviourSummary(
+            meters=report.distance_m,
+            harsh_brakes=report.behaviour.harsh_brakes,
+            harsh_accelerations=report.behaviour.harsh_accelerations,
+            speeding_seconds=report.behaviour.speeding_seconds,
+        )
+        return calculate_behaviour_multiplier(
+            summary,
+            self.params.behaviour_multiplier_min_bps,
+            self.params.behaviour_multiplier_max_bps,
         )
 
     def consent_of(self, owner_id: int | None, vehicle_id: int, scope: str) -> list[ConsentPeriod]:
@@ -295,14 +310,55 @@ class BatchJudge:
             self.judged[item.report_hash] = verdict
         return verdict
 
-    def reject(self, item: Decoded, code: str, detail: str, keep_envelope: bool) -> None:
+    def reject(
+        self,
+        item: Decoded,
+        code: str,
+        detail: str,
+        keep_envelope: bool,
+        owner_id: int | None = None,
+    ) -> None:
         verdict = self.verdict(item, code, detail)
         if item.report_hash is None:
             return  # not bytes at all: nothing to keep or to recognise again
         envelope = item.envelope
         if not keep_envelope or envelope is None or len(envelope) > MAX_KEPT_ENVELOPE:
             envelope = None
-        self.outcome.rejections.append(Rejection(verdict, envelope))
+        self.outcome.rejections.append(Rejection(verdict, envelope, owner_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """What consent lets the intake keep of one authentic report.
+
+    The signed envelope holds every field, behaviour included, so it is kept only where both
+    its mileage data and (if present) its behaviour summary may be; the same holds for the
+    envelope of a rejected authentic report, kept as evidence. A revocation since the trip
+    began means the owner already asked for its raw data to go.
+    """
+
+    keep_raw: bool
+    keep_behaviour: bool
+    behaviour_covered: bool
+    may_keep_envelope: bool
+
+    @classmethod
+    def of(
+        cls,
+        report: TripReport,
+        mileage: Sequence[ConsentPeriod],
+        behaviour: Sequence[ConsentPeriod],
+    ) -> Privacy:
+        start, end = report.started_at, report.ended_at
+        mileage_ok = consent_covers(mileage, start, end) and not revoked_since(mileage, start)
+        behaviour_covered = report.behaviour is not None and consent_covers(behaviour, start, end)
+        behaviour_ok = behaviour_covered and not revoked_since(behaviour, start)
+        return cls(
+            keep_raw=mileage_ok,
+            keep_behaviour=behaviour_ok,
+            behaviour_covered=behaviour_covered,
+            may_keep_envelope=mileage_ok and (report.behaviour is None or behaviour_ok),
+        )
 
 
 def revoked_since(periods: Sequence[ConsentPeriod], instant: int) -> bool:
