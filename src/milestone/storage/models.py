@@ -5,6 +5,7 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.activities.models
 import milestone.consent.models
 import milestone.ledger.models
 import milestone.program.models
@@ -18,5 +19,6 @@ MODEL_MODULES = (
     milestone.registry.models,
     milestone.consent.models,
     milestone.telemetry.models,
+    milestone.activities.models,
 )
 metadata = Base.metadata
