@@ -37,7 +37,9 @@ def test_a_release_moves_the_reserve_into_the_budget(
     assert release.amount == EPOCH_BUDGET and release.entry_seq is not None
     with database.session() as session:
         assert released_budget(session) == EPOCH_BUDGET
-        assert balance_of(session, ACTIVITY_RESERVE) == program.parameters.activity.pool - EPOCH_BUDGET
+        assert (
+            balance_of(session, ACTIVITY_RESERVE) == program.parameters.activity.pool - EPOCH_BUDGET
+        )
 
 
 def test_releasing_an_epoch_again_changes_nothing(
@@ -89,7 +91,9 @@ def test_a_future_epoch_cannot_be_released(
     assert raised.value.code == "epoch_not_closed"
 
 
-def test_an_epoch_may_release_nothing(database: Database, clock: ManualClock, program: Program) -> None:
+def test_an_epoch_may_release_nothing(
+    database: Database, clock: ManualClock, program: Program
+) -> None:
     with database.transaction() as session:
         release = release_activity_budget(session, clock, 0, 0)
     assert release.entry_seq is None
@@ -98,8 +102,11 @@ def test_an_epoch_may_release_nothing(database: Database, clock: ManualClock, pr
 
 
 def test_paying_more_than_released_is_refused(
-    database: Database, clock: ManualClock, make_owner: Callable[[], int],
-    release_budget: Callable[[], int], database_state: Callable[[], object],
+    database: Database,
+    clock: ManualClock,
+    make_owner: Callable[[], int],
+    release_budget: Callable[[], int],
+    database_state: Callable[[], object],
 ) -> None:
     owner = make_owner()
     release_budget()

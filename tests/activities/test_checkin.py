@@ -64,9 +64,7 @@ def test_consecutive_days_build_a_capped_streak(
     assert rewards == [BASE + BONUS * min(day, CAP) for day in range(CAP + 3)]
 
 
-def test_a_missed_day_resets_the_streak(
-    database: Database, clock: ManualClock, owner: int
-) -> None:
+def test_a_missed_day_resets_the_streak(database: Database, clock: ManualClock, owner: int) -> None:
     assert checked_in(database, clock, owner) == BASE
     clock.advance(DAY)
     assert checked_in(database, clock, owner) == BASE + BONUS
@@ -77,7 +75,9 @@ def test_a_missed_day_resets_the_streak(
 
 
 def test_without_released_budget_a_check_in_waits(
-    database: Database, clock: ManualClock, make_owner: Callable[[], int],
+    database: Database,
+    clock: ManualClock,
+    make_owner: Callable[[], int],
     database_state: Callable[[], object],
 ) -> None:
     owner = make_owner()
