@@ -10,6 +10,7 @@ import milestone.consent.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
+import milestone.store.models
 import milestone.telemetry.models
 from milestone.storage.base import Base
 
@@ -20,5 +21,6 @@ MODEL_MODULES = (
     milestone.consent.models,
     milestone.telemetry.models,
     milestone.activities.models,
+    milestone.store.models,
 )
 metadata = Base.metadata
