@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import milestone.activities.models
 import milestone.consent.models
+import milestone.dividends.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -22,5 +23,6 @@ MODEL_MODULES = (
     milestone.telemetry.models,
     milestone.activities.models,
     milestone.store.models,
+    milestone.dividends.models,
 )
 metadata = Base.metadata
