@@ -9,7 +9,6 @@ import pytest
 
 from milestone.activities.standing import certify_owner
 from milestone.clock import ManualClock
-from milestone.ledger import MINING_RESERVE, owner_account, post_transaction, transfer
 from milestone.storage import Database
 from milestone.store.merchants import add_item, register_merchant
 from milestone.store.models import CatalogueItem
@@ -48,24 +47,6 @@ def make_item(
             )
 
     return make_item
-
-
-@pytest.fixture
-def credit(database: Database, clock: ManualClock, program: object) -> Callable[[int, int], None]:
-    """Credit an owner mined stones now, as settlement's drops will."""
-    keys = itertools.count(1)
-
-    def credit(owner: int, amount: int) -> None:
-        with database.transaction() as session:
-            post_transaction(
-                session,
-                clock,
-                "drop",
-                f"test-drop-{next(keys)}",
-                transfer(MINING_RESERVE, owner_account(owner), amount),
-            )
-
-    return credit
 
 
 @pytest.fixture
