@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milestone.api.routers import (
+    activities,
     auth,
     consent,
+    dividends,
     owners,
     program,
+    store,
     telemetry,
     vehicles,
     wallet,
@@ -21,5 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     vehicles.router,
     consent.router,
     telemetry.router,
+    activities.router,
+    store.router,
+    dividends.router,
     wallet.router,
 )
