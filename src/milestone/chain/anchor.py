@@ -107,7 +107,8 @@ class Anchor:
         )
         sender = Sender(connection, operator, confirmations=confirmations, retry=retry)
         receipt = sender.send(constructor)
-        assert receipt is not None  # no `done` check: a deployment is always sent
+        # No `done` check: a deployment is always sent, and it has an address.
+        assert receipt is not None and receipt["contractAddress"] is not None
         return cls(
             connection,
             receipt["contractAddress"],

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from eth_abi import encode
+from eth_abi.abi import encode
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_keys import keys
+from eth_keys.datatypes import Signature
 
 from milestone.chain.program import EpochResult
 from milestone.rules.hashing import keccak256
@@ -143,7 +143,7 @@ def sign_epoch_result(
 def recover_signer(digest: bytes, signature: bytes) -> str:
     """The checksummed address that produced `signature` over `digest`."""
     v = signature[64] - 27 if signature[64] >= 27 else signature[64]
-    key = keys.Signature(signature[:64] + bytes([v])).recover_public_key_from_msg_hash(digest)
+    key = Signature(signature[:64] + bytes([v])).recover_public_key_from_msg_hash(digest)
     address: str = key.to_checksum_address()
     return address
 

@@ -22,11 +22,12 @@ from typing import IO, Any, Literal
 from eth.chains.base import MiningChain
 from eth.db.chain import ChainDB
 from eth.exceptions import CanonicalHeadNotFound
-from eth.vm.forks import PragueVM
+from eth.vm.forks.prague import PragueVM
 from eth_tester import EthereumTester
 from eth_tester.backends.pyevm import PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
-from eth_utils import to_canonical_address
+from eth_typing import BlockNumber
+from eth_utils.address import to_canonical_address
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.rpc import HTTPProvider
@@ -74,7 +75,7 @@ class ChainConnection:
 
 class _EmbeddedChain(MiningChain):
     chain_id = EMBEDDED_CHAIN_ID
-    vm_configuration = ((0, PragueVM),)
+    vm_configuration = ((BlockNumber(0), PragueVM),)
 
     def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
         # A constant gas limit: the embedded chain has no miners voting it up or down.
@@ -85,7 +86,7 @@ class _EmbeddedChain(MiningChain):
         return self.get_vm().get_transaction_builder()
 
 
-class PersistentPyEVMBackend(PyEVMBackend):
+class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
     """eth-tester's py-evm backend over a chain kept in a SQLite file instead of memory."""
 
     def __init__(self, store: SQLiteKeyValueStore, funded: Iterable[str] = ()) -> None:
@@ -101,7 +102,7 @@ def _open_or_create_chain(store: SQLiteKeyValueStore, funded: Iterable[str]) -> 
     try:
         ChainDB(store).get_canonical_head()
     except CanonicalHeadNotFound:
-        genesis_state = {
+        genesis_state: dict[Any, Any] = {
             to_canonical_address(address): {
                 "balance": EMBEDDED_GENESIS_BALANCE,
                 "nonce": 0,

@@ -29,10 +29,9 @@ REVEAL_DOMAIN = b"milestone beacon reveal v1"
 
 def load_operator(data_dir: Path, private_key: str | None = None) -> LocalAccount:
     """The operator account: `private_key` if given, else the data directory's (made if absent)."""
-    if private_key:
-        return Account.from_key(private_key)
-    key = _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
-    return Account.from_key(key)
+    key = private_key or _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
+    account: LocalAccount = Account.from_key(key)
+    return account
 
 
 def beacon_secret(data_dir: Path) -> bytes:

@@ -166,8 +166,7 @@ class Sender:
                     return None
             if time.monotonic() > give_up:
                 raise ConfirmationTimeout(
-                    f"transaction {tx_hash.hex()} not mined in "
-                    f"{self.receipt_timeout_seconds:.0f} s"
+                    f"transaction {tx_hash.hex()} not mined in {self.receipt_timeout_seconds:.0f} s"
                 )
             time.sleep(self.poll_seconds)
 
