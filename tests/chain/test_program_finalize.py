@@ -200,7 +200,7 @@ def ascending(program: Anchor, result: object, signatures: list[bytes]) -> list[
         program.connection.w3.eth.chain_id,
         program.address,
         result,  # type: ignore[arg-type]
-        *program._epoch_inputs(0),
+        *program.epoch_inputs(0),
     )
     return sorted(signatures, key=lambda s: int(recover_signer(digest, s), 16))
 

@@ -16,6 +16,7 @@ import fcntl
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -54,6 +55,12 @@ class ChainConnection:
     kind: Literal["embedded", "remote"]
     location: str
     _resources: list[Any] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def chain_id(self) -> int:
+        """The chain's id (asked once: it never changes under a connection)."""
+        chain_id: int = self.w3.eth.chain_id
+        return chain_id
 
     @property
     def instant_finality(self) -> bool:

@@ -127,7 +127,7 @@ class Sender:
                 "nonce": nonce,
                 # A quarter more than estimated: state may move between estimate and inclusion.
                 "gas": estimate + estimate // 4,
-                "chainId": self.w3.eth.chain_id,
+                "chainId": self.connection.chain_id,
                 **self._fees(),
             }
         )
