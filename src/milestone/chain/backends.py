@@ -44,7 +44,11 @@ EMBEDDED_GENESIS_BALANCE = 10**24
 
 EMBEDDED_CHAIN_FILE = Path("chain") / "embedded.sqlite"
 
-ZERO_ADDRESS = "0x" + "00" * 20
+EMBEDDED_CALLER = "0x000000000000000000000000000000000000Ca11"
+"""The sender of read-only calls on the embedded chain, funded at every genesis.
+
+eth-tester prices even an `eth_call` and wants its sender to afford the gas; JSON-RPC nodes
+don't. Nobody holds a key for this address: it only ever reads."""
 
 
 @dataclass
@@ -116,7 +120,7 @@ def _open_or_create_chain(store: SQLiteKeyValueStore, funded: Iterable[str]) -> 
                 "code": b"",
                 "storage": {},
             }
-            for address in funded
+            for address in (*funded, EMBEDDED_CALLER)
         }
         chain = _EmbeddedChain.from_genesis(store, get_default_genesis_params(), genesis_state)
         assert isinstance(chain, _EmbeddedChain)
@@ -158,8 +162,7 @@ def open_embedded(data_dir: Path, funded: Iterable[str] = ()) -> ChainConnection
         lock.close()
         raise
     w3 = Web3(EthereumTesterProvider(EthereumTester(backend=backend)))
-    # eth-tester wants a sender even on calls; JSON-RPC nodes don't. Any address will do.
-    w3.eth.default_account = w3.to_checksum_address(funded[0] if funded else ZERO_ADDRESS)
+    w3.eth.default_account = w3.to_checksum_address(EMBEDDED_CALLER)
     return ChainConnection(w3=w3, kind="embedded", location=str(path), _resources=[lock, store])
 
 
