@@ -18,12 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
+from eth.abc import SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.db.chain import ChainDB
 from eth.exceptions import CanonicalHeadNotFound
 from eth.vm.forks.prague import PragueVM
+from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester
 from eth_tester.backends.pyevm import PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
@@ -32,6 +34,7 @@ from eth_utils.address import to_canonical_address
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.rpc import HTTPProvider
+from web3.types import RPCEndpoint
 
 from milestone.chain.errors import ChainUnavailable
 from milestone.chain.kvstore import SQLiteKeyValueStore
@@ -84,9 +87,31 @@ class ChainConnection:
         self.close()
 
 
+def estimate_gas_in_one_run(state: StateAPI, transaction: SignedTransactionAPI) -> int:
+    """The gas `transaction` uses when given the whole block, and a 63rd more.
+
+    py-evm's default estimator bisects the gas limit, running the transaction a dozen times; one
+    run says as much. The 63rd covers EIP-150: a call forwards at most 63/64 of the gas left, so
+    a limit of exactly the gas used can starve a nested call (here, ecrecover's precompile).
+    """
+    spoofed = cast(
+        SignedTransactionAPI, SpoofTransaction(transaction, gas=state.gas_limit, gas_price=0)
+    )
+    snapshot = state.snapshot()
+    try:
+        computation = state.apply_transaction(spoofed)
+        if computation.is_error:
+            raise computation.error
+        used = state.gas_limit - computation.get_gas_remaining()
+    finally:
+        state.revert(snapshot)
+    return used + used // 63
+
+
 class _EmbeddedChain(MiningChain):
     chain_id = EMBEDDED_CHAIN_ID
     vm_configuration = ((BlockNumber(0), PragueVM),)
+    gas_estimator = staticmethod(estimate_gas_in_one_run)
 
     def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
         # A constant gas limit: the embedded chain has no miners voting it up or down.
@@ -168,7 +193,14 @@ def open_embedded(data_dir: Path, funded: Iterable[str] = ()) -> ChainConnection
 
 def open_remote(url: str, timeout: float = 10.0) -> ChainConnection:
     """Attach to the EVM JSON-RPC node at `url`."""
-    provider = HTTPProvider(url, request_kwargs={"timeout": timeout})
+    provider = HTTPProvider(
+        url,
+        request_kwargs={"timeout": timeout},
+        # web3 validates every call against the chain id, asking for it twice a call: it
+        # never changes under a URL, so ask once.
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
+    )
     return ChainConnection(w3=Web3(provider), kind="remote", location=url)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, schedule
+from milestone.cli import bench, chain, schedule
 
 app = typer.Typer(
     name="milestone",
@@ -21,3 +21,4 @@ def main() -> None:
 
 app.command("schedule")(schedule.schedule)
 app.add_typer(bench.app, name="bench")
+app.add_typer(chain.app, name="chain")
