@@ -7,17 +7,20 @@ from pathlib import Path
 import pytest
 
 from milestone.chain.anchor import Anchor
-from milestone.chain.backends import ChainConnection
+from milestone.chain.backends import ChainConnection, connect
 from milestone.chain.deployment import (
     Deployment,
     attach_recorded,
     deploy_or_attach,
     load_deployment,
+    open_program,
     save_deployment,
 )
 from milestone.chain.errors import ChainConflict, ProgramNotFound
+from milestone.chain.keys import beacon_secret, load_operator
+from milestone.rules.beacon import commit_of, derive_seed
 
-from .support import DEV_ACCOUNTS, minimal_parameters
+from .support import DEV_ACCOUNTS, epoch_result, minimal_parameters
 
 OPERATOR = DEV_ACCOUNTS[0]
 
@@ -72,3 +75,25 @@ def test_a_record_without_a_contract_deploys_again(chain: ChainConnection, tmp_p
     assert deployed and anchor.address != "0x" + "34" * 20
     record = load_deployment(tmp_path, chain.chain_id)
     assert record is not None and record.address == anchor.address
+
+
+def test_settlement_drives_the_recorded_program_with_the_data_directorys_keys(
+    tmp_path: Path,
+) -> None:
+    operator = load_operator(tmp_path)
+    with connect(tmp_path, funded=[operator.address]) as chain:
+        deploy_or_attach(chain, tmp_path, operator, minimal_parameters())
+    for epoch in (0, 1):
+        # A fresh process each epoch, as settlement runs: everything comes from the data dir.
+        with open_program(tmp_path) as anchor:
+            reveal = anchor.own_reveal(epoch, beacon_secret(tmp_path))
+            anchor.commit_beacon(epoch, commit_of(reveal))
+            anchor.post_weights(epoch, b"\x05" * 32, 50)
+            anchor.reveal_beacon(epoch, reveal)
+            result = epoch_result(epoch, cum_mined=epoch)
+            anchor.finalize(result, [anchor.attest(result, anchor.operator)])
+    with open_program(tmp_path) as anchor:
+        assert anchor.program.next_epoch() == 2
+        assert anchor.program.seed(1) == derive_seed(
+            b"\x05" * 32, [anchor.own_reveal(1, beacon_secret(tmp_path))]
+        )

@@ -18,6 +18,7 @@ from milestone.chain.attestation import attestation_digest, order_signatures, si
 from milestone.chain.backends import ChainConnection
 from milestone.chain.compile import load_contract
 from milestone.chain.errors import ChainConflict, ProgramNotFound
+from milestone.chain.keys import derive_reveal
 from milestone.chain.program import EpochResult, ProgramParameters, ProgramView
 from milestone.chain.transactions import EtherTransfer, RetryPolicy, Sender
 
@@ -180,6 +181,10 @@ class Anchor:
 
         call = self.program.contract.functions.reveal_beacon(epoch, reveal)
         return StepOutcome.from_receipt(self.sender(account).send(call, done=done))
+
+    def own_reveal(self, epoch: int, secret: bytes) -> bytes:
+        """The reveal of `epoch` derived from a member's `secret` (see `keys.beacon_secret`)."""
+        return derive_reveal(secret, self.connection.chain_id, self.address, epoch)
 
     def attest(self, result: EpochResult, attestor: LocalAccount) -> bytes:
         """`attestor`'s signature over `result`, bound to the epoch's posted weights and seed."""

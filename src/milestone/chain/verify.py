@@ -120,9 +120,7 @@ def _check_schedule(view: ProgramView, report: EpochReport) -> None:
             f"{result.cum_activity} ≤ {activity_allowed}",
         ),
         Check("issued ≤ cap", issued <= parameters.cap, f"{issued} ≤ {parameters.cap}"),
-        Check(
-            "burned ≤ issued", result.cum_burned <= issued, f"{result.cum_burned} ≤ {issued}"
-        ),
+        Check("burned ≤ issued", result.cum_burned <= issued, f"{result.cum_burned} ≤ {issued}"),
     ]
 
 

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import ChainConnection, connect
-from milestone.chain.deployment import attach_recorded, deploy_or_attach
+from milestone.chain.deployment import deploy_or_attach, open_program
 from milestone.chain.errors import ChainUnavailable
 from milestone.chain.keys import load_operator
 from milestone.chain.program import EpochResult, ProgramParameters
@@ -214,9 +214,8 @@ def _send_role_change(
 def _attached(
     data_dir: Path, chain_url: str | None, operator_key: str | None, confirmations: int = 1
 ) -> Iterator[tuple[ChainConnection, Anchor]]:
-    operator = load_operator(data_dir, operator_key)
-    with connect(data_dir, chain_url, funded=[operator.address]) as chain:
-        yield chain, attach_recorded(chain, data_dir, operator, confirmations=confirmations)
+    with open_program(data_dir, chain_url, operator_key, confirmations=confirmations) as anchor:
+        yield anchor.connection, anchor
 
 
 @contextmanager
