@@ -10,10 +10,16 @@ from typing import Any
 
 import pytest
 import requests
+from eth_account import Account
 
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import open_embedded, open_remote
-from milestone.chain.errors import ChainConflict, ChainUnavailable, ConfirmationTimeout
+from milestone.chain.errors import (
+    ChainConflict,
+    ChainRejected,
+    ChainUnavailable,
+    ConfirmationTimeout,
+)
 from milestone.chain.transactions import RetryPolicy, Sender
 from milestone.rules.beacon import commit_of
 
@@ -25,6 +31,7 @@ from .support import (
     open_epoch,
     require_anvil,
     reveal_for,
+    transact,
     weights_root_for,
 )
 
@@ -188,3 +195,12 @@ def test_steps_of_several_members(program: Anchor) -> None:
     )
     open_epoch(program, 0, [OPERATOR, alice])
     assert program.program.seed(0) is not None
+
+
+def test_an_unfunded_operator_is_refused_by_the_node(program: Anchor) -> None:
+    broke = Account.create()
+    transact(program, OPERATOR, "transfer_operator", broke.address)
+    call = program.program.contract.functions.transfer_operator(OPERATOR.address)
+    with pytest.raises(ChainRejected) as caught:
+        program.sender(broke).send(call)
+    assert caught.value.code == "chain_rejected"

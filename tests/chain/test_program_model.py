@@ -6,6 +6,7 @@ cumulative allowances."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -124,6 +125,7 @@ class ProgramModel(RuleBasedStateMachine):
             )
 
 
+@pytest.mark.slow
 def test_the_contract_follows_the_rules_across_eras(program: Anchor) -> None:
     ProgramModel.program = program
     run_state_machine_as_test(
