@@ -86,8 +86,9 @@ class Sender:
     ) -> TxReceipt | None:
         """Send `call` (a contract function or constructor) once; None if `done()` already holds.
 
-        Raises `ChainReverted` if the contract refuses, `ChainUnavailable` if the node stays
-        unreachable past the retry deadline, `ConfirmationTimeout` if confirmations never come.
+        Raises `ChainReverted` if the contract refuses, `ChainRejected` if the node refuses the
+        transaction itself (no funds for gas), `ChainUnavailable` if the node stays unreachable
+        past the retry deadline, `ConfirmationTimeout` if confirmations never come.
         """
         deadline = time.monotonic() + self.retry.deadline_seconds
         delay = self.retry.first_delay_seconds
