@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import NullPool
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from milestone.clock import ManualClock
 from milestone.program.service import Program, create_program
