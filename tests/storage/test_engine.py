@@ -43,9 +43,8 @@ def test_a_sqlite_write_transaction_holds_the_write_lock_from_its_start(tmp_path
     path = tmp_path / "m.db"
     database = Database.from_url(f"sqlite:///{path}")
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    with database.transaction():
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")
+    with database.transaction(), pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("BEGIN IMMEDIATE")
     with database.session() as session:
         session.connection()  # a reading session takes no write lock
         other.execute("BEGIN IMMEDIATE")
