@@ -13,7 +13,7 @@ A test that changes the schema itself (migrations) takes `empty_database_url` in
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -133,3 +133,26 @@ def program(database: Database, clock: ManualClock) -> Program:
     """The `minimal` preset, initialized at GENESIS and committed."""
     with database.transaction() as session:
         return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
+
+
+Snapshot = dict[str, list[tuple[object, ...]]]
+
+
+@pytest.fixture
+def snapshot(database: Database) -> Callable[[], Snapshot]:
+    """Every row of every table, to show that a refused operation changed nothing."""
+
+    def snapshot() -> Snapshot:
+        with database.session() as session:
+            return {
+                table.name: sorted(
+                    (
+                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in session.execute(select(table))
+                    ),
+                    key=repr,
+                )
+                for table in metadata.sorted_tables
+            }
+
+    return snapshot
