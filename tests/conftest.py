@@ -80,16 +80,45 @@ def reset_postgres(url: str, seeded: dict[str, list[dict]]) -> None:
     engine.dispose()
 
 
+def reset_sqlite(path: Path, template: Path) -> None:
+    """Make the file at `path` a copy of `template` again (no connection may be open)."""
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database at the head revision holding only what the migrations seed, per backend."""
+def database_reset(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[str, Callable[[], None]]:
+    """The URL of a database at the head revision, and how to bring it back to that state."""
     if request.param == "sqlite":
         path = tmp_path / "milestone.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        template = request.getfixturevalue("sqlite_template")
+        reset_sqlite(path, template)
+        return f"sqlite:///{path}", lambda: reset_sqlite(path, template)
     url, seeded = request.getfixturevalue("postgres_run_database")
     reset_postgres(url, seeded)
-    return url
+    return url, lambda: reset_postgres(url, seeded)
+
+
+@pytest.fixture
+def database_url(database_reset: tuple[str, Callable[[], None]]) -> str:
+    """A database at the head revision holding only what the migrations seed, per backend."""
+    return database_reset[0]
+
+
+@pytest.fixture
+def reset_database(
+    database: Database, database_reset: tuple[str, Callable[[], None]]
+) -> Callable[[], None]:
+    """Bring `database` back to its state at the start of the test (for property tests)."""
+
+    def reset() -> None:
+        database.dispose()  # close every pooled connection first; the pool reopens lazily
+        database_reset[1]()
+
+    return reset
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
