@@ -121,16 +121,26 @@ def reset_database(
     return reset
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own that was never migrated, per backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    server: URL = request.getfixturevalue("postgres_server")
+@pytest.fixture(scope="session")
+def postgres_empty_database(postgres_server: URL) -> Iterator[str]:
+    """This run's PostgreSQL database for tests that migrate by themselves."""
     name = scratch.unique_name("milestone_empty")
-    yield scratch.create_database(server, name).render_as_string(hide_password=False)
-    scratch.drop_database(server, name)
+    yield scratch.create_database(postgres_server, name).render_as_string(hide_password=False)
+    scratch.drop_database(postgres_server, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database that was never migrated (an emptied schema on PostgreSQL), per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url: str = request.getfixturevalue("postgres_empty_database")
+    engine = create_database_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url
 
 
 @pytest.fixture
