@@ -80,15 +80,11 @@ def test_the_embedded_chain_opens_once_at_a_time(tmp_path: Path) -> None:
     open_embedded(tmp_path).close()
 
 
-def test_connect_prefers_a_remote_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MILESTONE_CHAIN_URL", raising=False)
+def test_connect_takes_a_remote_url_over_the_embedded_chain(tmp_path: Path) -> None:
     with connect(tmp_path, None, FUNDED) as chain:
         assert chain.kind == "embedded"
-    monkeypatch.setenv("MILESTONE_CHAIN_URL", "http://127.0.0.1:9")
-    with connect(tmp_path) as chain:
-        assert (chain.kind, chain.location) == ("remote", "http://127.0.0.1:9")
     with connect(tmp_path, "http://127.0.0.1:10") as chain:
-        assert chain.location == "http://127.0.0.1:10"
+        assert (chain.kind, chain.location) == ("remote", "http://127.0.0.1:10")
 
 
 @pytest.mark.anvil

@@ -19,15 +19,20 @@ runner = CliRunner()
 ALICE = DEV_ACCOUNTS[1]
 
 
-def invoke(data_dir: Path, *args: str, chain_url: str | None = None) -> Any:
+def invoke(
+    data_dir: Path, *args: str, chain_url: str | None = None, env: dict[str, str] | None = None
+) -> Any:
     options = ["--data-dir", str(data_dir)]
     if chain_url:
         options += ["--chain-url", chain_url]
-    return runner.invoke(app, ["chain", *args, *options], env={"MILESTONE_CHAIN_URL": ""})
+    environment = {"MILESTONE_CHAIN_URL": "", "MILESTONE_OPERATOR_KEY": "", **(env or {})}
+    return runner.invoke(app, ["chain", *args, *options], env=environment)
 
 
-def invoke_json(data_dir: Path, *args: str, chain_url: str | None = None) -> Any:
-    result = invoke(data_dir, *args, "--json", chain_url=chain_url)
+def invoke_json(
+    data_dir: Path, *args: str, chain_url: str | None = None, env: dict[str, str] | None = None
+) -> Any:
+    result = invoke(data_dir, *args, "--json", chain_url=chain_url, env=env)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -95,7 +100,7 @@ def test_refusals_are_one_line(tmp_path: Path) -> None:
     assert missing.stderr.strip().endswith("[program_not_found]")
     assert "Traceback" not in missing.output
     bad_date = invoke(tmp_path, "deploy", "--genesis", "2024-02-30")
-    assert bad_date.exit_code == 1 and "[invalid_option]" in bad_date.stderr
+    assert bad_date.exit_code == 1 and "[invalid_genesis]" in bad_date.stderr
     invoke_json(tmp_path, "deploy", "--preset", "minimal", "--genesis", "2024-01-01")
     conflict = invoke(tmp_path, "deploy", "--preset", "minimal", "--genesis", "2024-01-02")
     assert conflict.exit_code == 1 and conflict.stderr.strip().endswith("[chain_conflict]")
@@ -122,8 +127,12 @@ def test_deploy_and_verify_on_a_node(tmp_path: Path) -> None:
         )
         assert deployed["chain_id"] == 31337 and deployed["operator"] == DEV_ACCOUNTS[0].address
         run_epoch(tmp_path, 0, chain_url=node.url, cum_mined=5)
+        # The key and the node from the environment this time, as settlement would have them.
         report = invoke_json(
-            tmp_path, "verify-epoch", "0", "--operator-key", key, chain_url=node.url
+            tmp_path,
+            "verify-epoch",
+            "0",
+            env={"MILESTONE_CHAIN_URL": node.url, "MILESTONE_OPERATOR_KEY": key},
         )
         assert report["passed"]
     finally:

@@ -13,7 +13,6 @@ Both return a `ChainConnection` whose `w3` the rest of the package uses without 
 from __future__ import annotations
 
 import fcntl
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -207,8 +206,10 @@ def open_remote(url: str, timeout: float = 10.0) -> ChainConnection:
 def connect(
     data_dir: Path, chain_url: str | None = None, funded: Iterable[str] = ()
 ) -> ChainConnection:
-    """The remote node at `chain_url` (or `$MILESTONE_CHAIN_URL`), else the embedded chain."""
-    url = chain_url or os.environ.get("MILESTONE_CHAIN_URL")
-    if url:
-        return open_remote(url)
+    """The remote node at `chain_url` if given, else the data directory's embedded chain.
+
+    Callers take both from `milestone.settings.Settings` (`MILESTONE_CHAIN_URL`).
+    """
+    if chain_url:
+        return open_remote(chain_url)
     return open_embedded(data_dir, funded)

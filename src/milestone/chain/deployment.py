@@ -91,8 +91,8 @@ def open_program(
 ) -> Iterator[Anchor]:
     """The data directory's Program, driven by its operator, for the length of a `with` block.
 
-    The chain is `chain_url` (or `$MILESTONE_CHAIN_URL`), else the embedded one; the operator
-    key is `operator_key`, else the data directory's.
+    The chain is `chain_url`, else the embedded one; the operator key is `operator_key`, else
+    the data directory's. Settlement passes the `Settings` fields of the same names.
     """
     operator = load_operator(data_dir, operator_key)
     with connect(data_dir, chain_url, funded=[operator.address]) as chain:

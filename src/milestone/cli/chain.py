@@ -1,12 +1,12 @@
 """`milestone chain`: deploy the Program, read its state, verify an epoch, manage its roles.
 
-Every command takes the data directory (`--data-dir`, `$MILESTONE_DATA_DIR`) and the chain:
-`--chain-url` / `$MILESTONE_CHAIN_URL` for a node, else the data directory's embedded chain.
+Every command resolves `Settings` from its options over the environment: the data directory,
+the chain (`--chain-url` / `MILESTONE_CHAIN_URL`, else the data directory's embedded chain) and
+the operator key (`--operator-key` / `MILESTONE_OPERATOR_KEY`, else the data directory's).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,41 +25,41 @@ from milestone.chain.errors import ChainUnavailable
 from milestone.chain.keys import load_operator
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.chain.verify import EpochReport, verify_epoch
+from milestone.cli.common import DataDirOption, JsonOption, reported_errors
+from milestone.cli.init import parse_genesis
 from milestone.clock import SystemClock
-from milestone.errors import MilestoneError
-from milestone.rules.errors import RuleError
 from milestone.rules.params import get_preset
-from milestone.rules.time import SECONDS_PER_DAY, validate_genesis
+from milestone.rules.time import SECONDS_PER_DAY
 from milestone.rules.units import format_pebbles
+from milestone.settings import load_settings, operator_key_of
 
 app = typer.Typer(
     help="The Program contract: deploy it, read its state, verify epochs, manage roles.",
     no_args_is_help=True,
 )
 
-DataDir = Annotated[Path, typer.Option(envvar="MILESTONE_DATA_DIR", help="The data directory.")]
+DataDir = DataDirOption
 ChainUrl = Annotated[
     str | None,
     typer.Option(
         "--chain-url",
-        envvar="MILESTONE_CHAIN_URL",
-        help="JSON-RPC URL of an EVM node [default: the data directory's embedded chain].",
+        help="JSON-RPC URL of an EVM node "
+        "[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
         show_default=False,
     ),
 ]
 OperatorKey = Annotated[
     str | None,
     typer.Option(
-        envvar="MILESTONE_OPERATOR_KEY",
-        help="The operator's private key [default: keys/operator.key in the data directory].",
+        help="The operator's private key, hex "
+        "[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
         show_default=False,
     ),
 ]
 Confirmations = Annotated[
     int, typer.Option(min=1, help="Blocks, the including one counted, before a step is done.")
 ]
-JsonOutput = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
-DEFAULT_DATA_DIR = Path(".milestone")
+JsonOutput = JsonOption
 
 
 class Role(StrEnum):
@@ -83,7 +83,7 @@ def deploy(
             "off only for simulations that run ahead of time."
         ),
     ] = True,
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
@@ -91,14 +91,15 @@ def deploy(
 ) -> None:
     """Deploy the data directory's Program on the chain, or find the one already there."""
     with _reported_errors():
-        genesis_time = _parse_genesis(genesis)
-        operator = load_operator(data_dir, operator_key)
+        settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+        genesis_time = parse_genesis(genesis) if genesis else _today()
+        operator = load_operator(settings.data_dir, operator_key_of(settings))
         parameters = ProgramParameters.from_rules(
             get_preset(preset), genesis_time, enforce_epoch_end=enforce_epoch_end
         )
-        with connect(data_dir, chain_url, funded=[operator.address]) as chain:
+        with connect(settings.data_dir, settings.chain_url, funded=[operator.address]) as chain:
             anchor, deployed = deploy_or_attach(
-                chain, data_dir, operator, parameters, confirmations=confirmations
+                chain, settings.data_dir, operator, parameters, confirmations=confirmations
             )
             summary = {
                 "address": anchor.address,
@@ -116,7 +117,7 @@ def deploy(
 
 @app.command()
 def status(
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     json_output: JsonOutput = False,
@@ -133,7 +134,7 @@ def status(
 @app.command("verify-epoch")
 def verify_epoch_command(
     epoch: Annotated[int, typer.Argument(min=0, help="The epoch to read back.")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     json_output: JsonOutput = False,
@@ -153,7 +154,7 @@ def verify_epoch_command(
 def grant(
     role: Annotated[Role, typer.Argument(help="attestor or beacon-member.")],
     address: Annotated[str, typer.Argument(help="The account to admit.")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
@@ -168,7 +169,7 @@ def grant(
 def revoke(
     role: Annotated[Role, typer.Argument(help="attestor or beacon-member.")],
     address: Annotated[str, typer.Argument(help="The account to remove.")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
@@ -182,7 +183,7 @@ def revoke(
 @app.command("set-threshold")
 def set_threshold(
     threshold: Annotated[int, typer.Argument(min=1, help="Distinct attestor signatures needed.")],
-    data_dir: DataDir = DEFAULT_DATA_DIR,
+    data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
@@ -197,7 +198,7 @@ def set_threshold(
 def _send_role_change(
     function: str,
     args: list[Any],
-    data_dir: Path,
+    data_dir: Path | None,
     chain_url: str | None,
     operator_key: str | None,
     confirmations: int,
@@ -212,41 +213,35 @@ def _send_role_change(
 
 @contextmanager
 def _attached(
-    data_dir: Path, chain_url: str | None, operator_key: str | None, confirmations: int = 1
+    data_dir: Path | None,
+    chain_url: str | None,
+    operator_key: str | None,
+    confirmations: int = 1,
 ) -> Iterator[tuple[ChainConnection, Anchor]]:
-    with open_program(data_dir, chain_url, operator_key, confirmations=confirmations) as anchor:
+    settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+    with open_program(
+        settings.data_dir,
+        settings.chain_url,
+        operator_key_of(settings),
+        confirmations=confirmations,
+    ) as anchor:
         yield anchor.connection, anchor
 
 
 @contextmanager
 def _reported_errors() -> Iterator[None]:
-    # A refusal ends the command with one line on stderr and status 1, never a traceback.
-    try:
+    # One line on stderr and status 1, never a traceback; a node that does not answer is a
+    # chain error like the others.
+    with reported_errors():
         try:
             yield
         except OSError as error:
             raise ChainUnavailable(f"the chain did not answer: {error}") from error
-    except (RuleError, MilestoneError) as error:
-        typer.echo(f"error: {error.message} [{error.code}]", err=True)
-        raise typer.Exit(1) from None
-    except typer.BadParameter as error:
-        typer.echo(f"error: {error.format_message()} [invalid_option]", err=True)
-        raise typer.Exit(1) from None
 
 
-def _parse_genesis(text: str | None) -> int:
-    if text is None:
-        now = SystemClock().now()
-        return now - now % SECONDS_PER_DAY
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date YYYY-MM-DD", param_hint="--genesis"
-        ) from None
-    genesis = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
-    validate_genesis(genesis)
-    return genesis
+def _today() -> int:
+    now = SystemClock().now()
+    return now - now % SECONDS_PER_DAY
 
 
 def _status(chain: ChainConnection, anchor: Anchor) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+"""One settings object for the whole program, read from `MILESTONE_*` environment variables.
+
+Command-line options override the environment: the CLI builds `Settings(**overrides)` with only
+the options the user gave, and pydantic-settings fills the rest from the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DATABASE_FILE = "milestone.db"
+
+
+class Settings(BaseSettings):
+    """Where Milestone keeps its data and which database and chain it talks to."""
+
+    model_config = SettingsConfigDict(env_prefix="MILESTONE_", extra="ignore")
+
+    data_dir: Path = Path(".milestone")
+    """Directory of the default SQLite database and, later, the embedded chain."""
+
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the SQLite file `milestone.db` in `data_dir`."""
+
+    chain_url: str | None = None
+    """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
+
+    operator_key: SecretStr | None = None
+    """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
+    first use. A remote chain needs a key funded there."""
+
+    @model_validator(mode="after")
+    def _default_database_in_data_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        return self
+
+
+def operator_key_of(settings: Settings) -> str | None:
+    """The configured operator key in clear, for the one place that signs with it."""
+    return None if settings.operator_key is None else settings.operator_key.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with the given non-None values taking precedence."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return Settings(**given)  # type: ignore[arg-type]

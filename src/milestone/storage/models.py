@@ -1,0 +1,13 @@
+"""Every domain's models, imported in one place so the metadata (and Alembic) sees all tables.
+
+A new domain adds its `models` module here, and a migration revision for its tables.
+"""
+
+from __future__ import annotations
+
+import milestone.ledger.models
+import milestone.program.models
+from milestone.storage.base import Base
+
+MODEL_MODULES = (milestone.program.models, milestone.ledger.models)
+metadata = Base.metadata
