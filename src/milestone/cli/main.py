@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, init, ledger, schedule, serve, users
+from milestone.cli import bench, chain, init, ledger, schedule, serve, users
 
 app = typer.Typer(
     name="milestone",
@@ -23,5 +23,6 @@ app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")
+app.add_typer(chain.app, name="chain")
 app.command("serve")(serve.serve)
 app.add_typer(users.users_app, name="user")
