@@ -13,9 +13,9 @@ need is read in a handful of queries, and the writes go out as a few multi-row i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from milestone.program.service import Program, load_program
 from milestone.registry.models import Ownership, Vehicle, VehicleKey
 from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
-from milestone.storage import Database
+from milestone.storage import Base, Database
 from milestone.telemetry.models import Trip, TripBehaviour, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
@@ -137,11 +137,6 @@ def load_snapshot(
             snapshot.cursors[cursor.vehicle_id] = VehicleCursor(
                 cursor.sequence, cursor.ended_at, cursor.odometer_end_m
             )
-        used = select(Trip.vehicle_id, Trip.report_trip_id).where(Trip.vehicle_id.in_(part))
-        for trip_part in chunks(trip_ids):
-            query = used.where(Trip.report_trip_id.in_(trip_part))
-            for vehicle_id, trip_id in session.execute(query):
-                snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
         meters = (
             select(TripRound.vehicle_id, TripRound.epoch, func.sum(TripRound.meters))
             .where(TripRound.vehicle_id.in_(part), TripRound.epoch >= first_epoch)
@@ -155,6 +150,15 @@ def load_snapshot(
         for vehicle_id, owner_id, started_at, ended_at in session.execute(bindings):
             period = OwnershipPeriod(owner_id, started_at, ended_at)
             snapshot.ownerships.setdefault(vehicle_id, []).append(period)
+    # Trip ids are 16 random bytes: looked up by id alone (the index leads with it), then kept
+    # only for the vehicles of the batch.
+    for trip_part in chunks(trip_ids):
+        used = select(Trip.vehicle_id, Trip.report_trip_id)
+        for vehicle_id, trip_id in session.execute(
+            used.where(Trip.report_trip_id.in_(trip_part))
+        ):
+            if vehicle_id in vehicle_ids:
+                snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
     pairs = [
         (binding.owner_id, vehicle_id)
         for vehicle_id, bindings_of in snapshot.ownerships.items()
@@ -212,19 +216,16 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
 
 def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
     """Insert the accepted trips, then their round shares and behaviour summaries."""
-    rows = [trip_row(trip, received_at) for trip in accepted]
-    inserted = session.execute(insert(Trip).returning(Trip.id, sort_by_parameter_order=True), rows)
-    ids = list(inserted.scalars())
     rounds: list[dict[str, Any]] = []
     behaviours: list[dict[str, Any]] = []
-    for trip_pk, trip in zip(ids, accepted, strict=True):
+    for trip in accepted:
         report = trip.signed.report
         rounds.extend(
             {
-                "trip_id": trip_pk,
+                "vehicle_id": report.vehicle_id,
                 "epoch": share.epoch,
                 "round": share.round,
-                "vehicle_id": report.vehicle_id,
+                "sequence": report.sequence,
                 "owner_id": trip.owner_id,
                 "meters": share.meters,
                 "behaviour_bps": trip.behaviour_bps,
@@ -234,16 +235,24 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
         if trip.keep_behaviour and report.behaviour is not None:
             behaviours.append(
                 {
-                    "trip_id": trip_pk,
+                    "vehicle_id": report.vehicle_id,
+                    "sequence": report.sequence,
                     "harsh_brakes": report.behaviour.harsh_brakes,
                     "harsh_accelerations": report.behaviour.harsh_accelerations,
                     "speeding_seconds": report.behaviour.speeding_seconds,
                 }
             )
+    # Core inserts: one executemany per table, none of the ORM's per-row bookkeeping.
+    session.execute(table_of(Trip).insert(), [trip_row(trip, received_at) for trip in accepted])
     if rounds:
-        session.execute(insert(TripRound), rounds)
+        session.execute(table_of(TripRound).insert(), rounds)
     if behaviours:
-        session.execute(insert(TripBehaviour), behaviours)
+        session.execute(table_of(TripBehaviour).insert(), behaviours)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class."""
+    return cast(Table, model.__table__)
 
 
 def trip_row(trip: AcceptedTrip, received_at: int) -> dict[str, Any]:
