@@ -57,7 +57,7 @@ def test_every_item_gets_a_verdict_and_bad_items_do_not_spoil_the_batch(
         None, "a string", 12345, [1, 2], b"", b"\x01", bytes(10_000), good, bytearray(good),
     ]
     verdicts = ingest(database, clock, items)
-    assert [v.index for v in verdicts] == list(range(len(items)))
+    assert [v.position for v in verdicts] == list(range(len(items)))
     assert [v.code for v in verdicts] == [
         "malformed_report", "malformed_report", "malformed_report", "malformed_report",
         "malformed_report", "malformed_report", "unsupported_version", "accepted", "accepted",

@@ -58,7 +58,7 @@ def ingest_command(
         finally:
             database.dispose()
     rows = [
-        {"line": v.index + 1, "code": v.code, "detail": v.detail, "replayed": v.replayed,
+        {"line": v.position + 1, "code": v.code, "detail": v.detail, "replayed": v.replayed,
          "vehicle_id": v.vehicle_id, "sequence": v.sequence,
          "report_hash": "0x" + v.report_hash.hex() if v.report_hash else None}
         for v in verdicts

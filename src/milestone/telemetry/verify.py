@@ -15,8 +15,8 @@ Checks, in order (the first failure names the verdict):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -52,11 +52,11 @@ NOT_AUTHENTIC_ADVANCE: Final[frozenset[str]] = frozenset(
 past instead of continuing it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What the intake decided about one item of a batch."""
+class Verdict(NamedTuple):
+    """What the intake decided about one item of a batch; `replayed` when the same envelope
+    was judged before and this is the original verdict again."""
 
-    index: int
+    position: int
     code: str
     detail: str
     report_hash: bytes | None
@@ -64,15 +64,13 @@ class Verdict:
     sequence: int | None = None
     trip_id: bytes | None = None
     replayed: bool = False
-    """True when the same envelope was judged before: this is the original verdict again."""
 
     @property
     def accepted(self) -> bool:
         return self.code == ACCEPTED
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRecord:
+class KeyRecord(NamedTuple):
     """A registered vehicle key and the instants it stopped being good."""
 
     vehicle_id: int
@@ -81,11 +79,10 @@ class KeyRecord:
     revoked_at: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """One item of the batch after decoding; `signed` is None when decoding refused it."""
 
-    index: int
+    position: int
     envelope: bytes | None
     report_hash: bytes | None
     signed: SignedReport | None
@@ -106,8 +103,7 @@ class IntakeSnapshot:
     consent: dict[tuple[int, int, str], list[ConsentPeriod]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedTrip:
+class AcceptedTrip(NamedTuple):
     """A trip to store; raw telemetry and behaviour only as far as consent allows."""
 
     verdict: Verdict
@@ -121,8 +117,7 @@ class AcceptedTrip:
     behaviour_bps: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     """A refused report to store for the operator and for appeals."""
 
     verdict: Verdict
@@ -188,7 +183,7 @@ def judge_batch(
     for item in sorted(decoded, key=processing_order):
         judge.judge(item)
     outcome = judge.outcome
-    outcome.verdicts.sort(key=lambda verdict: verdict.index)
+    outcome.verdicts.sort(key=lambda verdict: verdict.position)
     return outcome
 
 
@@ -203,8 +198,8 @@ def explain_batch(
 def processing_order(item: Decoded) -> tuple[int, int, int]:
     """Refused bytes first, then each vehicle's reports by sequence, then arrival."""
     if item.signed is None:
-        return (0, 0, item.index)
-    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.index)
+        return (0, 0, item.position)
+    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.position)
 
 
 class BatchJudge:
@@ -220,7 +215,7 @@ class BatchJudge:
     def judge(self, item: Decoded) -> None:
         if item.report_hash is not None and item.report_hash in self.judged:
             original = self.judged[item.report_hash]
-            self.outcome.verdicts.append(replace(original, index=item.index, replayed=True))
+            self.outcome.verdicts.append(original._replace(position=item.position, replayed=True))
             return
         if item.signed is None:
             assert item.error is not None
@@ -328,7 +323,7 @@ class BatchJudge:
     def verdict(self, item: Decoded, code: str, detail: str) -> Verdict:
         report = item.signed.report if item.signed is not None else None
         verdict = Verdict(
-            index=item.index,
+            position=item.position,
             code=code,
             detail=detail,
             report_hash=item.report_hash,
@@ -358,8 +353,7 @@ class BatchJudge:
         self.outcome.rejections.append(Rejection(verdict, envelope, owner_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Privacy:
+class Privacy(NamedTuple):
     """What consent lets the intake keep of one authentic report.
 
     The signed envelope holds every field, behaviour included, so it is kept only where both
