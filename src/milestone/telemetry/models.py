@@ -29,7 +29,9 @@ class Trip(Base):
     """An accepted trip report, identified by its vehicle and sequence number."""
 
     __tablename__ = "trip"
-    __table_args__ = (UniqueConstraint("report_trip_id", "vehicle_id"),)
+    __table_args__ = (
+        UniqueConstraint("report_trip_id", "vehicle_id"),
+    )
 
     vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"), primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -60,6 +62,7 @@ class TripRound(Base):
     __table_args__ = (
         ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
         Index("ix_trip_round_epoch", "epoch"),
+        {"sqlite_with_rowid": False},
     )
 
     vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -77,6 +80,7 @@ class TripBehaviour(Base):
     __tablename__ = "trip_behaviour"
     __table_args__ = (
         ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
+        {"sqlite_with_rowid": False},
     )
 
     vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -310,6 +310,7 @@ def upgrade() -> None:
             name=op.f("fk_trip_behaviour_vehicle_id_trip"),
         ),
         sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip_behaviour")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "trip_round",
@@ -328,6 +329,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "vehicle_id", "epoch", "round", "sequence", name=op.f("pk_trip_round")
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("trip_round", schema=None) as batch_op:
         batch_op.create_index("ix_trip_round_epoch", ["epoch"], unique=False)
