@@ -27,7 +27,7 @@ from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
 from milestone.storage import Base, Database
 from milestone.telemetry.bulk import insert_rows, select_where_in
-from milestone.telemetry.models import Trip, TripBehaviour, TripRejection, TripRound
+from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
     ACCEPTED,
@@ -229,21 +229,19 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
 TRIP_COLUMNS: Final = (
     "vehicle_id", "sequence", "report_hash", "owner_id", "report_trip_id", "distance_m",
     "counted_m", "received_at", "started_at", "ended_at", "odometer_start_m", "odometer_end_m",
-    "firmware", "envelope", "raw_erased_at",
+    "firmware", "envelope", "raw_erased_at", "harsh_brakes", "harsh_accelerations",
+    "speeding_seconds",
 )
 ROUND_COLUMNS: Final = (
     "vehicle_id", "epoch", "round", "sequence", "owner_id", "meters", "behaviour_bps",
 )
-BEHAVIOUR_COLUMNS: Final = (
-    "vehicle_id", "sequence", "harsh_brakes", "harsh_accelerations", "speeding_seconds",
-)
+NO_BEHAVIOUR: Final = (None, None, None)
 
 
 def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
-    """Insert the accepted trips, then their round shares and behaviour summaries."""
+    """Insert the accepted trips (behaviour summaries included), then their round shares."""
     trips: list[tuple[Any, ...]] = []
     rounds: list[tuple[Any, ...]] = []
-    behaviours: list[tuple[Any, ...]] = []
     for trip in accepted:
         report = trip.signed.report
         vehicle_id, sequence = report.vehicle_id, report.sequence
@@ -258,17 +256,15 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
             report.firmware if raw else None,
             trip.envelope if trip.keep_envelope else None,
             None if raw else received_at,
+            *(report.behaviour if trip.keep_behaviour and report.behaviour else NO_BEHAVIOUR),
         ))
         rounds.extend(
             (vehicle_id, share.epoch, share.round, sequence, trip.owner_id, share.meters,
              trip.behaviour_bps)
             for share in trip.shares
         )
-        if trip.keep_behaviour and report.behaviour is not None:
-            behaviours.append((vehicle_id, sequence, *report.behaviour))
     insert_rows(session, table_of(Trip), TRIP_COLUMNS, trips)
     insert_rows(session, table_of(TripRound), ROUND_COLUMNS, rounds)
-    insert_rows(session, table_of(TripBehaviour), BEHAVIOUR_COLUMNS, behaviours)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -1,8 +1,8 @@
 """Tables of telemetry: accepted trips and their per-round meters, rejections, and where each
 vehicle's report chain stands.
 
-Columns marked raw hold telemetry of the `mileage` scope (or `driving_behavior` for
-`trip_behaviour`); a revocation erases them. The rest (who, which round, how many meters) is
+Columns marked raw hold telemetry of the `mileage` or the `driving_behavior` scope; a
+revocation of the scope erases them. The rest (who, which round, how many meters) is
 the pseudonymous aggregate that settlement and audit need, and stays.
 """
 
@@ -49,6 +49,10 @@ class Trip(Base):
     firmware: Mapped[str | None] = mapped_column(String(16))
     envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
     raw_erased_at: Mapped[int | None] = mapped_column(BigInteger)
+    # raw (driving_behavior scope): the behaviour summary, None without consent
+    harsh_brakes: Mapped[int | None] = mapped_column(BigInteger)
+    harsh_accelerations: Mapped[int | None] = mapped_column(BigInteger)
+    speeding_seconds: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class TripRound(Base):
@@ -72,22 +76,6 @@ class TripRound(Base):
     owner_id: Mapped[int] = mapped_column(BigInteger)
     meters: Mapped[int] = mapped_column(BigInteger)
     behaviour_bps: Mapped[int | None] = mapped_column(Integer)
-
-
-class TripBehaviour(Base):
-    """The behaviour summary of a trip (raw, `driving_behavior` scope)."""
-
-    __tablename__ = "trip_behaviour"
-    __table_args__ = (
-        ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
-        {"sqlite_with_rowid": False},
-    )
-
-    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    harsh_brakes: Mapped[int] = mapped_column(BigInteger)
-    harsh_accelerations: Mapped[int] = mapped_column(BigInteger)
-    speeding_seconds: Mapped[int] = mapped_column(BigInteger)
 
 
 class TripRejection(Base):

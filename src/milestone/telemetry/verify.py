@@ -411,7 +411,4 @@ def revoked_since(periods: Sequence[ConsentPeriod], instant: int) -> bool:
     driving happened under consent), but its raw telemetry is not kept: the owner has already
     asked for it to be deleted.
     """
-    for period in periods:
-        if period.revoked_at is not None and period.revoked_at > instant:
-            return True
-    return False
+    return any(p.revoked_at is not None and p.revoked_at > instant for p in periods)

@@ -158,6 +158,9 @@ def upgrade() -> None:
         sa.Column("firmware", sa.String(length=16), nullable=True),
         sa.Column("envelope", sa.LargeBinary(), nullable=True),
         sa.Column("raw_erased_at", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_brakes", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=True),
+        sa.Column("speeding_seconds", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["owner_id"], ["owner.id"], name=op.f("fk_trip_owner_id_owner")),
         sa.ForeignKeyConstraint(
             ["vehicle_id"], ["vehicle.id"], name=op.f("fk_trip_vehicle_id_vehicle")
@@ -298,21 +301,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "trip_behaviour",
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("harsh_brakes", sa.BigInteger(), nullable=False),
-        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=False),
-        sa.Column("speeding_seconds", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id", "sequence"],
-            ["trip.vehicle_id", "trip.sequence"],
-            name=op.f("fk_trip_behaviour_vehicle_id_trip"),
-        ),
-        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip_behaviour")),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
         "trip_round",
         sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
@@ -340,7 +328,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_trip_round_epoch")
 
     op.drop_table("trip_round")
-    op.drop_table("trip_behaviour")
     with op.batch_alter_table("deletion_receipt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deletion_receipt_owner_id"))
 
