@@ -46,6 +46,8 @@ GENESIS: Final[int] = 1_767_225_600
 TRIP_SECONDS: Final[int] = 15 * 60
 PARKED_SECONDS: Final[int] = 15 * 60
 TRIP_METERS: Final[int] = 10_000
+ROUNDS: Final[int] = 2
+"""PostgreSQL measurements are repeated, one and two workers in turn, keeping each best."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,23 +188,35 @@ def measure_workers(url: str, fleet: Fleet, workers: int, batch: int) -> float:
 
 
 def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
-    """One worker against two on fresh PostgreSQL databases; skipped without a server."""
+    """One worker against two, each on a fresh copy of the same enrolled PostgreSQL database;
+    skipped without a server."""
     server = scratch.server_url()
     reason = scratch.unreachable_reason(server)
     if reason is not None:
         return {"skipped": reason}
-    rates = {}
-    for workers in (1, 2):
-        name = scratch.unique_name("milestone_bench_ingest")
-        url = scratch.create_database(server, name).render_as_string(hide_password=False)
-        try:
-            database = Database.from_url(url)
-            migrate(database.engine)
-            fleet = enroll_fleet(database, vehicles, trips)
-            database.dispose()
-            rates[workers] = measure_workers(url, fleet, workers, batch)
-        finally:
-            scratch.drop_database(server, name)
+    template = scratch.unique_name("milestone_bench_fleet")
+    url = scratch.create_database(server, template).render_as_string(hide_password=False)
+    rates: dict[int, float] = {}
+    try:
+        database = Database.from_url(url)
+        migrate(database.engine)
+        fleet = enroll_fleet(database, vehicles, trips)
+        database.dispose()
+        # Alternating rounds, the best of each kept: other work on a shared machine can only
+        # slow a round down, never speed it up.
+        for _ in range(ROUNDS):
+            for workers in (1, 2):
+                name = scratch.unique_name("milestone_bench_ingest")
+                copy = scratch.create_database(server, name, template=template)
+                try:
+                    rate = measure_workers(
+                        copy.render_as_string(hide_password=False), fleet, workers, batch
+                    )
+                finally:
+                    scratch.drop_database(server, name)
+                rates[workers] = max(rates.get(workers, 0.0), rate)
+    finally:
+        scratch.drop_database(server, template)
     return {
         "one_worker_reports_per_s": round(rates[1]),
         "two_workers_reports_per_s": round(rates[2]),

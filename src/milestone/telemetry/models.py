@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -26,17 +25,23 @@ Id = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Trip(Base):
-    """An accepted trip report, identified by its vehicle and sequence number."""
+    """An accepted trip report, identified by its vehicle and sequence number.
+
+    `trip` and `trip_round` carry no foreign keys: the intake writes them together, in one
+    transaction, from vehicle and owner rows it has just read under lock, and per-row
+    foreign-key checks doubled PostgreSQL's cost of a report (`milestone bench ingest`).
+    `find_orphans` in `milestone.telemetry.queries` checks the references instead.
+    """
 
     __tablename__ = "trip"
     __table_args__ = (
         UniqueConstraint("report_trip_id", "vehicle_id"),
     )
 
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"), primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"))
+    owner_id: Mapped[int] = mapped_column(BigInteger)
     report_trip_id: Mapped[bytes] = mapped_column(LargeBinary(16))
     distance_m: Mapped[int] = mapped_column(BigInteger)
     counted_m: Mapped[int] = mapped_column(BigInteger)
@@ -64,7 +69,6 @@ class TripRound(Base):
 
     __tablename__ = "trip_round"
     __table_args__ = (
-        ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
         Index("ix_trip_round_epoch", "epoch"),
         {"sqlite_with_rowid": False},
     )
