@@ -225,7 +225,7 @@ def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
 
 
 def run_ingest_bench(
-    *, vehicles: int = 200, trips: int = 100, batch: int = 1_000, postgres: bool = True
+    *, vehicles: int = 200, trips: int = 100, batch: int = 2_000, postgres: bool = True
 ) -> dict[str, Any]:
     """The figures of `milestone bench ingest`."""
     with tempfile.TemporaryDirectory() as directory:
