@@ -21,7 +21,7 @@ def test_the_fleet_interleaves_vehicles_and_every_report_is_accepted(database: D
     assert floor.wall > 0 and intake.wall > 0 and floor.cpu >= 0
 
 
-def test_a_fleet_is_split_evenly_between_workers() -> None:
+def test_reports_reach_the_program_from_each_vehicle_in_turn() -> None:
     fleet = Fleet([[b"a1", b"a2"], [b"b1", b"b2"]], now=0)
     assert fleet.envelopes == [b"a1", b"b1", b"a2", b"b2"]
 
