@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, consent, init, ledger, schedule, telemetry, vehicles
+from milestone.cli import bench, chain, consent, init, ledger, schedule, telemetry, vehicles
 
 app = typer.Typer(
     name="milestone",
@@ -27,3 +27,4 @@ app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(bench.app, name="bench")
+app.add_typer(chain.app, name="chain")
