@@ -99,7 +99,7 @@ def garage(database: Database, clock: ManualClock, enroll: Enroll) -> Garage:
 
 def resign(signer: VehicleSigner, envelope: bytes, **changes: object) -> bytes:
     """The envelope's report with `changes`, signed again by `signer`."""
-    report = dataclasses.replace(decode_envelope(envelope).report, **changes)  # type: ignore[arg-type]
+    report = decode_envelope(envelope).report._replace(**changes)  # type: ignore[arg-type]
     return signer.sign(report)
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, chain, init, ledger, schedule, serve, users
+from milestone.cli import (
+    bench,
+    chain,
+    consent,
+    init,
+    ledger,
+    schedule,
+    serve,
+    telemetry,
+    users,
+    vehicles,
+)
 
 app = typer.Typer(
     name="milestone",
@@ -22,6 +33,10 @@ def main() -> None:
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(vehicles.owners, name="owner")
+app.add_typer(vehicles.vehicles, name="vehicle")
+app.add_typer(consent.app, name="consent")
+app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
 app.command("serve")(serve.serve)
