@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, init, ledger, schedule
+from milestone.cli import bench, consent, init, ledger, schedule, telemetry, vehicles
 
 app = typer.Typer(
     name="milestone",
@@ -22,4 +22,8 @@ def main() -> None:
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(vehicles.owners, name="owner")
+app.add_typer(vehicles.vehicles, name="vehicle")
+app.add_typer(consent.app, name="consent")
+app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(bench.app, name="bench")

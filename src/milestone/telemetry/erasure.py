@@ -54,17 +54,23 @@ def erase_mileage(session: Session, owner_id: int, vehicle_id: int, at: int) -> 
 
 
 def erase_behaviour(session: Session, owner_id: int, vehicle_id: int) -> int:
-    owned = select(Trip.id).where(Trip.owner_id == owner_id, Trip.vehicle_id == vehicle_id)
-    with_behaviour = select(TripBehaviour.trip_id).where(TripBehaviour.trip_id.in_(owned))
+    owned = select(Trip.sequence).where(Trip.owner_id == owner_id, Trip.vehicle_id == vehicle_id)
+    with_behaviour = select(TripBehaviour.sequence).where(
+        TripBehaviour.vehicle_id == vehicle_id, TripBehaviour.sequence.in_(owned)
+    )
     session.execute(
         update(Trip)
-        .where(Trip.id.in_(with_behaviour), Trip.envelope.is_not(None))
+        .where(
+            Trip.vehicle_id == vehicle_id,
+            Trip.sequence.in_(with_behaviour),
+            Trip.envelope.is_not(None),
+        )
         .values(envelope=None)
         .execution_options(synchronize_session=False)
     )
     summaries = session.execute(
         delete(TripBehaviour)
-        .where(TripBehaviour.trip_id.in_(owned))
+        .where(TripBehaviour.vehicle_id == vehicle_id, TripBehaviour.sequence.in_(owned))
         .execution_options(synchronize_session=False)
     )
     return rowcount(summaries) + erase_rejected_envelopes(session, owner_id, vehicle_id)

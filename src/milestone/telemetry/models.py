@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -25,16 +26,15 @@ Id = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Trip(Base):
-    """An accepted trip report."""
+    """An accepted trip report, identified by its vehicle and sequence number."""
 
     __tablename__ = "trip"
-    __table_args__ = (UniqueConstraint("vehicle_id", "report_trip_id"),)
+    __table_args__ = (UniqueConstraint("report_trip_id", "vehicle_id"),)
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
-    sequence: Mapped[int] = mapped_column(BigInteger)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"))
     report_trip_id: Mapped[bytes] = mapped_column(LargeBinary(16))
     distance_m: Mapped[int] = mapped_column(BigInteger)
     counted_m: Mapped[int] = mapped_column(BigInteger)
@@ -51,18 +51,21 @@ class Trip(Base):
 
 class TripRound(Base):
     """The meters of a trip that count in one drop round, and the behaviour multiplier earned
-    under `driving_behavior` consent (None without it)."""
+    under `driving_behavior` consent (None without it).
+
+    The key leads with the vehicle and the epoch: the per-epoch cap sums exactly those rows.
+    """
 
     __tablename__ = "trip_round"
     __table_args__ = (
-        Index("ix_trip_round_epoch_round", "epoch", "round"),
-        Index("ix_trip_round_vehicle_epoch", "vehicle_id", "epoch"),
+        ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
+        Index("ix_trip_round_epoch", "epoch"),
     )
 
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    vehicle_id: Mapped[int] = mapped_column(BigInteger)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     owner_id: Mapped[int] = mapped_column(BigInteger)
     meters: Mapped[int] = mapped_column(BigInteger)
     behaviour_bps: Mapped[int | None] = mapped_column(Integer)
@@ -72,8 +75,12 @@ class TripBehaviour(Base):
     """The behaviour summary of a trip (raw, `driving_behavior` scope)."""
 
     __tablename__ = "trip_behaviour"
+    __table_args__ = (
+        ForeignKeyConstraint(["vehicle_id", "sequence"], ["trip.vehicle_id", "trip.sequence"]),
+    )
 
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     harsh_brakes: Mapped[int] = mapped_column(BigInteger)
     harsh_accelerations: Mapped[int] = mapped_column(BigInteger)
     speeding_seconds: Mapped[int] = mapped_column(BigInteger)

@@ -15,8 +15,8 @@ Checks, in order (the first failure names the verdict):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -34,6 +34,7 @@ from milestone.rules.trips import (
     TripRejected,
     VehicleCursor,
     consent_covers,
+    find_violations,
     owner_during,
     validate_trip,
 )
@@ -51,11 +52,11 @@ NOT_AUTHENTIC_ADVANCE: Final[frozenset[str]] = frozenset(
 past instead of continuing it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What the intake decided about one item of a batch."""
+class Verdict(NamedTuple):
+    """What the intake decided about one item of a batch; `replayed` when the same envelope
+    was judged before and this is the original verdict again."""
 
-    index: int
+    position: int
     code: str
     detail: str
     report_hash: bytes | None
@@ -63,15 +64,13 @@ class Verdict:
     sequence: int | None = None
     trip_id: bytes | None = None
     replayed: bool = False
-    """True when the same envelope was judged before: this is the original verdict again."""
 
     @property
     def accepted(self) -> bool:
         return self.code == ACCEPTED
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRecord:
+class KeyRecord(NamedTuple):
     """A registered vehicle key and the instants it stopped being good."""
 
     vehicle_id: int
@@ -80,11 +79,10 @@ class KeyRecord:
     revoked_at: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """One item of the batch after decoding; `signed` is None when decoding refused it."""
 
-    index: int
+    position: int
     envelope: bytes | None
     report_hash: bytes | None
     signed: SignedReport | None
@@ -105,8 +103,7 @@ class IntakeSnapshot:
     consent: dict[tuple[int, int, str], list[ConsentPeriod]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedTrip:
+class AcceptedTrip(NamedTuple):
     """A trip to store; raw telemetry and behaviour only as far as consent allows."""
 
     verdict: Verdict
@@ -120,8 +117,7 @@ class AcceptedTrip:
     behaviour_bps: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     """A refused report to store for the operator and for appeals."""
 
     verdict: Verdict
@@ -187,15 +183,23 @@ def judge_batch(
     for item in sorted(decoded, key=processing_order):
         judge.judge(item)
     outcome = judge.outcome
-    outcome.verdicts.sort(key=lambda verdict: verdict.index)
+    outcome.verdicts.sort(key=lambda verdict: verdict.position)
     return outcome
+
+
+def explain_batch(
+    decoded: Sequence[Decoded], snapshot: IntakeSnapshot, params: Parameters, now: int
+) -> list[list[str]]:
+    """For each item, every check it fails against the snapshot (empty: it would be accepted)."""
+    judge = BatchJudge(snapshot, params, now)
+    return [judge.explain(item) for item in decoded]
 
 
 def processing_order(item: Decoded) -> tuple[int, int, int]:
     """Refused bytes first, then each vehicle's reports by sequence, then arrival."""
     if item.signed is None:
-        return (0, 0, item.index)
-    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.index)
+        return (0, 0, item.position)
+    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.position)
 
 
 class BatchJudge:
@@ -211,7 +215,7 @@ class BatchJudge:
     def judge(self, item: Decoded) -> None:
         if item.report_hash is not None and item.report_hash in self.judged:
             original = self.judged[item.report_hash]
-            self.outcome.verdicts.append(replace(original, index=item.index, replayed=True))
+            self.outcome.verdicts.append(original._replace(position=item.position, replayed=True))
             return
         if item.signed is None:
             assert item.error is not None
@@ -225,22 +229,8 @@ class BatchJudge:
         if not signature_is_valid(report.public_key, item.signed):
             self.reject(item, "bad_signature", "the signature does not verify", True)
             return
-        owner_id = owner_during(
-            self.snapshot.ownerships.get(report.vehicle_id, []),
-            report.started_at,
-            report.ended_at,
-        )
-        mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
-        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        owner_id, mileage, behaviour, context = self.context_for(report)
         privacy = Privacy.of(report, mileage, behaviour)
-        epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
-        context = TripContext(
-            genesis=self.snapshot.genesis,
-            previous=self.snapshot.cursors.get(report.vehicle_id),
-            trip_id_seen=(report.vehicle_id, report.trip_id) in self.snapshot.trip_ids,
-            epoch_meters_counted=epoch_meters,
-            mileage_consent=mileage,
-        )
         try:
             shares = validate_trip(report, context, self.params, self.now)
         except TripRejected as rejection:
@@ -252,6 +242,7 @@ class BatchJudge:
         assert owner_id is not None and item.envelope is not None
         self.advance_cursor(item.signed)
         self.snapshot.trip_ids.add((report.vehicle_id, report.trip_id))
+        epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
         for share in shares:
             epoch_meters[share.epoch] = epoch_meters.get(share.epoch, 0) + share.meters
         self.outcome.accepted.append(
@@ -267,6 +258,41 @@ class BatchJudge:
                 behaviour_bps=self.behaviour_bps(report) if privacy.behaviour_covered else None,
             )
         )
+
+    def context_for(
+        self, report: TripReport
+    ) -> tuple[int | None, list[ConsentPeriod], list[ConsentPeriod], TripContext]:
+        """The owner at the time of driving, their consent, and what the checks compare with."""
+        owner_id = owner_during(
+            self.snapshot.ownerships.get(report.vehicle_id, []),
+            report.started_at,
+            report.ended_at,
+        )
+        mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
+        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        context = TripContext(
+            genesis=self.snapshot.genesis,
+            previous=self.snapshot.cursors.get(report.vehicle_id),
+            trip_id_seen=(report.vehicle_id, report.trip_id) in self.snapshot.trip_ids,
+            epoch_meters_counted=self.snapshot.epoch_meters.get(report.vehicle_id, {}),
+            mileage_consent=mileage,
+        )
+        return owner_id, mileage, behaviour, context
+
+    def explain(self, item: Decoded) -> list[str]:
+        """Every check the item fails, in order (for operators and appeals)."""
+        if item.signed is None:
+            assert item.error is not None
+            return [item.error.code]
+        codes = []
+        key_code = check_key(item.signed, self.snapshot.keys, self.now)
+        if key_code:
+            codes.append(key_code)
+        report = item.signed.report
+        if not signature_is_valid(report.public_key, item.signed):
+            codes.append("bad_signature")
+        context = self.context_for(report)[3]
+        return codes + find_violations(report, context, self.params, self.now)
 
     def behaviour_bps(self, report: TripReport) -> int:
         """The multiplier the trip's behaviour earns, under `driving_behavior` consent."""
@@ -297,7 +323,7 @@ class BatchJudge:
     def verdict(self, item: Decoded, code: str, detail: str) -> Verdict:
         report = item.signed.report if item.signed is not None else None
         verdict = Verdict(
-            index=item.index,
+            position=item.position,
             code=code,
             detail=detail,
             report_hash=item.report_hash,
@@ -327,8 +353,7 @@ class BatchJudge:
         self.outcome.rejections.append(Rejection(verdict, envelope, owner_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Privacy:
+class Privacy(NamedTuple):
     """What consent lets the intake keep of one authentic report.
 
     The signed envelope holds every field, behaviour included, so it is kept only where both

@@ -142,17 +142,11 @@ def upgrade() -> None:
     op.create_table(
         "trip",
         sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column(
             "vehicle_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("report_trip_id", sa.LargeBinary(length=16), nullable=False),
         sa.Column("distance_m", sa.BigInteger(), nullable=False),
         sa.Column("counted_m", sa.BigInteger(), nullable=False),
@@ -168,13 +162,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["vehicle_id"], ["vehicle.id"], name=op.f("fk_trip_vehicle_id_vehicle")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_trip")),
+        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip")),
         sa.UniqueConstraint("report_hash", name=op.f("uq_trip_report_hash")),
-        sa.UniqueConstraint("vehicle_id", "report_trip_id", name=op.f("uq_trip_vehicle_id")),
+        sa.UniqueConstraint("report_trip_id", "vehicle_id", name=op.f("uq_trip_report_trip_id")),
     )
-    with op.batch_alter_table("trip", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_trip_owner_id"), ["owner_id"], unique=False)
-
     op.create_table(
         "vehicle_cursor",
         sa.Column(
@@ -308,36 +299,43 @@ def upgrade() -> None:
 
     op.create_table(
         "trip_behaviour",
-        sa.Column("trip_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("harsh_brakes", sa.BigInteger(), nullable=False),
         sa.Column("harsh_accelerations", sa.BigInteger(), nullable=False),
         sa.Column("speeding_seconds", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["trip_id"], ["trip.id"], name=op.f("fk_trip_behaviour_trip_id_trip")
+            ["vehicle_id", "sequence"],
+            ["trip.vehicle_id", "trip.sequence"],
+            name=op.f("fk_trip_behaviour_vehicle_id_trip"),
         ),
-        sa.PrimaryKeyConstraint("trip_id", name=op.f("pk_trip_behaviour")),
+        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip_behaviour")),
     )
     op.create_table(
         "trip_round",
-        sa.Column("trip_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
         sa.Column("round", sa.Integer(), nullable=False),
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("owner_id", sa.BigInteger(), nullable=False),
         sa.Column("meters", sa.BigInteger(), nullable=False),
         sa.Column("behaviour_bps", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["trip_id"], ["trip.id"], name=op.f("fk_trip_round_trip_id_trip")),
-        sa.PrimaryKeyConstraint("trip_id", "epoch", "round", name=op.f("pk_trip_round")),
+        sa.ForeignKeyConstraint(
+            ["vehicle_id", "sequence"],
+            ["trip.vehicle_id", "trip.sequence"],
+            name=op.f("fk_trip_round_vehicle_id_trip"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "vehicle_id", "epoch", "round", "sequence", name=op.f("pk_trip_round")
+        ),
     )
     with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.create_index("ix_trip_round_epoch_round", ["epoch", "round"], unique=False)
-        batch_op.create_index("ix_trip_round_vehicle_epoch", ["vehicle_id", "epoch"], unique=False)
+        batch_op.create_index("ix_trip_round_epoch", ["epoch"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.drop_index("ix_trip_round_vehicle_epoch")
-        batch_op.drop_index("ix_trip_round_epoch_round")
+        batch_op.drop_index("ix_trip_round_epoch")
 
     op.drop_table("trip_round")
     op.drop_table("trip_behaviour")
@@ -355,9 +353,6 @@ def downgrade() -> None:
 
     op.drop_table("vehicle_key")
     op.drop_table("vehicle_cursor")
-    with op.batch_alter_table("trip", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_trip_owner_id"))
-
     op.drop_table("trip")
     with op.batch_alter_table("ownership", schema=None) as batch_op:
         batch_op.drop_index("ix_ownership_vehicle_started")
