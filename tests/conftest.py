@@ -267,11 +267,14 @@ def release_budget(database: Database, clock: ManualClock, program: Program) -> 
     return release_budget
 
 
-@pytest.fixture
-def database_state(database: Database) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
-    """Every row of every table: equal before and after a refused operation."""
+Snapshot = dict[str, list[tuple[object, ...]]]
 
-    def database_state() -> dict[str, list[tuple[object, ...]]]:
+
+@pytest.fixture
+def snapshot(database: Database) -> Callable[[], Snapshot]:
+    """Every row of every table, to show that a refused operation changed nothing."""
+
+    def snapshot() -> Snapshot:
         with database.session() as session:
             return {
                 table.name: sorted(
@@ -284,4 +287,4 @@ def database_state(database: Database) -> Callable[[], dict[str, list[tuple[obje
                 for table in metadata.sorted_tables
             }
 
-    return database_state
+    return snapshot
