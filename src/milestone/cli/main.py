@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, consent, init, ledger, schedule, telemetry, vehicles
+from milestone.cli import (
+    bench,
+    campaigns,
+    consent,
+    dividends,
+    init,
+    ledger,
+    merchants,
+    schedule,
+    telemetry,
+    vehicles,
+)
 
 app = typer.Typer(
     name="milestone",
@@ -26,4 +37,7 @@ app.add_typer(vehicles.owners, name="owner")
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
+app.add_typer(campaigns.app, name="campaign")
+app.add_typer(merchants.app, name="merchant")
+app.add_typer(dividends.app, name="dividend")
 app.add_typer(bench.app, name="bench")
