@@ -178,15 +178,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def preset_name() -> str:
-    return "minimal"
-
-
-@pytest.fixture
-def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
-    """A program initialized at GENESIS with the `preset_name` preset (`minimal`), committed."""
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset, initialized at GENESIS and committed."""
     with database.transaction() as session:
-        return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
+        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
 
 
 @dataclass
@@ -272,11 +267,14 @@ def release_budget(database: Database, clock: ManualClock, program: Program) -> 
     return release_budget
 
 
-@pytest.fixture
-def database_state(database: Database) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
-    """Every row of every table: equal before and after a refused operation."""
+Snapshot = dict[str, list[tuple[object, ...]]]
 
-    def database_state() -> dict[str, list[tuple[object, ...]]]:
+
+@pytest.fixture
+def snapshot(database: Database) -> Callable[[], Snapshot]:
+    """Every row of every table, to show that a refused operation changed nothing."""
+
+    def snapshot() -> Snapshot:
         with database.session() as session:
             return {
                 table.name: sorted(
@@ -289,13 +287,4 @@ def database_state(database: Database) -> Callable[[], dict[str, list[tuple[obje
                 for table in metadata.sorted_tables
             }
 
-    return database_state
-
-
-Snapshot = dict[str, list[tuple[object, ...]]]
-
-
-@pytest.fixture
-def snapshot(database_state: Callable[[], Snapshot]) -> Callable[[], Snapshot]:
-    """Every row of every table, to show that a refused operation changed nothing."""
-    return database_state
+    return snapshot

@@ -57,6 +57,11 @@ def operator_key_of(settings: Settings) -> str | None:
     return None if settings.operator_key is None else settings.operator_key.get_secret_value()
 
 
+def api_secret_of(settings: Settings) -> str | None:
+    """The configured API token secret in clear, for the one place that signs with it."""
+    return None if settings.api_secret is None else settings.api_secret.get_secret_value()
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with the given non-None values taking precedence."""
     given = {name: value for name, value in overrides.items() if value is not None}

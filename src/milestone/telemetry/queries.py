@@ -138,16 +138,12 @@ def find_orphans(session: Session) -> dict[str, int]:
     }
 
 
-def trips_of_owner(
-    session: Session, owner_id: int, *, before: int | None = None, limit: int = 50
-) -> list[Trip]:
-    """The owner's accepted trips, newest first, below id `before` when given."""
+def trips_of_owner(session: Session, owner_id: int, *, limit: int = 50) -> list[Trip]:
+    """The owner's latest accepted trips, newest first."""
     query = (
         select(Trip)
         .where(Trip.owner_id == owner_id)
-        .order_by(Trip.id.desc())
+        .order_by(Trip.received_at.desc(), Trip.vehicle_id, Trip.sequence.desc())
         .limit(max(1, min(limit, MAX_LIMIT)))
     )
-    if before is not None:
-        query = query.where(Trip.id < before)
     return list(session.execute(query).scalars())

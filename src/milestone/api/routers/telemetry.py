@@ -41,7 +41,6 @@ from milestone.telemetry.queries import (
 router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
 HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2})*)")
-Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
@@ -66,14 +65,10 @@ def upload_batch(body: BatchCreate, database: DatabaseDep, clock: ClockDep) -> B
 
 
 @router.get("/trips", summary="My accepted trips", responses=problem_responses(401, 403))
-def read_trips(
-    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
-) -> list[TripPublic]:
+def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> list[TripPublic]:
+    """Newest first."""
     assert owner.owner_id is not None
-    return [
-        TripPublic.of(trip)
-        for trip in trips_of_owner(session, owner.owner_id, before=before, limit=limit)
-    ]
+    return [TripPublic.of(trip) for trip in trips_of_owner(session, owner.owner_id, limit=limit)]
 
 
 @router.get(

@@ -39,7 +39,7 @@ class VerdictPublic(BaseModel):
     @classmethod
     def of(cls, verdict: Verdict) -> VerdictPublic:
         return cls(
-            index=verdict.index, code=verdict.code, accepted=verdict.accepted,
+            index=verdict.position, code=verdict.code, accepted=verdict.accepted,
             detail=verdict.detail, report_hash=optional_hex(verdict.report_hash),
             vehicle_id=verdict.vehicle_id, sequence=verdict.sequence,
             trip_id=optional_hex(verdict.trip_id), replayed=verdict.replayed,
@@ -58,7 +58,6 @@ class ExplainPublic(BaseModel):
 
 
 class TripPublic(BaseModel):
-    id: int
     vehicle_id: int
     sequence: int
     trip_id: str
@@ -73,7 +72,7 @@ class TripPublic(BaseModel):
     @classmethod
     def of(cls, trip: Trip) -> TripPublic:
         return cls(
-            id=trip.id, vehicle_id=trip.vehicle_id, sequence=trip.sequence,
+            vehicle_id=trip.vehicle_id, sequence=trip.sequence,
             trip_id="0x" + bytes(trip.report_trip_id).hex(), distance_m=trip.distance_m,
             counted_m=trip.counted_m, received_at=Instant.of(trip.received_at),
             started_at=optional_instant(trip.started_at), ended_at=optional_instant(trip.ended_at),
