@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     api_writes_per_minute: int = Field(default=120, ge=1)
     """Requests a client may make per minute to each write route."""
 
+    api_proof_cache: int = Field(default=100_000, ge=0)
+    """Proofs of finalized epochs each worker keeps, ready to send (0: compute every time)."""
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:

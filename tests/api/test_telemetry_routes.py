@@ -4,32 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from milestone.clock import ManualClock
-from milestone.vehicle import VehicleSigner
-
 from .conftest import People
-from .support import assert_problem
-
-
-def drive(signer: VehicleSigner, clock: ManualClock, trips: int, odometer: int = 0) -> list[str]:
-    """Envelopes of consecutive 10 km trips ending before now, as 0x-hex."""
-    envelopes = []
-    start = clock.now()
-    clock.advance(trips * 1_800 + 600)
-    for index in range(trips):
-        began = start + index * 1_800
-        envelopes.append(
-            "0x"
-            + signer.report_trip(
-                trip_id=bytes([index + 1]) * 16,
-                started_at=began,
-                ended_at=began + 1_200,
-                odometer_start_m=odometer + index * 10_000,
-                odometer_end_m=odometer + (index + 1) * 10_000,
-                distance_m=10_000,
-            ).hex()
-        )
-    return envelopes
+from .support import assert_problem, drive
 
 
 def test_batch_gets_a_verdict_per_report(client: TestClient, people: People, clock) -> None:

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
+from milestone.api.cache import AnswerCache
 from milestone.api.context import ApiContext
 from milestone.api.metrics import MetricsMiddleware, metrics_response
 from milestone.api.middleware import BodySizeLimit
@@ -72,6 +73,7 @@ def create_app(
         limiter=limiter or RateLimiter(),
         login_rate=Rate(settings.api_login_per_minute, burst=settings.api_login_per_minute),
         write_rate=Rate(settings.api_writes_per_minute, burst=settings.api_writes_per_minute),
+        proofs=AnswerCache(settings.api_proof_cache),
     )
 
     @asynccontextmanager

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 
+from milestone.api.cache import AnswerCache
 from milestone.api.ratelimit import Rate, RateLimiter
 from milestone.auth.tokens import TokenSigner
 from milestone.clock import Clock
@@ -23,5 +24,7 @@ class ApiContext:
     limiter: RateLimiter
     login_rate: Rate
     write_rate: Rate
+    proofs: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    """Serialized proofs of finalized epochs, by (epoch, owner id)."""
     extras: dict[str, object] = field(default_factory=dict)
     """Services built once per app (the chain client, caches of published epochs)."""

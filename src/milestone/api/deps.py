@@ -1,5 +1,8 @@
 """Dependencies of the route handlers, as `Annotated` aliases a handler's signature names.
 
+Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
+thread pool, and a hop there costs more than checking a token does.
+
 `SessionDep` reads (one consistent snapshot); writes go through `DatabaseDep.run(...)`, the unit
 of work that commits and retries. `CurrentOwner`, `CurrentOperator`, `CurrentStaff`,
 `MerchantKey` and `SalesKey` authenticate the caller and refuse the wrong kind of principal,
@@ -39,7 +42,7 @@ api_key_scheme = APIKeyHeader(
 )
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
     context: ApiContext = request.app.state.context
     return context
 
@@ -47,11 +50,11 @@ def get_context(request: Request) -> ApiContext:
 ContextDep = Annotated[ApiContext, Depends(get_context)]
 
 
-def get_database(context: ContextDep) -> Database:
+async def get_database(context: ContextDep) -> Database:
     return context.database
 
 
-def get_clock(context: ContextDep) -> Clock:
+async def get_clock(context: ContextDep) -> Clock:
     return context.clock
 
 
@@ -65,11 +68,15 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_user(
+async def get_user(
     context: ContextDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
 ) -> Principal:
     """The user a bearer token names; 401 without a valid one."""
+    return user_of(context, credentials)
+
+
+def user_of(context: ApiContext, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None:
         raise NotAuthenticated(
             "log in and send the token as `Authorization: Bearer <token>`",
@@ -81,20 +88,24 @@ def get_user(
 CurrentUser = Annotated[Principal, Depends(get_user)]
 
 
-def get_owner(user: CurrentUser) -> Principal:
+async def get_owner(user: CurrentUser) -> Principal:
     """An owner acting on their own data; staff cannot act as an owner."""
+    return owner_only(user)
+
+
+def owner_only(user: Principal) -> Principal:
     if user.role is not Role.OWNER:
         raise Forbidden("only owners may do this; staff act through their own routes")
     return user
 
 
-def get_operator(user: CurrentUser) -> Principal:
+async def get_operator(user: CurrentUser) -> Principal:
     if user.role is not Role.OPERATOR:
         raise Forbidden("only operators may do this")
     return user
 
 
-def get_staff(user: CurrentUser) -> Principal:
+async def get_staff(user: CurrentUser) -> Principal:
     """An operator or an auditor: for what the operations team reads."""
     if user.role not in (Role.OPERATOR, Role.AUDITOR):
         raise Forbidden("only operators and auditors may read this")
@@ -131,13 +142,17 @@ def get_key_holder(
     raise InvalidApiKey("the API key is not valid")
 
 
-def get_merchant(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principal:
+async def get_merchant(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principal:
+    return merchant_only(holder)
+
+
+def merchant_only(holder: Principal) -> Principal:
     if holder.holder is not KeyHolder.MERCHANT:
         raise Forbidden("only a merchant's key may do this")
     return holder
 
 
-def get_sales(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principal:
+async def get_sales(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principal:
     if holder.holder is not KeyHolder.SALES:
         raise Forbidden("only the sales system's key may do this")
     return holder
@@ -155,8 +170,8 @@ def get_owner_or_merchant(
 ) -> Principal:
     """An owner (by token) or a merchant (by key): the two parties of a store order."""
     if credentials is not None:
-        return get_owner(get_user(context, credentials))
-    return get_merchant(get_key_holder(database, secret))
+        return owner_only(user_of(context, credentials))
+    return merchant_only(get_key_holder(database, secret))
 
 
 OwnerOrMerchant = Annotated[Principal, Depends(get_owner_or_merchant)]
