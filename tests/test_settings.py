@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from milestone.settings import Settings, load_settings
+from milestone.settings import Settings, load_settings, operator_key_of
 
 
 def test_defaults_put_a_sqlite_file_in_the_data_directory(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +29,13 @@ def test_the_environment_configures_and_options_override_it(
     monkeypatch.setenv("MILESTONE_DATABASE_URL", "postgresql+psycopg://u:p@h/db")
     assert load_settings().database_url == "postgresql+psycopg://u:p@h/db"
     assert load_settings(database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
+
+
+def test_the_operator_key_is_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MILESTONE_OPERATOR_KEY", raising=False)
+    assert operator_key_of(load_settings()) is None
+    monkeypatch.setenv("MILESTONE_OPERATOR_KEY", "0xabc123")
+    settings = load_settings()
+    assert operator_key_of(settings) == "0xabc123"
+    assert "abc123" not in repr(settings)
+    assert operator_key_of(load_settings(operator_key="0xdef")) == "0xdef"

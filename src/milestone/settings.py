@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_FILE = "milestone.db"
@@ -28,11 +28,20 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
+    operator_key: SecretStr | None = None
+    """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
+    first use. A remote chain needs a key funded there."""
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
         return self
+
+
+def operator_key_of(settings: Settings) -> str | None:
+    """The configured operator key in clear, for the one place that signs with it."""
+    return None if settings.operator_key is None else settings.operator_key.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

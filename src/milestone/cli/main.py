@@ -7,6 +7,7 @@ import typer
 from milestone.cli import (
     bench,
     campaigns,
+    chain,
     consent,
     dividends,
     init,
@@ -41,3 +42,4 @@ app.add_typer(campaigns.app, name="campaign")
 app.add_typer(merchants.app, name="merchant")
 app.add_typer(dividends.app, name="dividend")
 app.add_typer(bench.app, name="bench")
+app.add_typer(chain.app, name="chain")
