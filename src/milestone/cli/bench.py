@@ -106,6 +106,7 @@ def ingest(
     Console().print(table)
 
 
+@app.command()
 def chain(
     owners: Annotated[
         list[int] | None,
