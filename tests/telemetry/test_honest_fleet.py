@@ -26,7 +26,7 @@ from milestone.rules.reports import decode_envelope
 from milestone.rules.time import prorate_distance
 from milestone.storage import Database
 from milestone.telemetry.intake import ingest
-from milestone.telemetry.models import Trip, TripBehaviour, TripRound
+from milestone.telemetry.models import Trip, TripRound
 from milestone.vehicle import generate_signing_key
 from milestone.vehicle.driving import DAY, HonestVehicle, Upload, simulate_fleet
 
@@ -132,7 +132,7 @@ def test_an_honest_fleet_is_never_rejected_and_every_meter_counts(
         assert owners == {sold.owner_id, buyer.id}
         # Behaviour is kept only for cars whose owners consented to it.
         kept = set(session.execute(
-            select(TripBehaviour.vehicle_id)
+            select(Trip.vehicle_id).where(Trip.harsh_brakes.is_not(None))
         ).scalars())
         consenting = {car.vehicle_id for i, car in enumerate(cars) if i % 3 and i % 2 == 0}
         assert kept == consenting

@@ -8,13 +8,14 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from milestone.clock import ManualClock
 from milestone.storage import Database
 from milestone.telemetry import intake
 from milestone.telemetry.intake import ingest
 from milestone.telemetry.models import Trip, TripRejection, TripRound, VehicleCursor
+from milestone.telemetry.queries import find_orphans
 
 GENESIS = 1_767_225_600
 HOUR = 3_600
@@ -189,3 +190,23 @@ def test_two_workers_given_the_same_reports_store_each_once(
     assert all(v.accepted for v in first + second)
     assert all(v.replayed for v in second)  # the later worker found every report judged
     assert counts(database)[0] == len(batch)
+
+
+def test_the_orphan_check_finds_round_shares_without_a_trip(
+    database: Database, clock: ManualClock, car: Any
+) -> None:
+    assert all(v.accepted for v in ingest(database, clock, [next_trip(car, 8)]))
+    with database.session() as session:
+        assert find_orphans(session) == {
+            "trips_without_vehicle": 0, "trips_without_owner": 0, "rounds_without_trip": 0,
+        }
+    with database.transaction() as session:
+        session.execute(insert(TripRound).values(
+            vehicle_id=car.vehicle_id, epoch=0, round=0, sequence=99, owner_id=car.owner_id,
+            meters=1, behaviour_bps=None,
+        ))
+        session.execute(update(Trip).values(owner_id=999))
+    with database.session() as session:
+        assert find_orphans(session) == {
+            "trips_without_vehicle": 0, "trips_without_owner": 1, "rounds_without_trip": 1,
+        }

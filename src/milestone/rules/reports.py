@@ -140,9 +140,12 @@ def decode_envelope(envelope: object) -> SignedReport:
     The signature is not checked here (that needs the key, which the caller looks up): this only
     establishes that the bytes *are* a report.
     """
-    if not isinstance(envelope, bytes | bytearray | memoryview):
+    if type(envelope) is bytes:
+        data = envelope
+    elif isinstance(envelope, bytes | bytearray | memoryview):
+        data = bytes(envelope)
+    else:
         raise MalformedReport(f"a report is bytes, not {type(envelope).__name__}")
-    data = bytes(envelope)
     if data and data[0] != REPORT_VERSION:
         raise UnsupportedVersion(f"report version {data[0]} is not supported")
     if len(data) != ENVELOPE_SIZE:

@@ -224,6 +224,13 @@ def count_capped_meters(
     round partly over the cap keeps the part under it. Refused when nothing fits although the
     trip covered some distance.
     """
+    offered = 0
+    fullest = 0
+    for share in shares:
+        offered += share.meters
+        fullest = max(fullest, epoch_meters_counted.get(share.epoch, 0))
+    if fullest + offered <= cap:
+        return [share for share in shares if share.meters]  # it fits whole in every epoch
     counted: list[RoundShare] = []
     used = dict(epoch_meters_counted)
     for share in shares:
@@ -233,7 +240,7 @@ def count_capped_meters(
             whole = meters == share.meters
             counted.append(share if whole else RoundShare(share.epoch, share.round, meters))
             used[share.epoch] = used.get(share.epoch, 0) + meters
-    if not counted and any(share.meters > 0 for share in shares):
+    if not counted and offered > 0:
         raise EpochCapReached("the vehicle has reached its per-epoch cap for this trip's epochs")
     return counted
 
@@ -245,6 +252,11 @@ def consent_covers(periods: Sequence[ConsentPeriod], start: int, end: int) -> bo
     A trip of no duration needs its instant inside a period. Back-to-back periods (a new grant at
     the instant of a revocation, e.g. new terms) cover a trip that crosses the seam.
     """
+    if len(periods) == 1:  # the common case, decided without the loop
+        only = periods[0]
+        if only.revoked_at is None:
+            return only.granted_at <= start
+        return only.granted_at <= start < only.revoked_at and end <= only.revoked_at
     reached = start
     ordered = sorted(periods, key=granted_at) if len(periods) > 1 else periods
     for period in ordered:

@@ -27,7 +27,7 @@ from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
 from milestone.storage import Base, Database
 from milestone.telemetry.bulk import insert_rows, select_where_in
-from milestone.telemetry.models import Trip, TripBehaviour, TripRejection, TripRound
+from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
     ACCEPTED,
@@ -42,6 +42,10 @@ from milestone.telemetry.verify import (
     judge_batch,
 )
 
+MAX_TRIP_EPOCHS: Final[int] = 31
+"""How many epochs of a trip the cap reads. A vehicle's earlier trips ended before this one
+started (the time check), so only a trip's first epoch can already hold counted meters; the
+bound keeps a forged trip spanning years from listing thousands of epochs."""
 CHUNK: Final[int] = 2_000
 """Keys per IN list: well under SQLite's limit of bound parameters per statement."""
 
@@ -127,12 +131,11 @@ def load_snapshot(
     ):
         if vehicle_id in wanted:
             snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
-    starts = [item.signed.report.started_at for item in signed if item.signed]
-    first_epoch = max(min(starts) - program.genesis, 0) // program.parameters.epoch_seconds
+    epochs = touched_epochs(signed, program)
     for part in chunks(vehicle_ids):
         meters = (
             select(TripRound.vehicle_id, TripRound.epoch, func.sum(TripRound.meters))
-            .where(TripRound.vehicle_id.in_(part), TripRound.epoch >= first_epoch)
+            .where(TripRound.epoch.in_(epochs), TripRound.vehicle_id.in_(part))
             .group_by(TripRound.vehicle_id, TripRound.epoch)
         )
         for vehicle_id, epoch, total in session.execute(meters):
@@ -144,6 +147,20 @@ def load_snapshot(
     ]
     snapshot.consent.update(load_consent_periods(session, pairs))
     return snapshot
+
+
+def touched_epochs(signed: Sequence[Decoded], program: Program) -> list[int]:
+    """The epochs the batch's trips span (a trip with impossible instants spans none)."""
+    genesis, length = program.genesis, program.parameters.epoch_seconds
+    epochs: set[int] = set()
+    for item in signed:
+        assert item.signed is not None
+        report = item.signed.report
+        if genesis <= report.started_at <= report.ended_at:
+            first = (report.started_at - genesis) // length
+            last = (report.ended_at - genesis) // length
+            epochs.update(range(first, min(last, first + MAX_TRIP_EPOCHS) + 1))
+    return sorted(epochs)
 
 
 def load_known_verdicts(
@@ -229,21 +246,19 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
 TRIP_COLUMNS: Final = (
     "vehicle_id", "sequence", "report_hash", "owner_id", "report_trip_id", "distance_m",
     "counted_m", "received_at", "started_at", "ended_at", "odometer_start_m", "odometer_end_m",
-    "firmware", "envelope", "raw_erased_at",
+    "firmware", "envelope", "raw_erased_at", "harsh_brakes", "harsh_accelerations",
+    "speeding_seconds",
 )
 ROUND_COLUMNS: Final = (
-    "vehicle_id", "epoch", "round", "sequence", "owner_id", "meters", "behaviour_bps",
+    "epoch", "vehicle_id", "round", "sequence", "owner_id", "meters", "behaviour_bps",
 )
-BEHAVIOUR_COLUMNS: Final = (
-    "vehicle_id", "sequence", "harsh_brakes", "harsh_accelerations", "speeding_seconds",
-)
+NO_BEHAVIOUR: Final = (None, None, None)
 
 
 def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
-    """Insert the accepted trips, then their round shares and behaviour summaries."""
+    """Insert the accepted trips (behaviour summaries included), then their round shares."""
     trips: list[tuple[Any, ...]] = []
     rounds: list[tuple[Any, ...]] = []
-    behaviours: list[tuple[Any, ...]] = []
     for trip in accepted:
         report = trip.signed.report
         vehicle_id, sequence = report.vehicle_id, report.sequence
@@ -258,17 +273,15 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
             report.firmware if raw else None,
             trip.envelope if trip.keep_envelope else None,
             None if raw else received_at,
+            *(report.behaviour if trip.keep_behaviour and report.behaviour else NO_BEHAVIOUR),
         ))
         rounds.extend(
-            (vehicle_id, share.epoch, share.round, sequence, trip.owner_id, share.meters,
+            (share.epoch, vehicle_id, share.round, sequence, trip.owner_id, share.meters,
              trip.behaviour_bps)
             for share in trip.shares
         )
-        if trip.keep_behaviour and report.behaviour is not None:
-            behaviours.append((vehicle_id, sequence, *report.behaviour))
     insert_rows(session, table_of(Trip), TRIP_COLUMNS, trips)
     insert_rows(session, table_of(TripRound), ROUND_COLUMNS, rounds)
-    insert_rows(session, table_of(TripBehaviour), BEHAVIOUR_COLUMNS, behaviours)
 
 
 def table_of(model: type[Base]) -> Table:

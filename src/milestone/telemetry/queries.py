@@ -8,6 +8,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from milestone.registry.models import Owner, Vehicle
 from milestone.telemetry.models import Trip, TripRejection, TripRound
 
 NEUTRAL_BPS: Final[int] = 10_000
@@ -109,3 +110,29 @@ def intake_totals(session: Session) -> dict[str, int]:
     ).one()
     rejected = session.execute(select(func.count()).select_from(TripRejection)).scalar_one()
     return {"trips": int(trips), "counted_meters": int(counted), "rejections": int(rejected)}
+
+
+def find_orphans(session: Session) -> dict[str, int]:
+    """Rows whose references do not resolve: trips of unknown vehicles or owners, round
+    shares of unknown trips. All zero in a sound database."""
+    trips_without_vehicle = (
+        select(func.count()).select_from(Trip)
+        .outerjoin(Vehicle, Vehicle.id == Trip.vehicle_id).where(Vehicle.id.is_(None))
+    )
+    trips_without_owner = (
+        select(func.count()).select_from(Trip)
+        .outerjoin(Owner, Owner.id == Trip.owner_id).where(Owner.id.is_(None))
+    )
+    rounds_without_trip = (
+        select(func.count()).select_from(TripRound)
+        .outerjoin(
+            Trip,
+            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
+        )
+        .where(Trip.sequence.is_(None))
+    )
+    return {
+        "trips_without_vehicle": session.execute(trips_without_vehicle).scalar_one(),
+        "trips_without_owner": session.execute(trips_without_owner).scalar_one(),
+        "rounds_without_trip": session.execute(rounds_without_trip).scalar_one(),
+    }

@@ -38,6 +38,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_owner_phone_hash"), ["phone_hash"], unique=False)
 
     op.create_table(
+        "trip",
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=False),
+        sa.Column("report_trip_id", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("distance_m", sa.BigInteger(), nullable=False),
+        sa.Column("counted_m", sa.BigInteger(), nullable=False),
+        sa.Column("received_at", sa.BigInteger(), nullable=False),
+        sa.Column("started_at", sa.BigInteger(), nullable=True),
+        sa.Column("ended_at", sa.BigInteger(), nullable=True),
+        sa.Column("odometer_start_m", sa.BigInteger(), nullable=True),
+        sa.Column("odometer_end_m", sa.BigInteger(), nullable=True),
+        sa.Column("firmware", sa.String(length=16), nullable=True),
+        sa.Column("envelope", sa.LargeBinary(), nullable=True),
+        sa.Column("raw_erased_at", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_brakes", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=True),
+        sa.Column("speeding_seconds", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip")),
+        sa.UniqueConstraint("report_hash", name=op.f("uq_trip_report_hash")),
+        sa.UniqueConstraint("report_trip_id", "vehicle_id", name=op.f("uq_trip_report_trip_id")),
+    )
+    op.create_table(
         "trip_rejection",
         sa.Column(
             "id",
@@ -63,6 +87,20 @@ def upgrade() -> None:
             "ix_trip_rejection_vehicle_received", ["vehicle_id", "received_at"], unique=False
         )
 
+    op.create_table(
+        "trip_round",
+        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=False),
+        sa.Column("meters", sa.BigInteger(), nullable=False),
+        sa.Column("behaviour_bps", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint(
+            "epoch", "vehicle_id", "round", "sequence", name=op.f("pk_trip_round")
+        ),
+        sqlite_with_rowid=False,
+    )
     op.create_table(
         "vehicle",
         sa.Column(
@@ -139,33 +177,6 @@ def upgrade() -> None:
             "ix_ownership_vehicle_started", ["vehicle_id", "started_at"], unique=False
         )
 
-    op.create_table(
-        "trip",
-        sa.Column(
-            "vehicle_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("report_trip_id", sa.LargeBinary(length=16), nullable=False),
-        sa.Column("distance_m", sa.BigInteger(), nullable=False),
-        sa.Column("counted_m", sa.BigInteger(), nullable=False),
-        sa.Column("received_at", sa.BigInteger(), nullable=False),
-        sa.Column("started_at", sa.BigInteger(), nullable=True),
-        sa.Column("ended_at", sa.BigInteger(), nullable=True),
-        sa.Column("odometer_start_m", sa.BigInteger(), nullable=True),
-        sa.Column("odometer_end_m", sa.BigInteger(), nullable=True),
-        sa.Column("firmware", sa.String(length=16), nullable=True),
-        sa.Column("envelope", sa.LargeBinary(), nullable=True),
-        sa.Column("raw_erased_at", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(["owner_id"], ["owner.id"], name=op.f("fk_trip_owner_id_owner")),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_trip_vehicle_id_vehicle")
-        ),
-        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip")),
-        sa.UniqueConstraint("report_hash", name=op.f("uq_trip_report_hash")),
-        sa.UniqueConstraint("report_trip_id", "vehicle_id", name=op.f("uq_trip_report_trip_id")),
-    )
     op.create_table(
         "vehicle_cursor",
         sa.Column(
@@ -297,48 +308,8 @@ def upgrade() -> None:
             batch_op.f("ix_deletion_receipt_owner_id"), ["owner_id"], unique=False
         )
 
-    op.create_table(
-        "trip_behaviour",
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("harsh_brakes", sa.BigInteger(), nullable=False),
-        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=False),
-        sa.Column("speeding_seconds", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id", "sequence"],
-            ["trip.vehicle_id", "trip.sequence"],
-            name=op.f("fk_trip_behaviour_vehicle_id_trip"),
-        ),
-        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip_behaviour")),
-    )
-    op.create_table(
-        "trip_round",
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
-        sa.Column("epoch", sa.BigInteger(), nullable=False),
-        sa.Column("round", sa.Integer(), nullable=False),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("owner_id", sa.BigInteger(), nullable=False),
-        sa.Column("meters", sa.BigInteger(), nullable=False),
-        sa.Column("behaviour_bps", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id", "sequence"],
-            ["trip.vehicle_id", "trip.sequence"],
-            name=op.f("fk_trip_round_vehicle_id_trip"),
-        ),
-        sa.PrimaryKeyConstraint(
-            "vehicle_id", "epoch", "round", "sequence", name=op.f("pk_trip_round")
-        ),
-    )
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.create_index("ix_trip_round_epoch", ["epoch"], unique=False)
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.drop_index("ix_trip_round_epoch")
-
-    op.drop_table("trip_round")
-    op.drop_table("trip_behaviour")
     with op.batch_alter_table("deletion_receipt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deletion_receipt_owner_id"))
 
@@ -353,7 +324,6 @@ def downgrade() -> None:
 
     op.drop_table("vehicle_key")
     op.drop_table("vehicle_cursor")
-    op.drop_table("trip")
     with op.batch_alter_table("ownership", schema=None) as batch_op:
         batch_op.drop_index("ix_ownership_vehicle_started")
         batch_op.drop_index(batch_op.f("ix_ownership_owner_id"))
@@ -364,11 +334,13 @@ def downgrade() -> None:
 
     op.drop_table("consent_receipt")
     op.drop_table("vehicle")
+    op.drop_table("trip_round")
     with op.batch_alter_table("trip_rejection", schema=None) as batch_op:
         batch_op.drop_index("ix_trip_rejection_vehicle_received")
         batch_op.drop_index(batch_op.f("ix_trip_rejection_code"))
 
     op.drop_table("trip_rejection")
+    op.drop_table("trip")
     with op.batch_alter_table("owner", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_owner_phone_hash"))
         batch_op.drop_index(batch_op.f("ix_owner_payment_hash"))
