@@ -5,9 +5,10 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 from milestone.storage.base import Base
 
-MODEL_MODULES = (milestone.program.models, milestone.ledger.models)
+MODEL_MODULES = (milestone.program.models, milestone.ledger.models, milestone.epochs.models)
 metadata = Base.metadata
