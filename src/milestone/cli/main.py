@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from milestone.cli import bench, schedule
+
 app = typer.Typer(
     name="milestone",
     help="Run a Customer Share Option Plan: stones mined by driving, verified on-chain.",
@@ -15,3 +17,7 @@ app = typer.Typer(
 @app.callback()
 def main() -> None:
     """Milestone: a fixed-supply loyalty token mined by driving, verifiable on an EVM chain."""
+
+
+app.command("schedule")(schedule.schedule)
+app.add_typer(bench.app, name="bench")

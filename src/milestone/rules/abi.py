@@ -2,10 +2,11 @@
 
 Hand-written rather than taken from `eth_abi` for two reasons: the rules import nothing
 third-party but keccak, so any implementation can be checked against them without a Python
-Ethereum stack; and the Merkle trees of an epoch hold a leaf per owner, a million of them,
-where `eth_abi.encode` costs about ten times what these word converters do. Static types are
-all the trees need: each value is one 32-byte word, and `abi.encode` of a tuple of static
-values is their words in order (no offsets, no lengths).
+Ethereum stack; and an epoch's Merkle trees hold a leaf per owner, a million of them, where
+`eth_abi.encode` costs about 20 µs a leaf against 1.3 µs for these converters one by one and
+0.6 µs for `encode_many` (measured here on (address, uint256) leaves). Static types are all the
+trees need: each value is one 32-byte word, and `abi.encode` of a tuple of static values is
+their words in order (no offsets, no lengths). The tests check every type against `eth_abi`.
 """
 
 from __future__ import annotations

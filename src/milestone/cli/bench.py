@@ -1,0 +1,36 @@
+"""`milestone bench`: measurements printed as rates and ratios from one run."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="Benchmarks: rates and ratios measured in one run.", no_args_is_help=True)
+
+
+@app.command()
+def merkle(
+    leaves: Annotated[int, typer.Option(min=1, help="Leaves in the tree.")] = 1_000_000,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Build time of an (address, uint256) Merkle tree against the bare keccak floor."""
+    from milestone.bench.merkle import run_merkle_bench
+
+    result = run_merkle_bench(leaves)
+    if json_output:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    table = Table(title=f"Merkle tree of {leaves:,} (address, uint256) leaves")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("tree build", f"{result.build_seconds:.3f} s")
+    table.add_row(f"keccak floor ({result.hashes:,} hashes)", f"{result.floor_seconds:.3f} s")
+    table.add_row("build / floor", f"{result.ratio:.2f}×")
+    table.add_row("leaves per second", f"{result.leaves_per_second:,}")
+    table.add_row("proofs per second", f"{result.proofs_per_second:,}")
+    table.add_row("root", result.root)
+    Console(width=max(Console().width, 110)).print(table)
