@@ -1,1 +1,135 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite.
+
+`database_url` runs a test twice: on a SQLite file and on PostgreSQL (skipped, with the
+reason, when the server at `$MILESTONE_TEST_PG_URL` does not answer). Each test starts from a
+database freshly migrated to the head revision, with only the rows the migrations seed:
+- SQLite: a copy of a template file migrated once per run;
+- PostgreSQL: one throwaway database per run (per xdist worker), migrated once and dropped at
+  the end; before each test every table is emptied and the seeded rows put back, which takes
+  milliseconds where creating a database takes most of a second.
+A test that changes the schema itself (migrations) takes `empty_database_url` instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+
+from milestone.clock import ManualClock
+from milestone.program.service import Program, create_program
+from milestone.rules.params import get_preset
+from milestone.storage import Database, migrate, scratch
+from milestone.storage.engine import create_database_engine
+from milestone.storage.models import metadata
+
+GENESIS = 1_767_225_600
+"""2026-01-01T00:00:00Z, the genesis of the test programs."""
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "milestone.db"
+    engine = create_database_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> URL:
+    server = scratch.server_url()
+    reason = scratch.unreachable_reason(server)
+    if reason is not None:
+        pytest.skip(reason)
+    return server
+
+
+@pytest.fixture(scope="session")
+def postgres_run_database(postgres_server: URL) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    """This run's PostgreSQL database, migrated, and the rows the migrations seeded."""
+    name = scratch.unique_name("milestone_test")
+    url = scratch.create_database(postgres_server, name).render_as_string(hide_password=False)
+    engine = create_database_engine(url)
+    migrate(engine)
+    with engine.connect() as connection:
+        seeded = {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in metadata.sorted_tables
+        }
+    engine.dispose()
+    yield url, seeded
+    scratch.drop_database(postgres_server, name)
+
+
+def reset_postgres(url: str, seeded: dict[str, list[dict]]) -> None:
+    """Empty every table of the schema and put back the rows the migrations seeded."""
+    engine = create_database_engine(url, poolclass=NullPool)
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        for table in metadata.sorted_tables:
+            if seeded[table.name]:
+                connection.execute(insert(table), seeded[table.name])
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at the head revision holding only what the migrations seed, per backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "milestone.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url, seeded = request.getfixturevalue("postgres_run_database")
+    reset_postgres(url, seeded)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own that was never migrated, per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server: URL = request.getfixturevalue("postgres_server")
+    name = scratch.unique_name("milestone_empty")
+    yield scratch.create_database(server, name).render_as_string(hide_password=False)
+    scratch.drop_database(server, name)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database.from_url(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def engine(database: Database) -> Engine:
+    return database.engine
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    """A session left uncommitted: the test commits what it wants others to see."""
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(GENESIS)
+
+
+@pytest.fixture
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset, initialized at GENESIS and committed."""
+    with database.transaction() as session:
+        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from milestone.cli.common import JsonOption
+
 app = typer.Typer(help="Benchmarks: rates and ratios measured in one run.", no_args_is_help=True)
 
 
@@ -34,3 +36,37 @@ def merkle(
     table.add_row("proofs per second", f"{result.proofs_per_second:,}")
     table.add_row("root", result.root)
     Console(width=max(Console().width, 110)).print(table)
+
+
+@app.command()
+def ledger(
+    json_output: JsonOption = False,
+    singles: Annotated[int, typer.Option(min=10, help="Transfers, one per transaction.")] = 500,
+    batch: Annotated[int, typer.Option(min=10, help="Transfers in one transaction.")] = 10_000,
+) -> None:
+    """Postings per second on SQLite and PostgreSQL: one by one, in a batch, in one entry."""
+    from milestone.bench.ledger import SHAPES, run_ledger_bench
+
+    result = run_ledger_bench(singles=singles, batch=batch)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"ledger postings/s ({singles} single transfers, batches of {batch})")
+    table.add_column("work")
+    for backend in ("sqlite", "postgresql", "postgresql_over_sqlite"):
+        table.add_column(backend, justify="right")
+    pg = result["postgresql"]
+    ratios = result.get("postgresql_over_sqlite", {})
+    assert isinstance(pg, dict) and isinstance(ratios, dict)
+    sqlite = result["sqlite"]
+    assert isinstance(sqlite, dict)
+    for work in SHAPES:
+        table.add_row(
+            work,
+            f"{sqlite[work]['postings_per_second']:,}",
+            f"{pg[work]['postings_per_second']:,}" if work in pg else "skipped",
+            f"{ratios[work]}×" if work in ratios else "",
+        )
+    Console().print(table)
+    if "skipped" in pg:
+        Console(stderr=True).print(f"PostgreSQL skipped: {pg['skipped']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, schedule
+from milestone.cli import bench, init, ledger, schedule
 
 app = typer.Typer(
     name="milestone",
@@ -19,5 +19,7 @@ def main() -> None:
     """Milestone: a fixed-supply loyalty token mined by driving, verifiable on an EVM chain."""
 
 
+app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.add_typer(ledger.app, name="ledger")
 app.add_typer(bench.app, name="bench")

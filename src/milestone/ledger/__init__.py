@@ -20,15 +20,15 @@ from milestone.ledger.accounts import (
 )
 from milestone.ledger.journal import (
     JournalEntry,
-    Posting,
     find_entry,
     get_entry,
     open_account,
     open_accounts,
     post_transaction,
+    post_transactions,
     read_head,
-    transfer,
 )
+from milestone.ledger.postings import Posting, TransactionRequest, transfer
 from milestone.ledger.queries import (
     HistoryLine,
     HistoryPage,
@@ -56,6 +56,7 @@ __all__ = [
     "Posting",
     "Problem",
     "Totals",
+    "TransactionRequest",
     "VerifyReport",
     "balance_of",
     "balances",
@@ -69,6 +70,7 @@ __all__ = [
     "open_accounts",
     "owner_account",
     "post_transaction",
+    "post_transactions",
     "read_head",
     "totals",
     "transfer",

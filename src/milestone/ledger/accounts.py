@@ -50,7 +50,9 @@ CHART: dict[str, AccountKind] = {
         # (stones at genesis, fen when a dividend is declared).
         AccountKind("supply", BOTH, numbered=False, names=frozenset({SUPPLY})),
         AccountKind(
-            "reserve", STONE_ONLY, numbered=False,
+            "reserve",
+            STONE_ONLY,
+            numbered=False,
             names=frozenset({MINING_RESERVE, ACTIVITY_RESERVE}),
         ),
         AccountKind("budget", STONE_ONLY, numbered=False, names=frozenset({ACTIVITY_BUDGET})),
@@ -93,7 +95,7 @@ def account_kind(account: str) -> AccountKind:
     return kind
 
 
-def as_asset(asset: object) -> Asset:
+def as_asset(asset: Asset | str) -> Asset:
     """`asset` as an `Asset`, accepting its plain string name."""
     try:
         return Asset(asset)

@@ -80,7 +80,9 @@ def encode_entry_body(
     """The canonical body of an entry; `metadata_json` is already canonical (see above)."""
     # Assembled by hand rather than re-serializing the metadata: the stored text is canonical,
     # and this keeps verification from parsing every entry's metadata.
-    postings_json = canonical_json([[account, asset, amount] for account, asset, amount in postings])
+    postings_json = canonical_json(
+        [[account, asset, amount] for account, asset, amount in postings]
+    )
     return (
         f'{{"created_at":{created_at},"epoch":{epoch},'
         f'"idempotency_key":{canonical_json(idempotency_key)},"kind":{canonical_json(kind)},'

@@ -139,9 +139,14 @@ def history(
         raise InvalidCursor(f"page size must be 1..{HISTORY_PAGE_MAX}, not {limit}")
     query = (
         select(
-            PostingRecord.entry_seq, PostingRecord.position, PostingRecord.amount,
-            PostingRecord.balance_after, JournalEntryRecord.created_at, JournalEntryRecord.epoch,
-            JournalEntryRecord.kind, JournalEntryRecord.metadata_json,
+            PostingRecord.entry_seq,
+            PostingRecord.position,
+            PostingRecord.amount,
+            PostingRecord.balance_after,
+            JournalEntryRecord.created_at,
+            JournalEntryRecord.epoch,
+            JournalEntryRecord.kind,
+            JournalEntryRecord.metadata_json,
         )
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
         .where(PostingRecord.account == account, PostingRecord.asset == asset.value)
@@ -150,12 +155,19 @@ def history(
     )
     if before is not None:
         seq, position = _parse_cursor(before)
-        query = query.where(tuple_(PostingRecord.entry_seq, PostingRecord.position) < (seq, position))
+        query = query.where(
+            tuple_(PostingRecord.entry_seq, PostingRecord.position) < (seq, position)
+        )
     rows = session.execute(query).all()
     lines = [
         HistoryLine(
-            seq=row.entry_seq, position=row.position, created_at=row.created_at, epoch=row.epoch,
-            kind=row.kind, amount=row.amount, balance_after=row.balance_after,
+            seq=row.entry_seq,
+            position=row.position,
+            created_at=row.created_at,
+            epoch=row.epoch,
+            kind=row.kind,
+            amount=row.amount,
+            balance_after=row.balance_after,
             metadata=json.loads(row.metadata_json),
         )
         for row in rows[:limit]
@@ -189,8 +201,13 @@ class Totals:
     @property
     def accounted(self) -> int:
         return (
-            self.mining_reserve + self.activity_reserve + self.budgets + self.circulating
-            + self.merchants + self.treasury + self.burned
+            self.mining_reserve
+            + self.activity_reserve
+            + self.budgets
+            + self.circulating
+            + self.merchants
+            + self.treasury
+            + self.burned
         )
 
     @property
@@ -200,29 +217,33 @@ class Totals:
 
 def totals(session: Session) -> Totals:
     """Stone totals per kind of account, read from the balances."""
-    by_kind: dict[str, int] = dict(
-        session.execute(
+    by_kind: dict[str, int] = {
+        kind: int(total)
+        for kind, total in session.execute(
             select(AccountRecord.kind, func.sum(BalanceRecord.balance))
             .join(AccountRecord, AccountRecord.name == BalanceRecord.account)
             .where(BalanceRecord.asset == Asset.STONE.value)
             .group_by(AccountRecord.kind)
-        ).tuples()
-    )
-    named = dict(
-        session.execute(
+        )
+    }
+    named: dict[str, int] = {
+        account: balance
+        for account, balance in session.execute(
             select(BalanceRecord.account, BalanceRecord.balance).where(
                 BalanceRecord.asset == Asset.STONE.value,
-                BalanceRecord.account.in_([SUPPLY, MINING_RESERVE, ACTIVITY_RESERVE, TREASURY, BURNED]),
+                BalanceRecord.account.in_(
+                    [SUPPLY, MINING_RESERVE, ACTIVITY_RESERVE, TREASURY, BURNED]
+                ),
             )
-        ).tuples()
-    )
+        )
+    }
     return Totals(
         issued=-named.get(SUPPLY, 0),
         mining_reserve=named.get(MINING_RESERVE, 0),
         activity_reserve=named.get(ACTIVITY_RESERVE, 0),
-        budgets=int(by_kind.get("budget", 0)) + int(by_kind.get("campaign", 0)),
-        circulating=int(by_kind.get("owner", 0)),
-        merchants=int(by_kind.get("merchant", 0)),
+        budgets=by_kind.get("budget", 0) + by_kind.get("campaign", 0),
+        circulating=by_kind.get("owner", 0),
+        merchants=by_kind.get("merchant", 0),
         treasury=named.get(TREASURY, 0),
         burned=named.get(BURNED, 0),
     )

@@ -101,9 +101,19 @@ def _stream(session: Session) -> Iterator[Any]:
     entry, posting = JournalEntryRecord, PostingRecord
     query = (
         select(
-            entry.seq, entry.kind, entry.idempotency_key, entry.created_at, entry.epoch,
-            entry.metadata_json, entry.prev_hash, entry.hash, posting.position, posting.account,
-            posting.asset, posting.amount, posting.balance_after,
+            entry.seq,
+            entry.kind,
+            entry.idempotency_key,
+            entry.created_at,
+            entry.epoch,
+            entry.metadata_json,
+            entry.prev_hash,
+            entry.hash,
+            posting.position,
+            posting.account,
+            posting.asset,
+            posting.amount,
+            posting.balance_after,
         )
         .outerjoin(posting, posting.entry_seq == entry.seq)
         .order_by(entry.seq, posting.position)
@@ -138,11 +148,16 @@ class _Walk:
         if bytes(first.prev_hash) != self.prev_hash:
             self.problem(
                 "hash_link_broken",
-                f"entry {seq}: prev_hash is not the hash of entry {self.prev_seq}", seq=seq,
+                f"entry {seq}: prev_hash is not the hash of entry {self.prev_seq}",
+                seq=seq,
             )
         body = encode_entry_body(
-            seq=seq, created_at=first.created_at, epoch=first.epoch, kind=first.kind,
-            idempotency_key=first.idempotency_key, metadata_json=first.metadata_json,
+            seq=seq,
+            created_at=first.created_at,
+            epoch=first.epoch,
+            kind=first.kind,
+            idempotency_key=first.idempotency_key,
+            metadata_json=first.metadata_json,
             postings=((row.account, row.asset, row.amount) for row in postings),
         )
         if chain_hash(bytes(first.prev_hash), body) != bytes(first.hash):
@@ -167,12 +182,17 @@ class _Walk:
                     "balance_after_mismatch",
                     f"entry {seq}: {row.account} shows {row.balance_after} {row.asset} after "
                     f"posting {row.position}, its postings sum to {self.balances[pair]}",
-                    seq=seq, account=row.account, asset=row.asset,
+                    seq=seq,
+                    account=row.account,
+                    asset=row.asset,
                 )
             if self.balances[pair] < 0 and row.account not in MAY_GO_NEGATIVE:
                 self.problem(
-                    "negative_balance", f"entry {seq}: {row.account} goes below zero",
-                    seq=seq, account=row.account, asset=row.asset,
+                    "negative_balance",
+                    f"entry {seq}: {row.account} goes below zero",
+                    seq=seq,
+                    account=row.account,
+                    asset=row.asset,
                 )
         unbalanced = {asset: total for asset, total in sums.items() if total}
         if unbalanced:
@@ -181,7 +201,8 @@ class _Walk:
             )
         if first.epoch != self.calendar.epoch_of(first.created_at):
             self.problem(
-                "epoch_mismatch", f"entry {seq}: epoch {first.epoch} does not match its time",
+                "epoch_mismatch",
+                f"entry {seq}: epoch {first.epoch} does not match its time",
                 seq=seq,
             )
         if self.prev_created_at is not None and first.created_at < self.prev_created_at:
@@ -202,7 +223,9 @@ def _check_balances(session: Session, walk: _Walk) -> None:
             walk.problem(
                 "balance_mismatch",
                 f"{account} stores {stored.get(pair, 0)} {asset}, its postings sum to {summed}",
-                seq=walk.last_touch.get(pair), account=account, asset=asset,
+                seq=walk.last_touch.get(pair),
+                account=account,
+                asset=asset,
             )
 
 
@@ -215,6 +238,7 @@ def _check_issued(session: Session, walk: _Walk) -> None:
         walk.problem(
             "supply_mismatch",
             f"the journal issues {issued} pebbles, the program's supply is {total_supply}",
-            seq=walk.last_touch.get((SUPPLY, Asset.STONE.value)), account=SUPPLY,
+            seq=walk.last_touch.get((SUPPLY, Asset.STONE.value)),
+            account=SUPPLY,
             asset=Asset.STONE.value,
         )

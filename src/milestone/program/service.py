@@ -15,9 +15,20 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
-from milestone.ledger.accounts import ACTIVITY_RESERVE, MINING_RESERVE, SUPPLY, SYSTEM_ACCOUNTS, Asset
-from milestone.ledger.journal import JournalEntry, Posting, lock_head, open_accounts, post_transaction
-from milestone.program.errors import InvalidGenesis, ProgramAlreadyInitialized, ProgramNotInitialized
+from milestone.ledger.accounts import (
+    ACTIVITY_RESERVE,
+    MINING_RESERVE,
+    SUPPLY,
+    SYSTEM_ACCOUNTS,
+    Asset,
+)
+from milestone.ledger.journal import JournalEntry, lock_head, open_accounts, post_transaction
+from milestone.ledger.postings import Posting
+from milestone.program.errors import (
+    InvalidGenesis,
+    ProgramAlreadyInitialized,
+    ProgramNotInitialized,
+)
 from milestone.program.models import PROGRAM_ID, ProgramRecord
 from milestone.rules.params import (
     Parameters,
@@ -64,13 +75,19 @@ def create_program(
     created_at = clock.now()
     session.execute(
         insert(ProgramRecord),
-        [{
-            "id": PROGRAM_ID, "preset": parameters.name,
-            "parameters": parameters_to_json(parameters), "parameters_hash": parameters_hash,
-            "genesis": genesis, "epoch_seconds": parameters.epoch_seconds,
-            "total_supply": parameters.total_supply, "created_at": created_at,
-            "pseudonym_salt": salt,
-        }],
+        [
+            {
+                "id": PROGRAM_ID,
+                "preset": parameters.name,
+                "parameters": parameters_to_json(parameters),
+                "parameters_hash": parameters_hash,
+                "genesis": genesis,
+                "epoch_seconds": parameters.epoch_seconds,
+                "total_supply": parameters.total_supply,
+                "created_at": created_at,
+                "pseudonym_salt": salt,
+            }
+        ],
     )
     open_accounts(session, clock, SYSTEM_ACCOUNTS)
     post_genesis(session, clock, parameters, parameters_hash, genesis)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from milestone.storage.engine import WRITE_OPTION, create_database_engine
+from milestone.storage.migrations import migrate
 
 T = TypeVar("T")
 
@@ -71,7 +72,10 @@ class Database:
         with self._sessions() as session:
             if self.dialect == "postgresql":
                 session.connection(
-                    execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
                 )
             # SQLite: a WAL reader keeps the snapshot of its first read until the transaction ends.
             try:
@@ -93,6 +97,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def open_database(url: str) -> Database:
+    """The database at `url`, migrated to the newest schema: what the program does on start."""
+    database = Database.from_url(url)
+    migrate(database.engine)
+    return database
 
 
 def is_transient(error: DBAPIError) -> bool:
