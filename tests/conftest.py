@@ -12,8 +12,10 @@ A test that changes the schema itself (migrations) takes `empty_database_url` in
 
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,11 +25,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from milestone.clock import ManualClock
+from milestone.consent.service import grant_consent
 from milestone.program.service import Program, create_program
+from milestone.registry.owners import create_owner
+from milestone.registry.vehicles import register_vehicle, transfer_vehicle
+from milestone.registry.vin import synthetic_vin
 from milestone.rules.params import get_preset
 from milestone.storage import Database, migrate, scratch
 from milestone.storage.engine import create_database_engine
 from milestone.storage.models import metadata
+from milestone.vehicle import VehicleSigner, generate_signing_key
 
 GENESIS = 1_767_225_600
 """2026-01-01T00:00:00Z, the genesis of the test programs."""
@@ -129,7 +136,51 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def program(database: Database, clock: ManualClock) -> Program:
-    """The `minimal` preset, initialized at GENESIS and committed."""
+def preset_name() -> str:
+    return "minimal"
+
+
+@pytest.fixture
+def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
+    """The `preset_name` preset (`minimal` unless overridden), initialized at GENESIS."""
     with database.transaction() as session:
-        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
+        return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
+
+
+@dataclass
+class EnrolledVehicle:
+    """A registered vehicle, its owner, and the car's signer."""
+
+    vehicle_id: int
+    owner_id: int
+    signer: VehicleSigner
+
+
+Enroll = Callable[..., EnrolledVehicle]
+
+
+@pytest.fixture
+def enroll(database: Database, clock: ManualClock, program: Program) -> Enroll:
+    """Register an owner and a vehicle, bind them, and grant the given consent scopes now."""
+    serials = itertools.count(1)
+
+    def enroll(scopes: tuple[str, ...] = ("mileage", "driving_behavior")) -> EnrolledVehicle:
+        key = generate_signing_key()
+        with database.transaction() as session:
+            owner = create_owner(session, clock)
+            vehicle = register_vehicle(
+                session, clock, vin=synthetic_vin(next(serials)), public_key=bytes(key.verify_key)
+            )
+            transfer_vehicle(session, clock, vehicle.id, owner.id)
+            for scope in scopes:
+                grant_consent(
+                    session,
+                    clock,
+                    owner_id=owner.id,
+                    vehicle_id=vehicle.id,
+                    scope=scope,
+                    terms_version="2026-01",
+                )
+            return EnrolledVehicle(vehicle.id, owner.id, VehicleSigner(vehicle.id, key))
+
+    return enroll

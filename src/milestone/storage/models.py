@@ -5,10 +5,20 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.consent.models
 import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
+import milestone.registry.models
+import milestone.telemetry.models
 from milestone.storage.base import Base
 
-MODEL_MODULES = (milestone.program.models, milestone.ledger.models, milestone.epochs.models)
+MODEL_MODULES = (
+    milestone.program.models,
+    milestone.ledger.models,
+    milestone.registry.models,
+    milestone.consent.models,
+    milestone.telemetry.models,
+    milestone.epochs.models,
+)
 metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Owners' consent to use their vehicles' data: grants, revocations, receipts, deletions."""

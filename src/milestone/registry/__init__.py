@@ -1,0 +1,1 @@
+"""Owners, vehicles, vehicle keys and who owned which vehicle when."""

@@ -1,0 +1,116 @@
+"""Tables of telemetry: accepted trips and their per-round meters, rejections, and where each
+vehicle's report chain stands.
+
+Columns marked raw hold telemetry of the `mileage` scope (or `driving_behavior` for
+`trip_behaviour`); a revocation erases them. The rest (who, which round, how many meters) is
+the pseudonymous aggregate that settlement and audit need, and stays.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from milestone.storage import Base
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Trip(Base):
+    """An accepted trip report."""
+
+    __tablename__ = "trip"
+    __table_args__ = (UniqueConstraint("vehicle_id", "report_trip_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    report_trip_id: Mapped[bytes] = mapped_column(LargeBinary(16))
+    distance_m: Mapped[int] = mapped_column(BigInteger)
+    counted_m: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[int] = mapped_column(BigInteger)
+    # raw (mileage scope)
+    started_at: Mapped[int | None] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger)
+    odometer_start_m: Mapped[int | None] = mapped_column(BigInteger)
+    odometer_end_m: Mapped[int | None] = mapped_column(BigInteger)
+    firmware: Mapped[str | None] = mapped_column(String(16))
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw_erased_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TripRound(Base):
+    """The meters of a trip that count in one drop round, and the behaviour multiplier earned
+    under `driving_behavior` consent (None without it)."""
+
+    __tablename__ = "trip_round"
+    __table_args__ = (
+        Index("ix_trip_round_epoch_round", "epoch", "round"),
+        Index("ix_trip_round_vehicle_epoch", "vehicle_id", "epoch"),
+    )
+
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    meters: Mapped[int] = mapped_column(BigInteger)
+    behaviour_bps: Mapped[int | None] = mapped_column(Integer)
+
+
+class TripBehaviour(Base):
+    """The behaviour summary of a trip (raw, `driving_behavior` scope)."""
+
+    __tablename__ = "trip_behaviour"
+
+    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
+    harsh_brakes: Mapped[int] = mapped_column(BigInteger)
+    harsh_accelerations: Mapped[int] = mapped_column(BigInteger)
+    speeding_seconds: Mapped[int] = mapped_column(BigInteger)
+
+
+class TripRejection(Base):
+    """A refused report and why, for the operator and for appeals.
+
+    The envelope is kept as evidence, except when the refusal is the lack of consent (then it
+    is telemetry the owner never allowed) or the bytes are too large to be a report.
+    """
+
+    __tablename__ = "trip_rejection"
+    __table_args__ = (Index("ix_trip_rejection_vehicle_received", "vehicle_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    received_at: Mapped[int] = mapped_column(BigInteger)
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    detail: Mapped[str] = mapped_column(String(300))
+    vehicle_id: Mapped[int | None] = mapped_column(BigInteger)
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
+    report_trip_id: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class VehicleCursor(Base):
+    """Where the vehicle's chain of authentic reports stands: the next report must continue it.
+
+    Kept for every authentic report, consented or not: without it a replayed or rolled-back
+    report could not be told from a real one.
+    """
+
+    __tablename__ = "vehicle_cursor"
+
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int] = mapped_column(BigInteger)
+    odometer_end_m: Mapped[int] = mapped_column(BigInteger)
