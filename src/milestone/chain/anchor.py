@@ -101,8 +101,8 @@ class Anchor:
         constructor = factory.constructor(
             operator.address,
             *parameters.constructor_args(),
-            list(beacon_members or [operator.address]),
-            list(attestors or [operator.address]),
+            list(beacon_members if beacon_members is not None else [operator.address]),
+            list(attestors if attestors is not None else [operator.address]),
             threshold,
         )
         sender = Sender(connection, operator, confirmations=confirmations, retry=retry)

@@ -9,6 +9,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from milestone.chain.compile import load_contract
+from milestone.rules.params import Parameters
 
 ZERO_HASH = bytes(32)
 EPOCH_SECONDS = 86_400
@@ -28,6 +29,24 @@ class ProgramParameters:
     genesis_time: int
     epoch_seconds: int = EPOCH_SECONDS
     enforce_epoch_end: bool = True
+
+    @classmethod
+    def from_rules(
+        cls, parameters: Parameters, genesis_time: int, *, enforce_epoch_end: bool = True
+    ) -> ProgramParameters:
+        """The contract's parameters for a program described by `milestone.rules` parameters."""
+        return cls(
+            mining_pool=parameters.mining.pool,
+            mining_initial=parameters.mining.initial_per_epoch,
+            mining_era_epochs=parameters.mining.era_epochs,
+            activity_pool=parameters.activity.pool,
+            activity_initial=parameters.activity.initial_per_epoch,
+            activity_era_epochs=parameters.activity.era_epochs,
+            cap=parameters.total_supply,
+            genesis_time=genesis_time,
+            epoch_seconds=parameters.epoch_seconds,
+            enforce_epoch_end=enforce_epoch_end,
+        )
 
     def constructor_args(self) -> list[Any]:
         """The constructor's arguments after the operator, in the contract's order."""
