@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
+    operator_key: str | None = None
+    """The operator's secp256k1 key (hex); None means `keys/operator.key` in `data_dir`."""
+
+    beacon_key: str | None = None
+    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
+
+    settle_grace_seconds: int = 3_600
+    """How long after an epoch ends its trips may still arrive and count for it."""
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:

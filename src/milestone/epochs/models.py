@@ -102,6 +102,7 @@ class EpochFlowRecord(Base):
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20))
     amount: Mapped[int] = mapped_column(BigInteger)
 
 

@@ -53,14 +53,20 @@ def last_finalized_epoch(session: Session) -> int | None:
     return latest
 
 
-def epoch_statuses(session: Session, *, limit: int = 100, before: int | None = None) -> list[EpochStatus]:
+def epoch_statuses(
+    session: Session, *, limit: int = 100, before: int | None = None
+) -> list[EpochStatus]:
     """Settled and settling epochs, newest first."""
     query = select(EpochRecord).order_by(EpochRecord.epoch.desc()).limit(limit)
     if before is not None:
         query = query.where(EpochRecord.epoch < before)
     return [
         EpochStatus(
-            row.epoch, row.status, row.state_root, row.rewards_root, row.file_hash,
+            row.epoch,
+            row.status,
+            row.state_root,
+            row.rewards_root,
+            row.file_hash,
             row.finalized_at,
         )
         for row in session.execute(query).scalars()
@@ -80,7 +86,9 @@ def queue_dividends_root(
     if not isinstance(root, bytes) or len(root) != HASH_BYTES or root == bytes(HASH_BYTES):
         raise InvalidDividendsRoot("a dividends root is 32 bytes, not all zero")
     if type(amount_fen) is not int or amount_fen <= 0:
-        raise InvalidDividendsRoot(f"the amount must be a positive integer of fen, not {amount_fen!r}")
+        raise InvalidDividendsRoot(
+            f"the amount must be a positive integer of fen, not {amount_fen!r}"
+        )
     existing = session.get(DividendsRootRecord, reference)
     if existing is not None:
         if (bytes(existing.root), existing.amount_fen) != (root, amount_fen):

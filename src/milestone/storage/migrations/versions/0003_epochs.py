@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("epoch", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("owner_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("address", sa.LargeBinary(length=20), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("epoch", "owner_id", "kind", name=op.f("pk_epoch_flow")),
     )
