@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from eth_utils.address import to_checksum_address
+
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
     BALANCE_LEAF,
@@ -164,7 +166,7 @@ def _check_beacon(record: EpochFile, chain: ChainReader, fail: Fail) -> None:
     if list(beacon.members) != sorted(beacon.members) or not beacon.members:
         fail("beacon_members_mismatch", "beacon members must be listed in ascending order")
     for member, commit, reveal in zip(beacon.members, beacon.commits, beacon.reveals, strict=True):
-        address = "0x" + member.hex()
+        address = to_checksum_address(member)
         if chain.beacon_commit(record.epoch, address) != commit:
             fail("commit_mismatch", f"the commit of {address} differs from the one on-chain")
         if commit_of(reveal) != commit:

@@ -72,9 +72,12 @@ def freeze(ctx: Settlement, epoch: int) -> None:
         cutoff = inputs_cutoff(ctx, epoch)
         vehicles = read_vehicle_rounds(session, epoch, cutoff)
         flows = read_flows(session, epoch)
-        prior = dict(
-            session.execute(select(OwnerStateRecord.owner_id, OwnerStateRecord.address)).tuples()
-        )
+        prior = {
+            owner_id: bytes(address)
+            for owner_id, address in session.execute(
+                select(OwnerStateRecord.owner_id, OwnerStateRecord.address)
+            )
+        }
         drivers = {vr.owner_id for rounds in vehicles.values() for vr in rounds.values()}
         try:
             addresses = read_addresses(session, drivers | set(flows) | set(prior))
