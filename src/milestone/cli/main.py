@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, init, ledger, schedule
+from milestone.cli import audit, bench, export, init, ledger, schedule, settle
 
 app = typer.Typer(
     name="milestone",
@@ -21,5 +21,8 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.command("settle")(settle.settle)
+app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(export.app, name="export")
 app.add_typer(bench.app, name="bench")

@@ -87,9 +87,12 @@ def freeze(ctx: Settlement, epoch: int) -> None:
         root, total = calculate_weights_root(weights)
         rollover_in = 0
         if epoch > 0:
-            rollover_in = session.execute(
-                select(EpochRecord.rollover_out).where(EpochRecord.epoch == epoch - 1)
-            ).scalar_one() or 0
+            rollover_in = (
+                session.execute(
+                    select(EpochRecord.rollover_out).where(EpochRecord.epoch == epoch - 1)
+                ).scalar_one()
+                or 0
+            )
         budget = calculate_budget(params, epoch, rollover_in)
         session.add(
             EpochRecord(
