@@ -184,3 +184,55 @@ def enroll(database: Database, clock: ManualClock, program: Program) -> Enroll:
             return EnrolledVehicle(vehicle.id, owner.id, VehicleSigner(vehicle.id, key))
 
     return enroll
+
+
+# Owners, the released activity budget and whole-database snapshots, for the services that pay
+# and spend stones (activities, store, dividends).
+
+MakeOwner = Callable[..., int]
+
+
+@pytest.fixture
+def make_owner(database: Database, clock: ManualClock, program: Program) -> MakeOwner:
+    """Create an owner (optionally with a verified phone or payment identity), committed."""
+
+    def make_owner(phone: str | None = None, payment: str | None = None) -> int:
+        with database.transaction() as session:
+            return create_owner(session, clock, phone=phone, payment=payment).id
+
+    return make_owner
+
+
+@pytest.fixture
+def release_budget(database: Database, clock: ManualClock, program: Program) -> Callable[[], int]:
+    """Release the current epoch's whole activity budget (as settlement will), committed."""
+    from milestone.activities.budget import current_day, release_activity_budget
+    from milestone.rules.schedule import calculate_epoch_budget
+
+    def release_budget() -> int:
+        with database.transaction() as session:
+            epoch = current_day(session, clock)
+            amount = calculate_epoch_budget(program.parameters.activity, epoch)
+            return release_activity_budget(session, clock, epoch, amount).amount
+
+    return release_budget
+
+
+@pytest.fixture
+def database_state(database: Database) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
+    """Every row of every table: equal before and after a refused operation."""
+
+    def database_state() -> dict[str, list[tuple[object, ...]]]:
+        with database.session() as session:
+            return {
+                table.name: sorted(
+                    (
+                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in session.execute(select(table))
+                    ),
+                    key=repr,
+                )
+                for table in metadata.sorted_tables
+            }
+
+    return database_state

@@ -19,6 +19,6 @@ def check_request_key(key: str) -> str:
     """`key` if it is a well-formed request key; `InvalidRequestKey` otherwise."""
     if not isinstance(key, str) or not REQUEST_KEY_PATTERN.fullmatch(key):
         raise InvalidRequestKey(
-            f"idempotency key {key!r} must be 1 to 64 printable ASCII characters"
+            f"idempotency key {key!r} must be 1 to 64 printable ASCII characters, no spaces"
         )
     return key

@@ -18,24 +18,12 @@ from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.setup import program_parameters
 from milestone.epochs.steps import Settlement
 from milestone.program.service import Program
-from milestone.storage import Base, Database
+from milestone.storage import Database
 from milestone.telemetry.intake import ingest
 from milestone.vehicle.driving import HonestVehicle, simulate_fleet
 
 DAY = 86_400
 GRACE = 3_600
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    database = Database.from_url(database_url)
-    # Stopgap until the activities branch lands its migration: the release of the activity
-    # budget writes its own table, which no revision creates yet.
-    import milestone.activities.models  # noqa: F401
-
-    Base.metadata.create_all(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

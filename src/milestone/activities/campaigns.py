@@ -35,8 +35,16 @@ from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
 from milestone.errors import MilestoneError
 from milestone.idempotency import check_request_key
-from milestone.ledger import ACTIVITY_BUDGET, balance_of, campaign_account, owner_account
-from milestone.ledger.journal import lock_head, open_account, post_transaction, transfer
+from milestone.ledger import (
+    ACTIVITY_BUDGET,
+    balance_of,
+    campaign_account,
+    open_account,
+    owner_account,
+    post_transaction,
+    transfer,
+)
+from milestone.ledger.journal import lock_head
 from milestone.rules.units import MAX_AMOUNT, format_pebbles
 
 OPERATOR, CODE, LIST = "operator", "code", "list"

@@ -5,6 +5,7 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.activities.models
 import milestone.consent.models
 import milestone.epochs.models
 import milestone.ledger.models
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     milestone.registry.models,
     milestone.consent.models,
     milestone.telemetry.models,
+    milestone.activities.models,
     milestone.epochs.models,
 )
 metadata = Base.metadata
