@@ -23,7 +23,7 @@ def reveal_of(ctx: Settlement, epoch: int) -> bytes:
 
 def beacon_members(ctx: Settlement) -> list[str]:
     """The beacon members, in ascending address order (the order of the seed)."""
-    members = ctx.anchor.program.roles().beacon_members
+    members: list[str] = ctx.anchor.program.contract.functions.beacon_members().call()
     return sorted(members, key=lambda member: bytes.fromhex(member[2:]))
 
 

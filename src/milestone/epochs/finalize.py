@@ -59,10 +59,16 @@ def add_attestation(
     session.flush()
 
 
+def current_attestors(ctx: Settlement) -> tuple[set[str], int]:
+    """The attestors' addresses (lowercase) and how many must sign."""
+    functions = ctx.anchor.program.contract.functions
+    attestors = {str(address).lower() for address in functions.attestors().call()}
+    return attestors, int(functions.threshold().call())
+
+
 def attest(ctx: Settlement, epoch: int) -> None:
     """Sign with every local attestor key; enough valid signatures must be in."""
-    roles = ctx.anchor.program.roles()
-    attestors = {address.lower() for address in roles.attestors}
+    attestors, threshold = current_attestors(ctx)
     with ctx.database.session() as session:
         result = epoch_result(load_epoch(session, epoch))
     signers = [ctx.anchor.operator, *ctx.attestors]
@@ -76,9 +82,9 @@ def attest(ctx: Settlement, epoch: int) -> None:
         for address, signature in sorted(signed.items()):
             add_attestation(session, ctx.clock, epoch, from_hex(address), signature)
         valid = valid_signatures(ctx, session, result, attestors)
-        if len(valid) < roles.threshold:
+        if len(valid) < threshold:
             raise AttestationsMissing(
-                f"epoch {epoch}: {len(valid)} valid attestation(s), {roles.threshold} needed",
+                f"epoch {epoch}: {len(valid)} valid attestation(s), {threshold} needed",
                 epoch=epoch,
             )
         record_step(session, ctx.clock, epoch, "attest", {"signatures": len(valid)})
@@ -110,12 +116,10 @@ def valid_signatures(
 
 def finalize(ctx: Settlement, epoch: int) -> None:
     """Commit the result on-chain; the epoch is final."""
-    roles = ctx.anchor.program.roles()
+    attestors, _ = current_attestors(ctx)
     with ctx.database.session() as session:
         result = epoch_result(load_epoch(session, epoch))
-        signatures = valid_signatures(
-            ctx, session, result, {address.lower() for address in roles.attestors}
-        )
+        signatures = valid_signatures(ctx, session, result, attestors)
     outcome = ctx.anchor.finalize(result, signatures)
     ctx.hook(epoch, "finalize", "sent")
 
