@@ -92,6 +92,7 @@ def audit_epoch(
     carried: Carried,
     chain: ChainReader,
     expected_contract: bytes,
+    contract_parameters: ProgramParameters,
 ) -> tuple[Verdict, Carried]:
     """Audit one epoch's file against the chain, starting from what the previous epoch left."""
     verdict = Verdict(record.epoch, owners=len(record.balances))
@@ -100,7 +101,7 @@ def audit_epoch(
     if committed is None:
         fail("not_finalized", f"epoch {record.epoch} is not finalized on-chain")
         return verdict, carried
-    _check_program(record, chain, expected_contract, fail)
+    _check_program(record, contract_parameters, expected_contract, fail)
     _check_beacon(record, chain, fail)
     _check_weights(record, chain, fail)
     seed = _check_seed(record, chain, fail)
@@ -124,14 +125,13 @@ Fail = Callable[[str, str], None]
 
 
 def _check_program(
-    record: EpochFile, chain: ChainReader, expected_contract: bytes, fail: Fail
+    record: EpochFile, on_chain: ProgramParameters, expected_contract: bytes, fail: Fail
 ) -> None:
     params, program = record.program.parameters, record.program
     if calculate_parameters_hash(params) != program.parameters_hash:
         fail("program_mismatch", "the parameters do not hash to parameters_hash")
     if program.contract != expected_contract:
         fail("program_mismatch", f"the file names contract 0x{program.contract.hex()}")
-    on_chain = chain.parameters()
     ours = (
         params.mining.pool,
         params.mining.initial_per_epoch,
@@ -321,10 +321,18 @@ def _check_journal(record: EpochFile, carried: Carried, committed: EpochResult, 
 def _next_carried(
     record: EpochFile, computed: dict[bytes, int] | None, committed: EpochResult
 ) -> Carried:
-    """The state the next epoch starts from: whatever matches what the chain committed."""
-    balances = computed
+    """The state the next epoch starts from: whichever balances match what the chain committed.
+
+    Neither matching means the true state is not in any file: the next epoch then skips its
+    carry-forward check (its own balances are still checked against its committed root).
+    """
+    balances = None
     if calculate_account_root(record.balances, BALANCE_LEAF) == committed.state_root:
         balances = record.balances
+    elif computed is not None and calculate_account_root(computed, BALANCE_LEAF) == (
+        committed.state_root
+    ):
+        balances = computed
     return carry_committed(
         record.epoch, committed, record.program.parameters, balances, record.journal_head.seq
     )

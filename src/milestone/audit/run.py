@@ -16,6 +16,7 @@ from milestone.audit.checks import (
     audit_epoch,
     carry_committed,
 )
+from milestone.chain.program import ProgramParameters
 from milestone.epochs import epochfile
 from milestone.epochs.errors import InvalidEpochFile
 
@@ -86,8 +87,9 @@ def run_audit(
     if on_start is not None:
         on_start(len(epochs))
     carried = Carried()
+    parameters = chain.parameters()
     for epoch in epochs:
-        verdict, carried = _audit_one(epoch, files.get(epoch), carried, chain, contract)
+        verdict, carried = _audit_one(epoch, files.get(epoch), carried, chain, contract, parameters)
         report.verdicts.append(verdict)
         if on_verdict is not None:
             on_verdict(verdict)
@@ -95,7 +97,12 @@ def run_audit(
 
 
 def _audit_one(
-    epoch: int, path: Path | None, carried: Carried, chain: ChainReader, contract: bytes
+    epoch: int,
+    path: Path | None,
+    carried: Carried,
+    chain: ChainReader,
+    contract: bytes,
+    parameters: ProgramParameters,
 ) -> tuple[Verdict, Carried]:
     if path is None:
         return _lost(epoch, Failure("file_missing", f"no file for epoch {epoch}"), carried, chain)
@@ -106,7 +113,7 @@ def _audit_one(
     if record.epoch != epoch:
         failure = Failure("file_unreadable", f"{path.name} holds epoch {record.epoch}")
         return _lost(epoch, failure, carried, chain)
-    return audit_epoch(record, canonical, carried, chain, contract)
+    return audit_epoch(record, canonical, carried, chain, contract, parameters)
 
 
 def _lost(
