@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from epochs.conftest import DAY, GENESIS, Fleet, make_settlement, open_chain, start_program
 
+from epochs.conftest import DAY, GENESIS, Fleet, make_settlement, open_chain, start_program
 from milestone.chain.program import ProgramView
 from milestone.clock import ManualClock
 from milestone.epochs.settle import settle
@@ -43,7 +43,9 @@ def settled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settled]:
         clock.set(GENESIS + EPOCHS * DAY + settlement.grace_seconds)
         settle(settlement)
         yield Settled(
-            settlement.epochs_dir, settlement.anchor.program,
-            bytes.fromhex(settlement.anchor.address[2:]), EPOCHS,
+            settlement.epochs_dir,
+            settlement.anchor.program,
+            bytes.fromhex(settlement.anchor.address[2:]),
+            EPOCHS,
         )
     database.dispose()

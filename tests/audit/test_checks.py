@@ -85,7 +85,7 @@ def changed_balance_with_its_root(record: EpochFile) -> EpochFile:
 
 
 def swapped_reveal(record: EpochFile) -> EpochFile:
-    reveals = (bytes(32 - 1) + b"\x07",) + record.beacon.reveals[1:]
+    reveals = (bytes(32 - 1) + b"\x07", *record.beacon.reveals[1:])
     return dataclasses.replace(record, beacon=dataclasses.replace(record.beacon, reveals=reveals))
 
 
@@ -96,7 +96,9 @@ def changed_flow(record: EpochFile) -> EpochFile:
     balances = dict(record.balances)
     balances[account] += 100
     return dataclasses.replace(
-        record, flows=flows, balances=balances,
+        record,
+        flows=flows,
+        balances=balances,
         state_root=calculate_account_root(balances, BALANCE_LEAF),
     )
 
@@ -121,7 +123,9 @@ def test_a_tampered_epoch_fails_alone_with_its_reason(
     assert "file_hash_mismatch" in codes
 
 
-def test_a_consistent_rewrite_is_still_caught_by_the_chain(settled: Settled, tmp_path: Path) -> None:
+def test_a_consistent_rewrite_is_still_caught_by_the_chain(
+    settled: Settled, tmp_path: Path
+) -> None:
     # Flows cannot be recomputed from the file; a rewrite consistent in itself differs on-chain.
     code, codes = only_failure(audit_tampered(settled, tmp_path, changed_flow))
     assert code == "state_root_mismatch"

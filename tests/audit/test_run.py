@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .conftest import Settled
-
 from milestone.audit.run import run_audit
+
+from .conftest import Settled
 
 
 def test_a_clean_history_passes(settled: Settled) -> None:

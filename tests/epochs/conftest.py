@@ -13,8 +13,11 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from milestone.chain.backends import ChainConnection, open_embedded
 from milestone.chain.deployment import deploy_or_attach
@@ -41,15 +44,23 @@ TERMS = "2026-01"
 
 
 def make_settlement(
-    database: Database, clock: ManualClock, program: Program, data_dir: Path,
+    database: Database,
+    clock: ManualClock,
+    program: Program,
+    data_dir: Path,
     chain: ChainConnection,
 ) -> Settlement:
     """A settlement on `database` and the embedded chain of `data_dir`, Program deployed."""
     operator = load_operator(data_dir)
     anchor, _ = deploy_or_attach(chain, data_dir, operator, program_parameters(program))
     return Settlement(
-        database=database, clock=clock, anchor=anchor, data_dir=data_dir,
-        beacon_secret=load_beacon_secret(data_dir), program=program, grace_seconds=GRACE,
+        database=database,
+        clock=clock,
+        anchor=anchor,
+        data_dir=data_dir,
+        beacon_secret=load_beacon_secret(data_dir),
+        program=program,
+        grace_seconds=GRACE,
     )
 
 
@@ -77,14 +88,20 @@ class Fleet:
             with self.database.transaction() as session:
                 owner = create_owner(session, self.clock)
                 vehicle = register_vehicle(
-                    session, self.clock, vin=synthetic_vin(next(serials)),
+                    session,
+                    self.clock,
+                    vin=synthetic_vin(next(serials)),
                     public_key=bytes(key.verify_key),
                 )
                 transfer_vehicle(session, self.clock, vehicle.id, owner.id)
                 for scope in scopes:
                     grant_consent(
-                        session, self.clock, owner_id=owner.id, vehicle_id=vehicle.id,
-                        scope=scope, terms_version=TERMS,
+                        session,
+                        self.clock,
+                        owner_id=owner.id,
+                        vehicle_id=vehicle.id,
+                        scope=scope,
+                        terms_version=TERMS,
                     )
                 signer = VehicleSigner(vehicle.id, key)
                 self.owners.append(owner.id)
@@ -114,6 +131,31 @@ class Fleet:
         return sum(v.code == "accepted" for v in verdicts)
 
 
+def close(settlement: Settlement, clock: ManualClock, epochs: int) -> None:
+    """Move the clock to where epochs 0 .. epochs-1 are closed for settlement."""
+    end = settlement.program.genesis + epochs * DAY + settlement.grace_seconds
+    clock.set(max(clock.now(), end))
+
+
+def send(settlement: Settlement, call: Any, account: LocalAccount | None = None) -> None:
+    """Send a contract call from `account` (default: the operator)."""
+    settlement.anchor.sender(account or settlement.anchor.operator).send(call)
+
+
+def funded_member(
+    settlement: Settlement, *, beacon: bool = False, attestor: bool = False
+) -> LocalAccount:
+    """A new consortium party, given gas money and admitted to the beacon or the attestors."""
+    account: LocalAccount = Account.create()
+    settlement.anchor.fund(account.address, 10**18)
+    functions = settlement.anchor.program.contract.functions
+    if beacon:
+        send(settlement, functions.add_beacon_member(account.address))
+    if attestor:
+        send(settlement, functions.add_attestor(account.address))
+    return account
+
+
 def start_program(database: Database, clock: ManualClock) -> Program:
     """The minimal preset, initialized at GENESIS."""
     with database.transaction() as session:
@@ -134,7 +176,10 @@ def chain(data_dir: Path) -> Iterator[ChainConnection]:
 
 @pytest.fixture
 def settlement(
-    database: Database, clock: ManualClock, program: Program, data_dir: Path,
+    database: Database,
+    clock: ManualClock,
+    program: Program,
+    data_dir: Path,
     chain: ChainConnection,
 ) -> Settlement:
     return make_settlement(database, clock, program, data_dir, chain)
@@ -153,7 +198,9 @@ def make_fleet(database: Database, clock: ManualClock, program: Program) -> Make
     return make
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def scenario_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:

@@ -80,8 +80,12 @@ def run_program(settlement: Settlement, fleet: Fleet, clock: ManualClock, epochs
                 vehicle = fleet.cars[-1].signer.vehicle_id
                 transfer_vehicle(session, clock, vehicle, fleet.owners[0])
                 grant_consent(
-                    session, clock, owner_id=fleet.owners[0], vehicle_id=vehicle,
-                    scope="mileage", terms_version="2026-01",
+                    session,
+                    clock,
+                    owner_id=fleet.owners[0],
+                    vehicle_id=vehicle,
+                    scope="mileage",
+                    terms_version="2026-01",
                 )
         if day != IDLE_DAY:
             fleet.drive(start, 1)
