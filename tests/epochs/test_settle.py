@@ -3,13 +3,19 @@ check-ins and spending in between, the embedded chain, and the audit over the pu
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from milestone.activities.checkin import check_in
 from milestone.audit.run import run_audit
+from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile
@@ -181,3 +187,61 @@ def test_the_epoch_file_round_trips_and_hashes_as_committed(program_run: Program
     assert committed is not None
     assert epochfile.file_hash(canonical) == committed.epoch_file_hash
     assert record.flows, "check-ins must show as flows"
+
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+
+
+@pytest.mark.parametrize("tree", ["weights", "rewards", "state"])
+def test_exported_trees_load_in_openzeppelins_library_with_the_committed_roots(
+    program_run: ProgramRun, tmp_path: Path, tree: str
+) -> None:
+    settlement = program_run.settlement
+    out = tmp_path / f"{tree}.json"
+    result = CliRunner().invoke(app, [
+        "export", "epoch", "3", "--format", "oz-dump", "--tree", tree, "--out", str(out),
+        "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    dump = json.loads(out.read_text())
+    if shutil.which("node") is None or not (TOOLS / "node_modules").exists():
+        pytest.skip("node and tools/node_modules (make tools) are needed for the OZ check")
+    answer = subprocess.run(
+        ["node", str(TOOLS / "oz-merkle.mjs")],
+        input=json.dumps({"dump": dump}),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=TOOLS,
+    )
+    committed = settlement.anchor.program.commitment(3)
+    weights = settlement.anchor.program.weights(3)
+    assert committed is not None and weights is not None
+    expected = {"weights": weights[0], "rewards": committed.rewards_root,
+                "state": committed.state_root}[tree]  # fmt: skip
+    assert json.loads(answer.stdout)["root"] == "0x" + expected.hex()
+
+
+def test_export_refuses_an_epoch_not_finalized(program_run: ProgramRun, tmp_path: Path) -> None:
+    settlement = program_run.settlement
+    result = CliRunner().invoke(app, [
+        "export", "epoch", str(program_run.epochs + 5), "--out", str(tmp_path / "x.gz"),
+        "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 1
+    assert "[epoch_not_finalized]" in result.output
+
+
+def test_export_writes_the_finalized_file(program_run: ProgramRun, tmp_path: Path) -> None:
+    settlement = program_run.settlement
+    out = tmp_path / "epoch.json.gz"
+    result = CliRunner().invoke(app, [
+        "export", "epoch", "1", "--out", str(out), "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    _, canonical = epochfile.read(out)
+    committed = settlement.anchor.program.commitment(1)
+    assert committed is not None and epochfile.file_hash(canonical) == committed.epoch_file_hash
