@@ -4,8 +4,10 @@ check-ins and spending in between, the embedded chain, and the audit over the pu
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,14 @@ from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile
-from milestone.epochs.models import EpochDropRecord, EpochRecord, OwnerStateRecord
+from milestone.epochs.compute import calculate_budget
+from milestone.epochs.models import (
+    EpochDropRecord,
+    EpochRecord,
+    EpochRewardRecord,
+    EpochWeightRecord,
+    OwnerStateRecord,
+)
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
@@ -245,3 +254,30 @@ def test_export_writes_the_finalized_file(program_run: ProgramRun, tmp_path: Pat
     _, canonical = epochfile.read(out)
     committed = settlement.anchor.program.commitment(1)
     assert committed is not None and epochfile.file_hash(canonical) == committed.epoch_file_hash
+
+
+def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRun) -> None:
+    """Over the scenario's epochs, each owner's mined pebbles sit within five standard
+    deviations of the expectation Σ_rounds budget_r · w_ir / W_r (a drop is a draw)."""
+    settlement = program_run.settlement
+    params = settlement.program.parameters
+    expected: dict[int, float] = defaultdict(float)
+    variance: dict[int, float] = defaultdict(float)
+    mined: dict[int, int] = defaultdict(int)
+    with settlement.database.session() as session:
+        for row in session.query(EpochRecord):
+            budget = calculate_budget(params, row.epoch, row.rollover_in)
+            by_round: dict[int, dict[int, int]] = defaultdict(dict)
+            for weight in session.query(EpochWeightRecord).filter_by(epoch=row.epoch):
+                by_round[weight.round][weight.owner_id] = weight.weight
+            for round_index, weights in by_round.items():
+                total = sum(weights.values())
+                drops = budget.rounds[round_index] / params.drop_size
+                for owner, w in weights.items():
+                    expected[owner] += budget.rounds[round_index] * w / total
+                    variance[owner] += drops * (w / total) * (1 - w / total) * params.drop_size**2
+        for reward in session.query(EpochRewardRecord):
+            mined[reward.owner_id] += reward.amount
+    assert set(mined) <= set(expected)
+    for owner, mean in expected.items():
+        assert abs(mined[owner] - mean) <= 5 * math.sqrt(variance[owner]) + params.drop_size
