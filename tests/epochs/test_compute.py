@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from milestone.epochs.compute import (
     BALANCE_LEAF,
     EMPTY_ROOT,
+    WEIGHTS_LEAF,
     CumulativeTotals,
     EpochBudget,
     NegativeBalance,
@@ -27,6 +28,7 @@ from milestone.epochs.compute import (
 )
 from milestone.epochs.errors import SettlementError
 from milestone.rules.hashing import keccak256
+from milestone.rules.merkle import StandardMerkleTree
 from milestone.rules.params import get_preset
 from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
 from milestone.rules.units import PEBBLES_PER_STONE
@@ -184,3 +186,21 @@ def test_mined_stones_track_the_distance_share_over_many_epochs() -> None:
         assert deviation < 4, (account.hex(), mined[account], drops * p)
     shares = [mined[a] / drops for a in sorted(distances, key=distances.__getitem__)]
     assert shares == sorted(shares)
+
+
+@settings(max_examples=40)
+@given(
+    balances=st.dictionaries(addresses, st.integers(0, 2**64), max_size=40),
+    weights=round_weights,
+)
+def test_the_roots_are_openzeppelins(
+    balances: dict[bytes, int], weights: dict[int, dict[bytes, int]]
+) -> None:
+    """The root-only computation gives `StandardMerkleTree.of`'s root, which OZ's library
+    reproduces (tests/rules/test_merkle.py)."""
+    if balances:
+        tree = StandardMerkleTree.of(sorted(balances.items()), BALANCE_LEAF)
+        assert calculate_account_root(balances, BALANCE_LEAF) == tree.root
+    rows = weight_rows(weights)
+    expected = StandardMerkleTree.of(rows, WEIGHTS_LEAF).root if rows else EMPTY_ROOT
+    assert calculate_weights_root(weights)[0] == expected

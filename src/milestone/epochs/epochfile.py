@@ -138,24 +138,20 @@ def _canonical(value: object) -> str:
 
 
 def _render_accounts(amounts: Mapping[bytes, int]) -> str:
-    return "[" + ",".join(f'["0x{a.hex()}",{int(v)}]' for a, v in sorted(amounts.items())) + "]"
+    return "[" + ",".join(f'["0x{a.hex()}",{int(amounts[a])}]' for a in sorted(amounts)) + "]"
 
 
 def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> str:
     return (
         "["
-        + ",".join(
-            f"[{int(r)},{_render_accounts(rounds[r])}]" for r in sorted(rounds) if rounds[r]
-        )
+        + ",".join(f"[{int(r)},{_render_accounts(rounds[r])}]" for r in sorted(rounds) if rounds[r])
         + "]"
     )
 
 
 def _render_flows(flows: Mapping[bytes, Mapping[str, int]]) -> str:
     return (
-        "["
-        + ",".join(f'["0x{a.hex()}",{_canonical(dict(k))}]' for a, k in sorted(flows.items()))
-        + "]"
+        "[" + ",".join(f'["0x{a.hex()}",{_canonical(dict(flows[a]))}]' for a in sorted(flows)) + "]"
     )
 
 
