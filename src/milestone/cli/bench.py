@@ -101,6 +101,9 @@ def settle(
     )
     table.add_row("total / floor", *(f"{figures['ratio']:.2f}×" for figures in result.values()))
     table.add_row(
+        "same in CPU time", *(f"{figures['cpu_ratio']:.2f}×" for figures in result.values())
+    )
+    table.add_row(
         "growth vs n log n",
         *(
             f"{figures['time_growth']:.1f}× / {figures['n_log_n_growth']:.1f}×"
