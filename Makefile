@@ -5,9 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test setup venv tools postgres lint check clean
+.PHONY: demo test setup venv tools contracts postgres lint check clean
 
 demo: setup
 	$(BIN)/milestone schedule --preset im-csop
@@ -34,6 +34,11 @@ tools: tools/node_modules/.installed
 tools/node_modules/.installed: tools/package.json tools/package-lock.json
 	cd tools && npm install --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Compile the Vyper contracts into the cache (~/.cache/milestone/contracts); everything that
+# needs them also compiles them on first use, so this only warms the cache.
+contracts: venv
+	$(BIN)/python -m milestone.chain.compile
 
 postgres:
 	scripts/start-postgres.sh

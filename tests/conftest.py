@@ -87,28 +87,67 @@ def reset_postgres(url: str, seeded: dict[str, list[dict]]) -> None:
     engine.dispose()
 
 
+def reset_sqlite(path: Path, template: Path) -> None:
+    """Make the file at `path` a copy of `template` again (no connection may be open)."""
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, path)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database at the head revision holding only what the migrations seed, per backend."""
+def database_reset(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[str, Callable[[], None]]:
+    """The URL of a database at the head revision, and how to bring it back to that state."""
     if request.param == "sqlite":
         path = tmp_path / "milestone.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        template = request.getfixturevalue("sqlite_template")
+        reset_sqlite(path, template)
+        return f"sqlite:///{path}", lambda: reset_sqlite(path, template)
     url, seeded = request.getfixturevalue("postgres_run_database")
     reset_postgres(url, seeded)
-    return url
+    return url, lambda: reset_postgres(url, seeded)
+
+
+@pytest.fixture
+def database_url(database_reset: tuple[str, Callable[[], None]]) -> str:
+    """A database at the head revision holding only what the migrations seed, per backend."""
+    return database_reset[0]
+
+
+@pytest.fixture
+def reset_database(
+    database: Database, database_reset: tuple[str, Callable[[], None]]
+) -> Callable[[], None]:
+    """Bring `database` back to its state at the start of the test (for property tests)."""
+
+    def reset() -> None:
+        database.dispose()  # close every pooled connection first; the pool reopens lazily
+        database_reset[1]()
+
+    return reset
+
+
+@pytest.fixture(scope="session")
+def postgres_empty_database(postgres_server: URL) -> Iterator[str]:
+    """This run's PostgreSQL database for tests that migrate by themselves."""
+    name = scratch.unique_name("milestone_empty")
+    yield scratch.create_database(postgres_server, name).render_as_string(hide_password=False)
+    scratch.drop_database(postgres_server, name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own that was never migrated, per backend."""
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database that was never migrated (an emptied schema on PostgreSQL), per backend."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    server: URL = request.getfixturevalue("postgres_server")
-    name = scratch.unique_name("milestone_empty")
-    yield scratch.create_database(server, name).render_as_string(hide_password=False)
-    scratch.drop_database(server, name)
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url: str = request.getfixturevalue("postgres_empty_database")
+    engine = create_database_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url
 
 
 @pytest.fixture
@@ -218,11 +257,14 @@ def release_budget(database: Database, clock: ManualClock, program: Program) -> 
     return release_budget
 
 
-@pytest.fixture
-def database_state(database: Database) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
-    """Every row of every table: equal before and after a refused operation."""
+Snapshot = dict[str, list[tuple[object, ...]]]
 
-    def database_state() -> dict[str, list[tuple[object, ...]]]:
+
+@pytest.fixture
+def snapshot(database: Database) -> Callable[[], Snapshot]:
+    """Every row of every table, to show that a refused operation changed nothing."""
+
+    def snapshot() -> Snapshot:
         with database.session() as session:
             return {
                 table.name: sorted(
@@ -235,4 +277,4 @@ def database_state(database: Database) -> Callable[[], dict[str, list[tuple[obje
                 for table in metadata.sorted_tables
             }
 
-    return database_state
+    return snapshot

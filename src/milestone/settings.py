@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_FILE = "milestone.db"
@@ -28,8 +28,9 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
-    operator_key: str | None = None
-    """The operator's secp256k1 key (hex); None means `keys/operator.key` in `data_dir`."""
+    operator_key: SecretStr | None = None
+    """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
+    first use. A remote chain needs a key funded there."""
 
     beacon_key: str | None = None
     """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
         return self
+
+
+def operator_key_of(settings: Settings) -> str | None:
+    """The configured operator key in clear, for the one place that signs with it."""
+    return None if settings.operator_key is None else settings.operator_key.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -200,7 +200,7 @@ def ascending(program: Anchor, result: object, signatures: list[bytes]) -> list[
         program.connection.w3.eth.chain_id,
         program.address,
         result,  # type: ignore[arg-type]
-        *program._epoch_inputs(0),
+        *program.epoch_inputs(0),
     )
     return sorted(signatures, key=lambda s: int(recover_signer(digest, s), 16))
 
@@ -267,3 +267,12 @@ def test_finalize_refuses_malformed_signatures(consortium: Anchor) -> None:
         finalize_raw(consortium, result.finalize_args(), [alice[:64], bob])
     with reverts("attestations: invalid signature"):
         finalize_raw(consortium, result.finalize_args(), [bytes(64) + b"\x1b", bob])
+
+
+def test_the_commitment_view_refuses_an_unfinalized_epoch(program: Anchor) -> None:
+    finalize_epoch(program, 0, cum_mined=3)
+    functions = program.program.contract.functions
+    assert functions.commitment(0).call()[5] == 3
+    with pytest.raises(Exception, match="program: epoch not finalized"):
+        functions.commitment(1).call()
+    assert program.program.commitment(1) is None

@@ -1,22 +1,18 @@
-"""Fixtures of the ledger tests: a program with a few open accounts, and table snapshots."""
+"""Fixtures of the ledger tests: a program with a few open accounts, and grants to them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
 
 from milestone.clock import ManualClock
 from milestone.ledger import ACTIVITY_RESERVE, open_accounts, post_transaction, transfer
 from milestone.program.service import Program
 from milestone.storage import Database
-from milestone.storage.models import metadata
 
 OWNERS = ("owner:1", "owner:2", "owner:3")
 MERCHANT = "merchant:1"
-
-Snapshot = dict[str, list[tuple[object, ...]]]
 
 
 @pytest.fixture
@@ -45,23 +41,3 @@ def fund(
             )
 
     return fund
-
-
-@pytest.fixture
-def snapshot(database: Database) -> Callable[[], Snapshot]:
-    """Every row of every table, to show that a refused operation changed nothing."""
-
-    def snapshot() -> Snapshot:
-        with database.session() as session:
-            return {
-                table.name: sorted(
-                    (
-                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                        for row in session.execute(select(table))
-                    ),
-                    key=repr,
-                )
-                for table in metadata.sorted_tables
-            }
-
-    return snapshot

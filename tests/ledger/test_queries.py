@@ -22,7 +22,7 @@ from milestone.ledger import (
     totals,
     transfer,
 )
-from milestone.ledger.errors import InvalidAccount, InvalidCursor, UnknownAccount
+from milestone.ledger.errors import InvalidAccount, InvalidCursor, InvalidPageSize, UnknownAccount
 from milestone.program.service import Program, create_program
 from milestone.rules.params import get_preset
 from milestone.storage import Database
@@ -96,6 +96,14 @@ def test_a_malformed_cursor_is_refused(
 ) -> None:
     with database.session() as session, pytest.raises(InvalidCursor):
         history(session, "owner:1", before=cursor)
+
+
+@pytest.mark.parametrize("limit", [0, 501])
+def test_a_page_size_out_of_bounds_is_refused(
+    database: Database, accounts: tuple[str, ...], limit: int
+) -> None:
+    with database.session() as session, pytest.raises(InvalidPageSize):
+        history(session, "owner:1", limit=limit)
 
 
 def test_reading_an_account_never_opened_or_malformed_is_refused(

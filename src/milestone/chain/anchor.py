@@ -18,6 +18,7 @@ from milestone.chain.attestation import attestation_digest, order_signatures, si
 from milestone.chain.backends import ChainConnection
 from milestone.chain.compile import load_contract
 from milestone.chain.errors import ChainConflict, ProgramNotFound
+from milestone.chain.keys import derive_reveal
 from milestone.chain.program import EpochResult, ProgramParameters, ProgramView
 from milestone.chain.transactions import EtherTransfer, RetryPolicy, Sender
 
@@ -181,11 +182,15 @@ class Anchor:
         call = self.program.contract.functions.reveal_beacon(epoch, reveal)
         return StepOutcome.from_receipt(self.sender(account).send(call, done=done))
 
+    def own_reveal(self, epoch: int, secret: bytes) -> bytes:
+        """The reveal of `epoch` derived from a member's `secret` (see `keys.beacon_secret`)."""
+        return derive_reveal(secret, self.connection.chain_id, self.address, epoch)
+
     def attest(self, result: EpochResult, attestor: LocalAccount) -> bytes:
         """`attestor`'s signature over `result`, bound to the epoch's posted weights and seed."""
-        weights_root, seed = self._epoch_inputs(result.epoch)
+        weights_root, seed = self.epoch_inputs(result.epoch)
         return sign_epoch_result(
-            attestor, self.connection.w3.eth.chain_id, self.address, result, weights_root, seed
+            attestor, self.connection.chain_id, self.address, result, weights_root, seed
         )
 
     def finalize(self, result: EpochResult, signatures: Sequence[bytes]) -> StepOutcome:
@@ -200,21 +205,23 @@ class Anchor:
 
         if done():
             return StepOutcome(sent=False)
-        weights_root, seed = self._epoch_inputs(result.epoch)
+        weights_root, seed = self.epoch_inputs(result.epoch)
         digest = attestation_digest(
-            self.connection.w3.eth.chain_id, self.address, result, weights_root, seed
+            self.connection.chain_id, self.address, result, weights_root, seed
         )
         call = self.program.contract.functions.finalize(
             *result.finalize_args(), order_signatures(digest, list(signatures))
         )
         return StepOutcome.from_receipt(self.sender(self.operator).send(call, done=done))
 
-    def _epoch_inputs(self, epoch: int) -> tuple[bytes, bytes]:
-        weights = self.program.weights(epoch)
-        seed = self.program.seed(epoch)
-        # Before weights and seed exist there is nothing to attest; zeros make a signature the
-        # contract will refuse, with its own reason, when finalize is tried.
-        return (weights[0] if weights else bytes(32)), (seed or bytes(32))
+    def epoch_inputs(self, epoch: int) -> tuple[bytes, bytes]:
+        """The weights root and seed of `epoch` as on-chain (zeros until they are there).
+
+        Zeros make a signature the contract will refuse when finalize is tried, with its own
+        reason (weights not posted, reveals missing).
+        """
+        functions = self.program.contract.functions
+        return bytes(functions.weights_roots(epoch).call()), bytes(functions.seeds(epoch).call())
 
 
 def _require_equal(what: str, on_chain: object, ours: object) -> None:

@@ -13,16 +13,18 @@ Both return a `ChainConnection` whose `w3` the rest of the package uses without 
 from __future__ import annotations
 
 import fcntl
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
+from eth.abc import SignedTransactionAPI, StateAPI
 from eth.chains.base import MiningChain
 from eth.db.chain import ChainDB
 from eth.exceptions import CanonicalHeadNotFound
 from eth.vm.forks.prague import PragueVM
+from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester
 from eth_tester.backends.pyevm import PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
@@ -31,6 +33,7 @@ from eth_utils.address import to_canonical_address
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.rpc import HTTPProvider
+from web3.types import RPCEndpoint
 
 from milestone.chain.errors import ChainUnavailable
 from milestone.chain.kvstore import SQLiteKeyValueStore
@@ -43,7 +46,11 @@ EMBEDDED_GENESIS_BALANCE = 10**24
 
 EMBEDDED_CHAIN_FILE = Path("chain") / "embedded.sqlite"
 
-ZERO_ADDRESS = "0x" + "00" * 20
+EMBEDDED_CALLER = "0x000000000000000000000000000000000000Ca11"
+"""The sender of read-only calls on the embedded chain, funded at every genesis.
+
+eth-tester prices even an `eth_call` and wants its sender to afford the gas; JSON-RPC nodes
+don't. Nobody holds a key for this address: it only ever reads."""
 
 
 @dataclass
@@ -54,6 +61,12 @@ class ChainConnection:
     kind: Literal["embedded", "remote"]
     location: str
     _resources: list[Any] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def chain_id(self) -> int:
+        """The chain's id (asked once: it never changes under a connection)."""
+        chain_id: int = self.w3.eth.chain_id
+        return chain_id
 
     @property
     def instant_finality(self) -> bool:
@@ -73,9 +86,31 @@ class ChainConnection:
         self.close()
 
 
+def estimate_gas_in_one_run(state: StateAPI, transaction: SignedTransactionAPI) -> int:
+    """The gas `transaction` uses when given the whole block, and a 63rd more.
+
+    py-evm's default estimator bisects the gas limit, running the transaction a dozen times; one
+    run says as much. The 63rd covers EIP-150: a call forwards at most 63/64 of the gas left, so
+    a limit of exactly the gas used can starve a nested call (here, ecrecover's precompile).
+    """
+    spoofed = cast(
+        SignedTransactionAPI, SpoofTransaction(transaction, gas=state.gas_limit, gas_price=0)
+    )
+    snapshot = state.snapshot()
+    try:
+        computation = state.apply_transaction(spoofed)
+        if computation.is_error:
+            raise computation.error
+        used = state.gas_limit - computation.get_gas_remaining()
+    finally:
+        state.revert(snapshot)
+    return used + used // 63
+
+
 class _EmbeddedChain(MiningChain):
     chain_id = EMBEDDED_CHAIN_ID
     vm_configuration = ((BlockNumber(0), PragueVM),)
+    gas_estimator = staticmethod(estimate_gas_in_one_run)
 
     def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
         # A constant gas limit: the embedded chain has no miners voting it up or down.
@@ -109,7 +144,7 @@ def _open_or_create_chain(store: SQLiteKeyValueStore, funded: Iterable[str]) -> 
                 "code": b"",
                 "storage": {},
             }
-            for address in funded
+            for address in (*funded, EMBEDDED_CALLER)
         }
         chain = _EmbeddedChain.from_genesis(store, get_default_genesis_params(), genesis_state)
         assert isinstance(chain, _EmbeddedChain)
@@ -151,22 +186,30 @@ def open_embedded(data_dir: Path, funded: Iterable[str] = ()) -> ChainConnection
         lock.close()
         raise
     w3 = Web3(EthereumTesterProvider(EthereumTester(backend=backend)))
-    # eth-tester wants a sender even on calls; JSON-RPC nodes don't. Any address will do.
-    w3.eth.default_account = w3.to_checksum_address(funded[0] if funded else ZERO_ADDRESS)
+    w3.eth.default_account = w3.to_checksum_address(EMBEDDED_CALLER)
     return ChainConnection(w3=w3, kind="embedded", location=str(path), _resources=[lock, store])
 
 
 def open_remote(url: str, timeout: float = 10.0) -> ChainConnection:
     """Attach to the EVM JSON-RPC node at `url`."""
-    provider = HTTPProvider(url, request_kwargs={"timeout": timeout})
+    provider = HTTPProvider(
+        url,
+        request_kwargs={"timeout": timeout},
+        # web3 validates every call against the chain id, asking for it twice a call: it
+        # never changes under a URL, so ask once.
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
+    )
     return ChainConnection(w3=Web3(provider), kind="remote", location=url)
 
 
 def connect(
     data_dir: Path, chain_url: str | None = None, funded: Iterable[str] = ()
 ) -> ChainConnection:
-    """The remote node at `chain_url` (or `$MILESTONE_CHAIN_URL`), else the embedded chain."""
-    url = chain_url or os.environ.get("MILESTONE_CHAIN_URL")
-    if url:
-        return open_remote(url)
+    """The remote node at `chain_url` if given, else the data directory's embedded chain.
+
+    Callers take both from `milestone.settings.Settings` (`MILESTONE_CHAIN_URL`).
+    """
+    if chain_url:
+        return open_remote(chain_url)
     return open_embedded(data_dir, funded)

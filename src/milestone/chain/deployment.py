@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,8 +21,9 @@ from eth_utils.address import to_checksum_address
 from web3.utils.address import get_create_address
 
 from milestone.chain.anchor import Anchor
-from milestone.chain.backends import ChainConnection
+from milestone.chain.backends import ChainConnection, connect
 from milestone.chain.errors import ChainConflict, ProgramNotFound
+from milestone.chain.keys import load_operator
 from milestone.chain.program import ProgramParameters
 from milestone.chain.transactions import RetryPolicy
 
@@ -75,6 +78,25 @@ def attach_recorded(
     return Anchor.attach(
         connection, deployment.address, operator, confirmations=confirmations, retry=retry
     )
+
+
+@contextmanager
+def open_program(
+    data_dir: Path,
+    chain_url: str | None = None,
+    operator_key: str | None = None,
+    *,
+    confirmations: int = 1,
+    retry: RetryPolicy | None = None,
+) -> Iterator[Anchor]:
+    """The data directory's Program, driven by its operator, for the length of a `with` block.
+
+    The chain is `chain_url`, else the embedded one; the operator key is `operator_key`, else
+    the data directory's. Settlement passes the `Settings` fields of the same names.
+    """
+    operator = load_operator(data_dir, operator_key)
+    with connect(data_dir, chain_url, funded=[operator.address]) as chain:
+        yield attach_recorded(chain, data_dir, operator, confirmations=confirmations, retry=retry)
 
 
 def deploy_or_attach(

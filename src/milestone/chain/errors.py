@@ -30,6 +30,13 @@ class ChainReverted(ChainError):
         self.reason = reason
 
 
+class ChainRejected(ChainError):
+    """The node refused the transaction itself (no funds for gas, a bad nonce, too much gas)."""
+
+    code = "chain_rejected"
+    http_status = 502
+
+
 class ChainConflict(ChainError):
     """A step is already on-chain with different values: settlement must stop."""
 

@@ -165,10 +165,9 @@ class ProgramView:
 
     def seed(self, epoch: int) -> bytes | None:
         """The seed of `epoch`, once every member revealed."""
-        f = self.contract.functions
-        if f.reveal_count(epoch).call() != len(f.beacon_members().call()):
-            return None
-        return bytes(f.seeds(epoch).call())
+        # A derived seed is a keccak-256 output: zero only with probability 2^-256.
+        seed = bytes(self.contract.functions.seeds(epoch).call())
+        return None if seed == ZERO_HASH else seed
 
     def commitment(self, epoch: int) -> EpochResult | None:
         """The committed result of `epoch`, or None if it is not finalized."""

@@ -19,17 +19,26 @@ from typing import Any
 from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
+from eth_tester.exceptions import ValidationError as TesterValidationError
+from eth_utils.exceptions import ValidationError as EVMValidationError
 from web3.exceptions import ContractLogicError, TransactionNotFound, Web3RPCError
 from web3.types import TxReceipt
 
 from milestone.chain.backends import ChainConnection
-from milestone.chain.errors import ChainReverted, ChainUnavailable, ConfirmationTimeout
+from milestone.chain.errors import (
+    ChainRejected,
+    ChainReverted,
+    ChainUnavailable,
+    ConfirmationTimeout,
+)
 
 # requests' connection errors and timeouts are OSErrors; so are refused sockets.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError,)
 # What a node answers when a re-broadcast transaction is already known or already mined.
 ALREADY_SENT_MESSAGES = ("already known", "nonce too low", "already imported", "known transaction")
 REVERT_PREFIX = "execution reverted: "
+# How the embedded chain refuses a transaction before running it (funds, nonce, gas limit).
+EMBEDDED_REFUSALS: tuple[type[BaseException], ...] = (TesterValidationError, EVMValidationError)
 # How a revert surfaces: web3's error from a node, eth-tester's own from the embedded chain.
 REVERT_ERRORS: tuple[type[BaseException], ...] = (ContractLogicError, TransactionFailed)
 
@@ -77,8 +86,9 @@ class Sender:
     ) -> TxReceipt | None:
         """Send `call` (a contract function or constructor) once; None if `done()` already holds.
 
-        Raises `ChainReverted` if the contract refuses, `ChainUnavailable` if the node stays
-        unreachable past the retry deadline, `ConfirmationTimeout` if confirmations never come.
+        Raises `ChainReverted` if the contract refuses, `ChainRejected` if the node refuses the
+        transaction itself (no funds for gas), `ChainUnavailable` if the node stays unreachable
+        past the retry deadline, `ConfirmationTimeout` if confirmations never come.
         """
         deadline = time.monotonic() + self.retry.deadline_seconds
         delay = self.retry.first_delay_seconds
@@ -119,6 +129,8 @@ class Sender:
             raise ChainReverted(
                 f"the contract refused: {revert_reason(exc)}", reason=revert_reason(exc)
             ) from exc
+        except EMBEDDED_REFUSALS as exc:
+            raise ChainRejected(f"the chain refused the transaction of {sender}: {exc}") from exc
         nonce = self.w3.eth.get_transaction_count(sender, "pending")
         transaction = call.build_transaction(
             {
@@ -127,7 +139,7 @@ class Sender:
                 "nonce": nonce,
                 # A quarter more than estimated: state may move between estimate and inclusion.
                 "gas": estimate + estimate // 4,
-                "chainId": self.w3.eth.chain_id,
+                "chainId": self.connection.chain_id,
                 **self._fees(),
             }
         )
@@ -147,7 +159,14 @@ class Sender:
             self.w3.eth.send_raw_transaction(signed.transaction.raw_transaction)
         except Web3RPCError as exc:
             if not any(text in str(exc).lower() for text in ALREADY_SENT_MESSAGES):
-                raise
+                raise ChainRejected(
+                    f"the node refused the transaction of {self.account.address}: {exc}"
+                ) from exc
+        except EMBEDDED_REFUSALS as exc:
+            # The embedded chain's own refusal (py-evm validates before mining).
+            raise ChainRejected(
+                f"the chain refused the transaction of {self.account.address}: {exc}"
+            ) from exc
 
     def _wait_for_receipt(self, signed: _Signed) -> TxReceipt | None:
         tx_hash = signed.transaction.hash

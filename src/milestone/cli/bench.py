@@ -73,6 +73,57 @@ def ledger(
 
 
 @app.command()
+def chain(
+    owners: Annotated[
+        list[int] | None,
+        typer.Option(min=1, help="Owners in the epoch's trees; repeat for several [10, 100000]."),
+    ] = None,
+    transfers: Annotated[
+        int, typer.Option(min=1, help="Single token transfers to average over.")
+    ] = 50,
+    chain_url: Annotated[
+        str | None,
+        typer.Option(
+            "--chain-url", help="A node to measure on [default: a throwaway embedded chain]."
+        ),
+    ] = None,
+    operator_key: Annotated[
+        str | None,
+        typer.Option(envvar="MILESTONE_OPERATOR_KEY", help="Funded key for --chain-url."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Gas of a whole epoch for few and many owners, against one token transfer per owner."""
+    from milestone.bench.chain import DEFAULT_OWNERS, run_chain_bench
+
+    if chain_url and not operator_key:
+        typer.echo("error: --chain-url needs a funded --operator-key [invalid_option]", err=True)
+        raise typer.Exit(1)
+    result = run_chain_bench(owners or list(DEFAULT_OWNERS), transfers, chain_url, operator_key)
+    if json_output:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    table = Table(title=f"Gas per epoch on {result.chain}")
+    table.add_column("owners", justify="right")
+    for step in ("commit", "weights", "reveal", "finalize", "epoch", "pay by transfers", "ratio"):
+        table.add_column(step, justify="right")
+    for count, gas in result.epoch_gas_by_owners.items():
+        steps = result.epoch_steps_gas_by_owners[count]
+        table.add_row(
+            f"{int(count):,}",
+            *(f"{value:,}" for value in steps.values()),
+            f"{gas:,}",
+            f"{result.transfers_gas_by_owners[count]:,}",
+            f"{result.transfers_over_epoch_by_owners[count]:,}×",
+        )
+    Console(width=max(Console().width, 110)).print(table)
+    typer.echo(
+        f"one transfer to a new holder: {result.transfer_gas_per_owner:,} gas; "
+        f"in a batch of 200: {result.batched_transfer_gas_per_owner:,} gas per holder"
+    )
+
+
+@app.command()
 def settle(
     json_output: JsonOption = False,
     owners: Annotated[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import audit, bench, export, init, ledger, schedule, settle
+from milestone.cli import audit, bench, chain, export, init, ledger, schedule, settle
 
 app = typer.Typer(
     name="milestone",
@@ -26,3 +26,4 @@ app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(export.app, name="export")
 app.add_typer(bench.app, name="bench")
+app.add_typer(chain.app, name="chain")

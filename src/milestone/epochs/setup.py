@@ -15,7 +15,7 @@ from milestone.clock import Clock
 from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.steps import Settlement, StepHook
 from milestone.program.service import Program, load_program
-from milestone.settings import Settings
+from milestone.settings import Settings, operator_key_of
 from milestone.storage import Database, open_database
 
 
@@ -52,7 +52,7 @@ def open_settlement(
     try:
         with db.session() as session:
             program = load_program(session)
-        operator = load_operator(settings.data_dir, settings.operator_key)
+        operator = load_operator(settings.data_dir, operator_key_of(settings))
         connection = connect(settings.data_dir, settings.chain_url, funded=[operator.address])
         anchor, _ = deploy_or_attach(
             connection, settings.data_dir, operator, program_parameters(program)

@@ -89,6 +89,10 @@ class InvalidCursor(LedgerError):
     code = "invalid_cursor"
 
 
+class InvalidPageSize(LedgerError):
+    code = "invalid_page_size"
+
+
 class EntryNotFound(LedgerError):
     code = "entry_not_found"
     http_status = 404

@@ -21,7 +21,7 @@ from milestone.ledger.accounts import (
     as_asset,
     check_holds,
 )
-from milestone.ledger.errors import InvalidCursor, UnknownAccount
+from milestone.ledger.errors import InvalidCursor, InvalidPageSize, UnknownAccount
 from milestone.ledger.models import AccountRecord, BalanceRecord, JournalEntryRecord, PostingRecord
 
 HISTORY_PAGE_MAX = 500
@@ -136,7 +136,7 @@ def history(
     """The postings of an account, newest first, a page at a time."""
     asset = _checked(session, account, asset)
     if not 1 <= limit <= HISTORY_PAGE_MAX:
-        raise InvalidCursor(f"page size must be 1..{HISTORY_PAGE_MAX}, not {limit}")
+        raise InvalidPageSize(f"page size must be 1..{HISTORY_PAGE_MAX}, not {limit}")
     query = (
         select(
             PostingRecord.entry_seq,

@@ -17,3 +17,8 @@ class ProgramAlreadyInitialized(Conflict):
 class InvalidGenesis(MilestoneError):
     code = "invalid_genesis"
     http_status = 422
+
+
+class InvalidPseudonymSalt(MilestoneError):
+    code = "invalid_pseudonym_salt"
+    http_status = 422

@@ -25,7 +25,7 @@ from milestone.ledger.accounts import (
 from milestone.ledger.journal import JournalEntry, lock_head, open_accounts, post_transaction
 from milestone.ledger.postings import Posting
 from milestone.program.errors import (
-    InvalidGenesis,
+    InvalidPseudonymSalt,
     ProgramAlreadyInitialized,
     ProgramNotInitialized,
 )
@@ -67,7 +67,7 @@ def create_program(
     validate_genesis(genesis)
     salt = secrets.token_bytes(SALT_BYTES) if pseudonym_salt is None else pseudonym_salt
     if len(salt) != SALT_BYTES:
-        raise InvalidGenesis(f"the pseudonym salt must be {SALT_BYTES} bytes")
+        raise InvalidPseudonymSalt(f"the pseudonym salt must be {SALT_BYTES} bytes")
     lock_head(session)  # two concurrent inits: the second waits here, then finds the first
     if _find(session) is not None:
         raise ProgramAlreadyInitialized("this database already holds a program")

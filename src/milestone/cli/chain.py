@@ -1,0 +1,364 @@
+"""`milestone chain`: deploy the Program, read its state, verify an epoch, manage its roles.
+
+Every command resolves `Settings` from its options over the environment: the data directory,
+the chain (`--chain-url` / `MILESTONE_CHAIN_URL`, else the data directory's embedded chain) and
+the operator key (`--operator-key` / `MILESTONE_OPERATOR_KEY`, else the data directory's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from milestone.chain.anchor import Anchor
+from milestone.chain.backends import ChainConnection, connect
+from milestone.chain.deployment import deploy_or_attach, open_program
+from milestone.chain.errors import ChainUnavailable
+from milestone.chain.keys import load_operator
+from milestone.chain.program import EpochResult, ProgramParameters
+from milestone.chain.verify import EpochReport, verify_epoch
+from milestone.cli.common import DataDirOption, JsonOption, reported_errors
+from milestone.cli.init import parse_genesis
+from milestone.clock import SystemClock
+from milestone.rules.params import get_preset
+from milestone.rules.time import SECONDS_PER_DAY
+from milestone.rules.units import format_pebbles
+from milestone.settings import load_settings, operator_key_of
+
+app = typer.Typer(
+    help="The Program contract: deploy it, read its state, verify epochs, manage roles.",
+    no_args_is_help=True,
+)
+
+DataDir = DataDirOption
+ChainUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--chain-url",
+        help="JSON-RPC URL of an EVM node "
+        "[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
+        show_default=False,
+    ),
+]
+OperatorKey = Annotated[
+    str | None,
+    typer.Option(
+        help="The operator's private key, hex "
+        "[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
+        show_default=False,
+    ),
+]
+Confirmations = Annotated[
+    int, typer.Option(min=1, help="Blocks, the including one counted, before a step is done.")
+]
+JsonOutput = JsonOption
+
+
+class Role(StrEnum):
+    """Roles the operator grants and revokes."""
+
+    attestor = "attestor"
+    beacon_member = "beacon-member"
+
+
+@app.command()
+def deploy(
+    preset: Annotated[str, typer.Option(help="Parameter preset: im-csop or minimal.")] = "im-csop",
+    genesis: Annotated[
+        str | None,
+        typer.Option(help="Genesis date, YYYY-MM-DD (UTC) [default: today].", show_default=False),
+    ] = None,
+    enforce_epoch_end: Annotated[
+        bool,
+        typer.Option(
+            help="Refuse to finalize an epoch before it has ended on the chain's clock; turn "
+            "off only for simulations that run ahead of time."
+        ),
+    ] = True,
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+    json_output: JsonOutput = False,
+) -> None:
+    """Deploy the data directory's Program on the chain, or find the one already there."""
+    with _reported_errors():
+        settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+        genesis_time = parse_genesis(genesis) if genesis else _today()
+        operator = load_operator(settings.data_dir, operator_key_of(settings))
+        parameters = ProgramParameters.from_rules(
+            get_preset(preset), genesis_time, enforce_epoch_end=enforce_epoch_end
+        )
+        with connect(settings.data_dir, settings.chain_url, funded=[operator.address]) as chain:
+            anchor, deployed = deploy_or_attach(
+                chain, settings.data_dir, operator, parameters, confirmations=confirmations
+            )
+            summary = {
+                "address": anchor.address,
+                "chain_id": chain.chain_id,
+                "chain": chain.location,
+                "deployed": deployed,
+                "operator": operator.address,
+            }
+    if json_output:
+        typer.echo(json.dumps(summary))
+        return
+    verb = "deployed" if deployed else "already deployed"
+    typer.echo(f"Program {verb} at {anchor.address} on chain {summary['chain_id']}")
+
+
+@app.command()
+def status(
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Parameters, roles, the last finalized epoch and its totals against the schedule."""
+    with _reported_errors(), _attached(data_dir, chain_url, operator_key) as (chain, anchor):
+        data = _status(chain, anchor)
+    if json_output:
+        typer.echo(json.dumps(data))
+        return
+    _print_status(data)
+
+
+@app.command("verify-epoch")
+def verify_epoch_command(
+    epoch: Annotated[int, typer.Argument(min=0, help="The epoch to read back.")],
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Read an epoch's commitments back and check them; exit 1 unless everything holds."""
+    with _reported_errors(), _attached(data_dir, chain_url, operator_key) as (_, anchor):
+        report = verify_epoch(anchor.program, epoch)
+    if json_output:
+        typer.echo(json.dumps(_report_json(report)))
+    else:
+        _print_report(report)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def grant(
+    role: Annotated[Role, typer.Argument(help="attestor or beacon-member.")],
+    address: Annotated[str, typer.Argument(help="The account to admit.")],
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+) -> None:
+    """Admit an attestor or a beacon member (the operator only; logged on-chain)."""
+    function = "add_attestor" if role is Role.attestor else "add_beacon_member"
+    _send_role_change(function, [address], data_dir, chain_url, operator_key, confirmations)
+    typer.echo(f"{address} is now a{'n' if role is Role.attestor else ''} {role.value}")
+
+
+@app.command()
+def revoke(
+    role: Annotated[Role, typer.Argument(help="attestor or beacon-member.")],
+    address: Annotated[str, typer.Argument(help="The account to remove.")],
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+) -> None:
+    """Remove an attestor or a beacon member (the operator only; logged on-chain)."""
+    function = "remove_attestor" if role is Role.attestor else "remove_beacon_member"
+    _send_role_change(function, [address], data_dir, chain_url, operator_key, confirmations)
+    typer.echo(f"{address} is no longer a{'n' if role is Role.attestor else ''} {role.value}")
+
+
+@app.command("set-threshold")
+def set_threshold(
+    threshold: Annotated[int, typer.Argument(min=1, help="Distinct attestor signatures needed.")],
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+) -> None:
+    """Set how many distinct attestors must sign each epoch."""
+    _send_role_change(
+        "set_threshold", [threshold], data_dir, chain_url, operator_key, confirmations
+    )
+    typer.echo(f"finalize now needs {threshold} attestor signature(s)")
+
+
+def _send_role_change(
+    function: str,
+    args: list[Any],
+    data_dir: Path | None,
+    chain_url: str | None,
+    operator_key: str | None,
+    confirmations: int,
+) -> None:
+    with (
+        _reported_errors(),
+        _attached(data_dir, chain_url, operator_key, confirmations) as (_, anchor),
+    ):
+        call = getattr(anchor.program.contract.functions, function)(*args)
+        anchor.sender(anchor.operator).send(call)
+
+
+@contextmanager
+def _attached(
+    data_dir: Path | None,
+    chain_url: str | None,
+    operator_key: str | None,
+    confirmations: int = 1,
+) -> Iterator[tuple[ChainConnection, Anchor]]:
+    settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+    with open_program(
+        settings.data_dir,
+        settings.chain_url,
+        operator_key_of(settings),
+        confirmations=confirmations,
+    ) as anchor:
+        yield anchor.connection, anchor
+
+
+@contextmanager
+def _reported_errors() -> Iterator[None]:
+    # One line on stderr and status 1, never a traceback; a node that does not answer is a
+    # chain error like the others.
+    with reported_errors():
+        try:
+            yield
+        except OSError as error:
+            raise ChainUnavailable(f"the chain did not answer: {error}") from error
+
+
+def _today() -> int:
+    now = SystemClock().now()
+    return now - now % SECONDS_PER_DAY
+
+
+def _status(chain: ChainConnection, anchor: Anchor) -> dict[str, Any]:
+    view = anchor.program
+    parameters = view.parameters()
+    roles = view.roles()
+    next_epoch = view.next_epoch()
+    last = view.commitment(next_epoch - 1) if next_epoch > 0 else None
+    data: dict[str, Any] = {
+        "address": anchor.address,
+        "chain_id": chain.chain_id,
+        "chain": chain.location,
+        "parameters": parameters.__dict__,
+        "roles": {
+            "operator": roles.operator,
+            "attestors": list(roles.attestors),
+            "threshold": roles.threshold,
+            "beacon_members": list(roles.beacon_members),
+        },
+        "next_epoch": next_epoch,
+        "last_finalized_epoch": None if last is None else last.epoch,
+    }
+    if last is not None:
+        data["totals"] = _totals_json(last)
+        data["allowed"] = {
+            "cum_mined": view.mining_release(last.epoch),
+            "cum_activity": view.activity_release(last.epoch),
+            "cap": parameters.cap,
+        }
+    return data
+
+
+def _totals_json(result: EpochResult) -> dict[str, Any]:
+    return {
+        "cum_mined": result.cum_mined,
+        "cum_activity": result.cum_activity,
+        "cum_burned": result.cum_burned,
+        "cum_dividends_fen": result.cum_dividends_fen,
+    }
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    console = Console(width=max(Console().width, 110))
+    table = Table(title=f"Program {data['address']} on chain {data['chain_id']}")
+    table.add_column("")
+    table.add_column("value", overflow="fold")
+    for name, value in data["parameters"].items():
+        table.add_row(name, str(value))
+    roles = data["roles"]
+    table.add_row("operator", roles["operator"])
+    table.add_row("attestors", ", ".join(roles["attestors"]))
+    table.add_row("threshold", str(roles["threshold"]))
+    table.add_row("beacon members", ", ".join(roles["beacon_members"]))
+    last = data["last_finalized_epoch"]
+    table.add_row("last finalized epoch", "none yet" if last is None else str(last))
+    if last is not None:
+        totals, allowed = data["totals"], data["allowed"]
+        table.add_row(
+            "mined / schedule",
+            f"{format_pebbles(totals['cum_mined'])} / {format_pebbles(allowed['cum_mined'])}",
+        )
+        table.add_row(
+            "activity / release",
+            f"{format_pebbles(totals['cum_activity'])} / {format_pebbles(allowed['cum_activity'])}",
+        )
+        table.add_row("burned", format_pebbles(totals["cum_burned"]))
+        table.add_row("dividends (fen)", str(totals["cum_dividends_fen"]))
+    console.print(table)
+
+
+def _hex(value: bytes | None) -> str | None:
+    return None if value is None else "0x" + value.hex()
+
+
+def _report_json(report: EpochReport) -> dict[str, Any]:
+    result = report.result
+    return {
+        "epoch": report.epoch,
+        "finalized": report.finalized,
+        "passed": report.passed,
+        "weights_root": _hex(report.weights_root),
+        "total_weight": report.total_weight,
+        "seed": _hex(report.seed),
+        "reveals": {member: _hex(reveal) for member, reveal in report.reveals.items()},
+        "commitment": None
+        if result is None
+        else {
+            "state_root": _hex(result.state_root),
+            "rewards_root": _hex(result.rewards_root),
+            "journal_head": _hex(result.journal_head),
+            "epoch_file_hash": _hex(result.epoch_file_hash),
+            "dividends_root": _hex(result.dividends_root),
+            **_totals_json(result),
+        },
+        "attestors": report.attestors,
+        "transaction_hash": report.transaction_hash,
+        "checks": [check.__dict__ for check in report.checks],
+    }
+
+
+def _print_report(report: EpochReport) -> None:
+    data = _report_json(report)
+    console = Console(width=max(Console().width, 110))
+    if not report.finalized:
+        console.print(f"epoch {report.epoch} is not finalized")
+        return
+    table = Table(title=f"Epoch {report.epoch}")
+    table.add_column("")
+    table.add_column("value", overflow="fold")
+    table.add_row("weights root", data["weights_root"])
+    table.add_row("total weight", str(data["total_weight"]))
+    table.add_row("seed", data["seed"])
+    for name, value in data["commitment"].items():
+        table.add_row(name, str(value))
+    table.add_row("attested by", ", ".join(report.attestors))
+    table.add_row("transaction", str(report.transaction_hash))
+    for check in report.checks:
+        table.add_row(("ok   " if check.passed else "FAIL ") + check.name, check.detail)
+    console.print(table)
+    console.print("all checks hold" if report.passed else "SOME CHECKS FAIL")

@@ -1,0 +1,62 @@
+"""Migrations: one linear history whose head matches the models, applied by the program."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from milestone.storage import migrate, open_database
+from milestone.storage.engine import create_database_engine
+from milestone.storage.migrations import alembic_config, current_revision, head_revision
+from milestone.storage.models import metadata
+
+
+def test_the_history_is_one_line_with_one_head() -> None:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert scripts.get_heads() == [head_revision()]
+    for revision in scripts.walk_revisions():
+        assert not isinstance(revision.down_revision, tuple | list), revision.revision
+        assert len(scripts.get_revisions(revision.revision)) == 1
+
+
+def test_migrating_reaches_the_head_and_again_changes_nothing(empty_database_url: str) -> None:
+    engine = create_database_engine(empty_database_url)
+    assert current_revision(engine) is None
+    migrate(engine)
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        head = connection.execute(text("SELECT id, seq, hash FROM journal_head")).all()
+    assert [(row.id, row.seq, bytes(row.hash)) for row in head] == [(1, 0, bytes(32))]
+    engine.dispose()
+
+
+def test_the_migrated_schema_is_exactly_the_models(empty_database_url: str) -> None:
+    engine = create_database_engine(empty_database_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+    engine.dispose()
+
+
+def test_the_history_downgrades_to_nothing_and_back(empty_database_url: str) -> None:
+    engine = create_database_engine(empty_database_url)
+    migrate(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert current_revision(engine) is None
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_opening_a_database_migrates_it(empty_database_url: str) -> None:
+    database = open_database(empty_database_url)
+    assert current_revision(database.engine) == head_revision()
+    database.dispose()
