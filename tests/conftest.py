@@ -175,15 +175,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def preset_name() -> str:
-    return "minimal"
-
-
-@pytest.fixture
-def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
-    """The `preset_name` preset (`minimal` unless overridden), initialized at GENESIS."""
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset, initialized at GENESIS and committed."""
     with database.transaction() as session:
-        return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
+        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
 
 
 @dataclass

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -107,6 +105,7 @@ reports = st.builds(
     firmware=st.text(
         alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=16
     ),
+    version=st.just(1),
 )
 
 
@@ -193,13 +192,13 @@ def test_non_canonical_or_out_of_range_fields_are_refused(body: bytes, code: str
     ],
 )
 def test_the_encoder_refuses_what_the_decoder_would(change: dict[str, object]) -> None:
-    report = dataclasses.replace(vector_report(), **change)  # type: ignore[arg-type]
+    report = vector_report()._replace(**change)  # type: ignore[arg-type]
     with pytest.raises((MalformedReport, FieldOutOfRange, UnsupportedVersion)):
         encode_report(report)
 
 
 def test_a_report_without_behaviour_encodes_zero_counters() -> None:
-    report = dataclasses.replace(vector_report(), behaviour=None)
+    report = vector_report()._replace(behaviour=None)
     body = encode_report(report)
     assert body[105:118] == bytes(13)
     assert decode_body(body).behaviour is None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -49,7 +47,7 @@ def report(**changes: object) -> TripReport:
         behaviour=None,
         firmware="1.0.0",
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)  # type: ignore[arg-type]
 
 
 def context(**changes: object) -> TripContext:
@@ -60,7 +58,7 @@ def context(**changes: object) -> TripContext:
         epoch_meters_counted={},
         mileage_consent=[ConsentPeriod(GENESIS, None)],
     )
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+    return base._replace(**changes)  # type: ignore[arg-type]
 
 
 NOW = GENESIS + 9 * HOUR

@@ -99,7 +99,7 @@ def garage(database: Database, clock: ManualClock, enroll: Enroll) -> Garage:
 
 def resign(signer: VehicleSigner, envelope: bytes, **changes: object) -> bytes:
     """The envelope's report with `changes`, signed again by `signer`."""
-    report = dataclasses.replace(decode_envelope(envelope).report, **changes)  # type: ignore[arg-type]
+    report = decode_envelope(envelope).report._replace(**changes)  # type: ignore[arg-type]
     return signer.sign(report)
 
 
@@ -215,7 +215,8 @@ def cap_reached(db: Database, clock: ManualClock, garage: Garage) -> bytes:
     filler = trip(garage.car, ended_at=TRIP_START + 2 * HOUR + 1_800, odometer_end_m=200_000,
                   distance_m=75_000)
     assert ingest(db, clock, [filler])[0].accepted
-    return trip(garage.car, started_at=TRIP_START + 3 * HOUR, ended_at=TRIP_START + 3 * HOUR + 1_800,
+    start = TRIP_START + 3 * HOUR
+    return trip(garage.car, started_at=start, ended_at=start + 1_800,
                 odometer_start_m=200_000, odometer_end_m=225_000)
 
 

@@ -73,6 +73,40 @@ def ledger(
 
 
 @app.command()
+def ingest(
+    json_output: JsonOption = False,
+    vehicles: Annotated[int, typer.Option(min=1, help="Vehicles of the bench fleet.")] = 200,
+    trips: Annotated[int, typer.Option(min=1, help="Reports per vehicle.")] = 100,
+    batch: Annotated[int, typer.Option(min=1, help="Reports per intake transaction.")] = 2_000,
+    postgres: Annotated[
+        bool, typer.Option(help="Also measure one and two worker processes on PostgreSQL.")
+    ] = True,
+) -> None:
+    """Trip-report intake against bare Ed25519 verification; PostgreSQL workers 2 against 1."""
+    from milestone.bench.ingest import run_ingest_bench
+
+    result = run_ingest_bench(vehicles=vehicles, trips=trips, batch=batch, postgres=postgres)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"intake of {result['reports']:,} signed reports, batches of {batch:,}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("bare Ed25519 verifications/s", f"{result['verify_floor_per_s']:,}")
+    table.add_row("end-to-end reports/s (SQLite)", f"{result['reports_per_s']:,}")
+    table.add_row("ratio (wall clock)", f"{result['ratio']:.3f}")
+    table.add_row("ratio (CPU time)", f"{result['ratio_cpu']:.3f}")
+    pg = result.get("postgresql", {})
+    if "skipped" in pg:
+        table.add_row("PostgreSQL", f"skipped: {pg['skipped']}")
+    elif pg:
+        table.add_row("PostgreSQL, 1 worker reports/s", f"{pg['one_worker_reports_per_s']:,}")
+        table.add_row("PostgreSQL, 2 workers reports/s", f"{pg['two_workers_reports_per_s']:,}")
+        table.add_row("2 workers / 1", f"{pg['two_over_one']:.2f}×")
+    Console().print(table)
+
+
+@app.command()
 def chain(
     owners: Annotated[
         list[int] | None,

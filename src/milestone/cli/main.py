@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import audit, bench, chain, export, init, ledger, schedule, settle
+from milestone.cli import (
+    audit,
+    bench,
+    chain,
+    consent,
+    export,
+    init,
+    ledger,
+    schedule,
+    settle,
+    telemetry,
+    vehicles,
+)
 
 app = typer.Typer(
     name="milestone",
@@ -25,5 +37,9 @@ app.command("settle")(settle.settle)
 app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(export.app, name="export")
+app.add_typer(vehicles.owners, name="owner")
+app.add_typer(vehicles.vehicles, name="vehicle")
+app.add_typer(consent.app, name="consent")
+app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")

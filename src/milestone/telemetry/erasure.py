@@ -2,22 +2,22 @@
 
 `mileage`: the trip's exact instants, odometer readings, firmware and signed envelope, and the
 envelopes of rejected reports from the owner's time with the vehicle. `driving_behavior`: the
-behaviour summaries, and the envelopes that carry them. Sequence numbers, trip ids and report
-hashes stay: they identify reports (so a replay is still recognised) without describing any
-driving. The meters per round and the multiplier earned stay too: settlement and audit need
-them, and they name only a pseudonymous owner.
+behaviour summaries, the envelopes that carry them, and the envelopes of rejected reports.
+Sequence numbers, trip ids and report hashes stay: they identify reports (so a replay is still
+recognised) without describing any driving. The meters per round and the multiplier earned
+stay too: settlement and audit need them, and they name only a pseudonymous owner.
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, delete, select, update
+from sqlalchemy import CursorResult, Result, update
 from sqlalchemy.orm import Session
 
 from milestone.consent.erasure import register_eraser
 from milestone.consent.service import DRIVING_BEHAVIOR, MILEAGE
-from milestone.telemetry.models import Trip, TripBehaviour, TripRejection
+from milestone.telemetry.models import Trip, TripRejection
 
 
 def erase_raw_telemetry(
@@ -54,17 +54,15 @@ def erase_mileage(session: Session, owner_id: int, vehicle_id: int, at: int) -> 
 
 
 def erase_behaviour(session: Session, owner_id: int, vehicle_id: int) -> int:
-    owned = select(Trip.id).where(Trip.owner_id == owner_id, Trip.vehicle_id == vehicle_id)
-    with_behaviour = select(TripBehaviour.trip_id).where(TripBehaviour.trip_id.in_(owned))
-    session.execute(
-        update(Trip)
-        .where(Trip.id.in_(with_behaviour), Trip.envelope.is_not(None))
-        .values(envelope=None)
-        .execution_options(synchronize_session=False)
-    )
+    # The envelope carries the summary too.
     summaries = session.execute(
-        delete(TripBehaviour)
-        .where(TripBehaviour.trip_id.in_(owned))
+        update(Trip)
+        .where(
+            Trip.owner_id == owner_id,
+            Trip.vehicle_id == vehicle_id,
+            Trip.harsh_brakes.is_not(None),
+        )
+        .values(harsh_brakes=None, harsh_accelerations=None, speeding_seconds=None, envelope=None)
         .execution_options(synchronize_session=False)
     )
     return rowcount(summaries) + erase_rejected_envelopes(session, owner_id, vehicle_id)

@@ -13,9 +13,9 @@ need is read in a handful of queries, and the writes go out as a few multi-row i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,9 @@ from milestone.program.service import Program, load_program
 from milestone.registry.models import Ownership, Vehicle, VehicleKey
 from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
-from milestone.storage import Database
-from milestone.telemetry.models import Trip, TripBehaviour, TripRejection, TripRound
+from milestone.storage import Base, Database
+from milestone.telemetry.bulk import insert_rows, select_where_in
+from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
     ACCEPTED,
@@ -90,58 +91,45 @@ def load_snapshot(
 ) -> IntakeSnapshot:
     """Lock the batch's vehicles and read what the checks need about them."""
     snapshot = IntakeSnapshot(genesis=program.genesis)
-    hashes = [item.report_hash for item in decoded if item.report_hash is not None]
-    reports = [item.signed.report for item in decoded if item.signed is not None]
-    vehicle_ids = {report.vehicle_id for report in reports}
+    signed = [item for item in decoded if item.signed is not None]
+    vehicle_ids = sorted({item.signed.report.vehicle_id for item in signed if item.signed})
     for part in chunks(vehicle_ids if lock else ()):
         # Row locks in id order: two workers sharing vehicles wait, they never deadlock.
         session.execute(
             select(Vehicle.id).where(Vehicle.id.in_(part)).order_by(Vehicle.id).with_for_update()
         )
-    for hash_part in chunks(hashes):
-        trips = select(Trip.report_hash, Trip.vehicle_id, Trip.sequence, Trip.report_trip_id)
-        for digest, vehicle_id, sequence, trip_id in session.execute(
-            trips.where(Trip.report_hash.in_(hash_part))
-        ):
-            snapshot.known_verdicts[bytes(digest)] = Verdict(
-                -1, ACCEPTED, "", bytes(digest), vehicle_id, sequence, bytes(trip_id)
-            )
-        rejected = select(
-            TripRejection.report_hash,
-            TripRejection.code,
-            TripRejection.detail,
-            TripRejection.vehicle_id,
-            TripRejection.sequence,
-            TripRejection.report_trip_id,
-        ).where(TripRejection.report_hash.in_(hash_part))
-        for row in session.execute(rejected):
-            snapshot.known_verdicts[bytes(row[0])] = Verdict(
-                -1, row[1], row[2], bytes(row[0]), row[3], row[4],
-                bytes(row[5]) if row[5] is not None else None,
-            )
+    for vehicle_id, sequence, ended_at, odometer_end_m in select_where_in(
+        session, table_of(CursorRow), ("vehicle_id", "sequence", "ended_at", "odometer_end_m"),
+        "vehicle_id", vehicle_ids,
+    ):
+        snapshot.cursors[vehicle_id] = VehicleCursor(sequence, ended_at, odometer_end_m)
+    load_known_verdicts(session, decoded, snapshot)
     if not vehicle_ids:
         return snapshot
-    trip_ids = {report.trip_id for report in reports}
-    first_epoch = max(min(r.started_at for r in reports) - program.genesis, 0)
-    first_epoch //= program.parameters.epoch_seconds
+    for vehicle_id, public_key, retired_at, revoked_at in select_where_in(
+        session, table_of(VehicleKey), ("vehicle_id", "public_key", "retired_at", "revoked_at"),
+        "vehicle_id", vehicle_ids,
+    ):
+        key = KeyRecord(vehicle_id, bytes(public_key), retired_at, revoked_at)
+        snapshot.keys[(vehicle_id, key.public_key)] = key
+    for vehicle_id, owner_id, started_at, ended_at in select_where_in(
+        session, table_of(Ownership), ("vehicle_id", "owner_id", "started_at", "ended_at"),
+        "vehicle_id", vehicle_ids,
+    ):
+        period = OwnershipPeriod(owner_id, started_at, ended_at)
+        snapshot.ownerships.setdefault(vehicle_id, []).append(period)
+    # Trip ids are 16 random bytes: looked up by id alone (the index leads with it), then kept
+    # only for the vehicles of the batch.
+    wanted = set(vehicle_ids)
+    trip_ids = sorted({item.signed.report.trip_id for item in signed if item.signed})
+    for vehicle_id, trip_id in select_where_in(
+        session, table_of(Trip), ("vehicle_id", "report_trip_id"), "report_trip_id", trip_ids
+    ):
+        if vehicle_id in wanted:
+            snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
+    starts = [item.signed.report.started_at for item in signed if item.signed]
+    first_epoch = max(min(starts) - program.genesis, 0) // program.parameters.epoch_seconds
     for part in chunks(vehicle_ids):
-        keys = select(
-            VehicleKey.vehicle_id, VehicleKey.public_key, VehicleKey.retired_at,
-            VehicleKey.revoked_at,
-        ).where(VehicleKey.vehicle_id.in_(part))
-        for vehicle_id, public_key, retired_at, revoked_at in session.execute(keys):
-            key = KeyRecord(vehicle_id, bytes(public_key), retired_at, revoked_at)
-            snapshot.keys[(vehicle_id, key.public_key)] = key
-        cursors = select(CursorRow).where(CursorRow.vehicle_id.in_(part))
-        for cursor in session.execute(cursors).scalars():
-            snapshot.cursors[cursor.vehicle_id] = VehicleCursor(
-                cursor.sequence, cursor.ended_at, cursor.odometer_end_m
-            )
-        used = select(Trip.vehicle_id, Trip.report_trip_id).where(Trip.vehicle_id.in_(part))
-        for trip_part in chunks(trip_ids):
-            query = used.where(Trip.report_trip_id.in_(trip_part))
-            for vehicle_id, trip_id in session.execute(query):
-                snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
         meters = (
             select(TripRound.vehicle_id, TripRound.epoch, func.sum(TripRound.meters))
             .where(TripRound.vehicle_id.in_(part), TripRound.epoch >= first_epoch)
@@ -149,12 +137,6 @@ def load_snapshot(
         )
         for vehicle_id, epoch, total in session.execute(meters):
             snapshot.epoch_meters.setdefault(vehicle_id, {})[epoch] = int(total)
-        bindings = select(
-            Ownership.vehicle_id, Ownership.owner_id, Ownership.started_at, Ownership.ended_at
-        ).where(Ownership.vehicle_id.in_(part))
-        for vehicle_id, owner_id, started_at, ended_at in session.execute(bindings):
-            period = OwnershipPeriod(owner_id, started_at, ended_at)
-            snapshot.ownerships.setdefault(vehicle_id, []).append(period)
     pairs = [
         (binding.owner_id, vehicle_id)
         for vehicle_id, bindings_of in snapshot.ownerships.items()
@@ -162,6 +144,40 @@ def load_snapshot(
     ]
     snapshot.consent.update(load_consent_periods(session, pairs))
     return snapshot
+
+
+def load_known_verdicts(
+    session: Session, decoded: Sequence[Decoded], snapshot: IntakeSnapshot
+) -> None:
+    """The verdicts already given to envelopes of the batch.
+
+    An accepted trip moved its vehicle's cursor to its sequence, so only a report at or below
+    the cursor can be an accepted one sent again; any envelope may be a rejected one.
+    """
+    hashes = [item.report_hash for item in decoded if item.report_hash is not None]
+    maybe_accepted = [
+        item.report_hash
+        for item in decoded
+        if item.signed is not None
+        and item.report_hash is not None
+        and (cursor := snapshot.cursors.get(item.signed.report.vehicle_id)) is not None
+        and item.signed.report.sequence <= cursor.sequence
+    ]
+    for digest, vehicle_id, sequence, trip_id in select_where_in(
+        session, table_of(Trip), ("report_hash", "vehicle_id", "sequence", "report_trip_id"),
+        "report_hash", maybe_accepted,
+    ):
+        snapshot.known_verdicts[bytes(digest)] = Verdict(
+            -1, ACCEPTED, "", bytes(digest), vehicle_id, sequence, bytes(trip_id)
+        )
+    columns = ("report_hash", "code", "detail", "vehicle_id", "sequence", "report_trip_id")
+    for digest, code, detail, vehicle_id, sequence, trip_id in select_where_in(
+        session, table_of(TripRejection), columns, "report_hash", hashes
+    ):
+        snapshot.known_verdicts[bytes(digest)] = Verdict(
+            -1, code, detail, bytes(digest), vehicle_id, sequence,
+            bytes(trip_id) if trip_id is not None else None,
+        )
 
 
 def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> None:
@@ -210,62 +226,50 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
         session.execute(upsert, cursor_rows)
 
 
+TRIP_COLUMNS: Final = (
+    "vehicle_id", "sequence", "report_hash", "owner_id", "report_trip_id", "distance_m",
+    "counted_m", "received_at", "started_at", "ended_at", "odometer_start_m", "odometer_end_m",
+    "firmware", "envelope", "raw_erased_at", "harsh_brakes", "harsh_accelerations",
+    "speeding_seconds",
+)
+ROUND_COLUMNS: Final = (
+    "vehicle_id", "epoch", "round", "sequence", "owner_id", "meters", "behaviour_bps",
+)
+NO_BEHAVIOUR: Final = (None, None, None)
+
+
 def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
-    """Insert the accepted trips, then their round shares and behaviour summaries."""
-    rows = [trip_row(trip, received_at) for trip in accepted]
-    inserted = session.execute(insert(Trip).returning(Trip.id, sort_by_parameter_order=True), rows)
-    ids = list(inserted.scalars())
-    rounds: list[dict[str, Any]] = []
-    behaviours: list[dict[str, Any]] = []
-    for trip_pk, trip in zip(ids, accepted, strict=True):
+    """Insert the accepted trips (behaviour summaries included), then their round shares."""
+    trips: list[tuple[Any, ...]] = []
+    rounds: list[tuple[Any, ...]] = []
+    for trip in accepted:
         report = trip.signed.report
+        vehicle_id, sequence = report.vehicle_id, report.sequence
+        raw = trip.keep_raw
+        trips.append((
+            vehicle_id, sequence, trip.verdict.report_hash, trip.owner_id, report.trip_id,
+            report.distance_m, sum(share.meters for share in trip.shares), received_at,
+            report.started_at if raw else None,
+            report.ended_at if raw else None,
+            report.odometer_start_m if raw else None,
+            report.odometer_end_m if raw else None,
+            report.firmware if raw else None,
+            trip.envelope if trip.keep_envelope else None,
+            None if raw else received_at,
+            *(report.behaviour if trip.keep_behaviour and report.behaviour else NO_BEHAVIOUR),
+        ))
         rounds.extend(
-            {
-                "trip_id": trip_pk,
-                "epoch": share.epoch,
-                "round": share.round,
-                "vehicle_id": report.vehicle_id,
-                "owner_id": trip.owner_id,
-                "meters": share.meters,
-                "behaviour_bps": trip.behaviour_bps,
-            }
+            (vehicle_id, share.epoch, share.round, sequence, trip.owner_id, share.meters,
+             trip.behaviour_bps)
             for share in trip.shares
         )
-        if trip.keep_behaviour and report.behaviour is not None:
-            behaviours.append(
-                {
-                    "trip_id": trip_pk,
-                    "harsh_brakes": report.behaviour.harsh_brakes,
-                    "harsh_accelerations": report.behaviour.harsh_accelerations,
-                    "speeding_seconds": report.behaviour.speeding_seconds,
-                }
-            )
-    if rounds:
-        session.execute(insert(TripRound), rounds)
-    if behaviours:
-        session.execute(insert(TripBehaviour), behaviours)
+    insert_rows(session, table_of(Trip), TRIP_COLUMNS, trips)
+    insert_rows(session, table_of(TripRound), ROUND_COLUMNS, rounds)
 
 
-def trip_row(trip: AcceptedTrip, received_at: int) -> dict[str, Any]:
-    report = trip.signed.report
-    raw = trip.keep_raw
-    return {
-        "report_hash": trip.verdict.report_hash,
-        "vehicle_id": report.vehicle_id,
-        "owner_id": trip.owner_id,
-        "sequence": report.sequence,
-        "report_trip_id": report.trip_id,
-        "distance_m": report.distance_m,
-        "counted_m": sum(share.meters for share in trip.shares),
-        "received_at": received_at,
-        "started_at": report.started_at if raw else None,
-        "ended_at": report.ended_at if raw else None,
-        "odometer_start_m": report.odometer_start_m if raw else None,
-        "odometer_end_m": report.odometer_end_m if raw else None,
-        "firmware": report.firmware if raw else None,
-        "envelope": trip.envelope if trip.keep_envelope else None,
-        "raw_erased_at": None if raw else received_at,
-    }
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class."""
+    return cast(Table, model.__table__)
 
 
 def dialect_insert(session: Session, model: Any) -> Any:

@@ -1,8 +1,8 @@
 """Tables of telemetry: accepted trips and their per-round meters, rejections, and where each
 vehicle's report chain stands.
 
-Columns marked raw hold telemetry of the `mileage` scope (or `driving_behavior` for
-`trip_behaviour`); a revocation erases them. The rest (who, which round, how many meters) is
+Columns marked raw hold telemetry of the `mileage` or the `driving_behavior` scope; a
+revocation of the scope erases them. The rest (who, which round, how many meters) is
 the pseudonymous aggregate that settlement and audit need, and stays.
 """
 
@@ -25,16 +25,23 @@ Id = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Trip(Base):
-    """An accepted trip report."""
+    """An accepted trip report, identified by its vehicle and sequence number.
+
+    `trip` and `trip_round` carry no foreign keys: the intake writes them together, in one
+    transaction, from vehicle and owner rows it has just read under lock, and per-row
+    foreign-key checks doubled PostgreSQL's cost of a report (`milestone bench ingest`).
+    `find_orphans` in `milestone.telemetry.queries` checks the references instead.
+    """
 
     __tablename__ = "trip"
-    __table_args__ = (UniqueConstraint("vehicle_id", "report_trip_id"),)
+    __table_args__ = (
+        UniqueConstraint("report_trip_id", "vehicle_id"),
+    )
 
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicle.id"))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("owner.id"), index=True)
-    sequence: Mapped[int] = mapped_column(BigInteger)
+    owner_id: Mapped[int] = mapped_column(BigInteger)
     report_trip_id: Mapped[bytes] = mapped_column(LargeBinary(16))
     distance_m: Mapped[int] = mapped_column(BigInteger)
     counted_m: Mapped[int] = mapped_column(BigInteger)
@@ -47,36 +54,32 @@ class Trip(Base):
     firmware: Mapped[str | None] = mapped_column(String(16))
     envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
     raw_erased_at: Mapped[int | None] = mapped_column(BigInteger)
+    # raw (driving_behavior scope): the behaviour summary, None without consent
+    harsh_brakes: Mapped[int | None] = mapped_column(BigInteger)
+    harsh_accelerations: Mapped[int | None] = mapped_column(BigInteger)
+    speeding_seconds: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class TripRound(Base):
     """The meters of a trip that count in one drop round, and the behaviour multiplier earned
-    under `driving_behavior` consent (None without it)."""
+    under `driving_behavior` consent (None without it).
+
+    The key leads with the vehicle and the epoch: the per-epoch cap sums exactly those rows.
+    """
 
     __tablename__ = "trip_round"
     __table_args__ = (
-        Index("ix_trip_round_epoch_round", "epoch", "round"),
-        Index("ix_trip_round_vehicle_epoch", "vehicle_id", "epoch"),
+        Index("ix_trip_round_epoch", "epoch"),
+        {"sqlite_with_rowid": False},
     )
 
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
-    vehicle_id: Mapped[int] = mapped_column(BigInteger)
+    sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     owner_id: Mapped[int] = mapped_column(BigInteger)
     meters: Mapped[int] = mapped_column(BigInteger)
     behaviour_bps: Mapped[int | None] = mapped_column(Integer)
-
-
-class TripBehaviour(Base):
-    """The behaviour summary of a trip (raw, `driving_behavior` scope)."""
-
-    __tablename__ = "trip_behaviour"
-
-    trip_id: Mapped[int] = mapped_column(ForeignKey("trip.id"), primary_key=True)
-    harsh_brakes: Mapped[int] = mapped_column(BigInteger)
-    harsh_accelerations: Mapped[int] = mapped_column(BigInteger)
-    speeding_seconds: Mapped[int] = mapped_column(BigInteger)
 
 
 class TripRejection(Base):

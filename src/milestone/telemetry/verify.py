@@ -15,15 +15,21 @@ Checks, in order (the first failure names the verdict):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Any, Final, NamedTuple
 
+from nacl.bindings import crypto_sign_open
 from nacl.exceptions import BadSignatureError
-from nacl.signing import VerifyKey
 
 from milestone.rules.errors import RuleError
 from milestone.rules.params import Parameters
-from milestone.rules.reports import SignedReport, TripReport, decode_envelope, report_hash
+from milestone.rules.reports import (
+    SIGNING_CONTEXT,
+    SignedReport,
+    TripReport,
+    decode_envelope,
+    report_hash,
+)
 from milestone.rules.time import RoundShare
 from milestone.rules.trips import (
     ConsentPeriod,
@@ -45,6 +51,8 @@ MILEAGE: Final[str] = "mileage"
 DRIVING_BEHAVIOR: Final[str] = "driving_behavior"
 MAX_KEPT_ENVELOPE: Final[int] = 1_024
 """Rejected bytes are kept as evidence up to this size; a larger blob is not a report anyway."""
+NO_PERIODS: Final[list[Any]] = []
+NO_METERS: Final[dict[int, int]] = {}
 NOT_AUTHENTIC_ADVANCE: Final[frozenset[str]] = frozenset(
     {ReplayedSequence.code, DuplicateTrip.code}
 )
@@ -52,11 +60,11 @@ NOT_AUTHENTIC_ADVANCE: Final[frozenset[str]] = frozenset(
 past instead of continuing it."""
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What the intake decided about one item of a batch."""
+class Verdict(NamedTuple):
+    """What the intake decided about one item of a batch; `replayed` when the same envelope
+    was judged before and this is the original verdict again."""
 
-    index: int
+    position: int
     code: str
     detail: str
     report_hash: bytes | None
@@ -64,15 +72,13 @@ class Verdict:
     sequence: int | None = None
     trip_id: bytes | None = None
     replayed: bool = False
-    """True when the same envelope was judged before: this is the original verdict again."""
 
     @property
     def accepted(self) -> bool:
         return self.code == ACCEPTED
 
 
-@dataclass(frozen=True, slots=True)
-class KeyRecord:
+class KeyRecord(NamedTuple):
     """A registered vehicle key and the instants it stopped being good."""
 
     vehicle_id: int
@@ -81,11 +87,10 @@ class KeyRecord:
     revoked_at: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(NamedTuple):
     """One item of the batch after decoding; `signed` is None when decoding refused it."""
 
-    index: int
+    position: int
     envelope: bytes | None
     report_hash: bytes | None
     signed: SignedReport | None
@@ -106,8 +111,7 @@ class IntakeSnapshot:
     consent: dict[tuple[int, int, str], list[ConsentPeriod]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedTrip:
+class AcceptedTrip(NamedTuple):
     """A trip to store; raw telemetry and behaviour only as far as consent allows."""
 
     verdict: Verdict
@@ -121,8 +125,7 @@ class AcceptedTrip:
     behaviour_bps: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
+class Rejection(NamedTuple):
     """A refused report to store for the operator and for appeals."""
 
     verdict: Verdict
@@ -144,19 +147,28 @@ def decode_batch(items: Sequence[object]) -> list[Decoded]:
     """Decode every item; a refused item becomes a `Decoded` with its error, never an exception."""
     decoded = []
     for index, item in enumerate(items):
-        envelope = bytes(item) if isinstance(item, bytes | bytearray | memoryview) else None
+        envelope = item if type(item) is bytes else None
+        if envelope is None and isinstance(item, bytes | bytearray | memoryview):
+            envelope = bytes(item)
         digest = report_hash(envelope) if envelope is not None else None
         try:
-            decoded.append(Decoded(index, envelope, digest, decode_envelope(item), None))
+            signed = decode_envelope(item if envelope is None else envelope)
         except RuleError as error:
             decoded.append(Decoded(index, envelope, digest, None, error))
+        else:
+            decoded.append(Decoded(index, envelope, digest, signed, None))
     return decoded
 
 
 def signature_is_valid(public_key: bytes, signed: SignedReport) -> bool:
-    """True when `signed.signature` is the key's Ed25519 signature of the signed message."""
+    """True when `signed.signature` is the key's Ed25519 signature of the signed message.
+
+    libsodium's `crypto_sign_open` (what PyNaCl's `VerifyKey.verify` calls) directly: the
+    intake already holds the key as bytes, and it refuses non-canonical signatures, so a
+    signature has one valid form and a resent report has one hash.
+    """
     try:
-        VerifyKey(public_key).verify(signed.signed_message, signed.signature)
+        crypto_sign_open(signed.signature + SIGNING_CONTEXT + signed.body, public_key)
     except BadSignatureError:
         return False
     return True
@@ -188,7 +200,7 @@ def judge_batch(
     for item in sorted(decoded, key=processing_order):
         judge.judge(item)
     outcome = judge.outcome
-    outcome.verdicts.sort(key=lambda verdict: verdict.index)
+    outcome.verdicts.sort(key=lambda verdict: verdict.position)
     return outcome
 
 
@@ -203,8 +215,8 @@ def explain_batch(
 def processing_order(item: Decoded) -> tuple[int, int, int]:
     """Refused bytes first, then each vehicle's reports by sequence, then arrival."""
     if item.signed is None:
-        return (0, 0, item.index)
-    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.index)
+        return (0, 0, item.position)
+    return (item.signed.report.vehicle_id, item.signed.report.sequence, item.position)
 
 
 class BatchJudge:
@@ -220,7 +232,7 @@ class BatchJudge:
     def judge(self, item: Decoded) -> None:
         if item.report_hash is not None and item.report_hash in self.judged:
             original = self.judged[item.report_hash]
-            self.outcome.verdicts.append(replace(original, index=item.index, replayed=True))
+            self.outcome.verdicts.append(original._replace(position=item.position, replayed=True))
             return
         if item.signed is None:
             assert item.error is not None
@@ -235,13 +247,12 @@ class BatchJudge:
             self.reject(item, "bad_signature", "the signature does not verify", True)
             return
         owner_id, mileage, behaviour, context = self.context_for(report)
-        privacy = Privacy.of(report, mileage, behaviour)
         try:
             shares = validate_trip(report, context, self.params, self.now)
         except TripRejected as rejection:
             if rejection.code not in NOT_AUTHENTIC_ADVANCE:
                 self.advance_cursor(item.signed)
-            keep = privacy.may_keep_envelope
+            keep = Privacy.of(report, mileage, behaviour).may_keep_envelope
             self.reject(item, rejection.code, rejection.message, keep, owner_id)
             return
         assert owner_id is not None and item.envelope is not None
@@ -250,37 +261,46 @@ class BatchJudge:
         epoch_meters = self.snapshot.epoch_meters.setdefault(report.vehicle_id, {})
         for share in shares:
             epoch_meters[share.epoch] = epoch_meters.get(share.epoch, 0) + share.meters
+        # Validation proved the mileage consent covers the trip.
+        keep_raw = not revoked_since(mileage, report.started_at)
+        behaviour_covered = report.behaviour is not None and consent_covers(
+            behaviour, report.started_at, report.ended_at
+        )
+        keep_behaviour = behaviour_covered and not revoked_since(behaviour, report.started_at)
         self.outcome.accepted.append(
             AcceptedTrip(
-                verdict=self.verdict(item, ACCEPTED, ""),
-                signed=item.signed,
-                envelope=item.envelope,
-                owner_id=owner_id,
-                shares=shares,
-                keep_raw=privacy.keep_raw,
-                keep_envelope=privacy.may_keep_envelope and privacy.keep_raw,
-                keep_behaviour=privacy.keep_behaviour,
-                behaviour_bps=self.behaviour_bps(report) if privacy.behaviour_covered else None,
+                self.verdict(item, ACCEPTED, ""),
+                item.signed,
+                item.envelope,
+                owner_id,
+                shares,
+                keep_raw,
+                keep_raw and (report.behaviour is None or keep_behaviour),
+                keep_behaviour,
+                self.behaviour_bps(report) if behaviour_covered else None,
             )
         )
 
     def context_for(
         self, report: TripReport
-    ) -> tuple[int | None, list[ConsentPeriod], list[ConsentPeriod], TripContext]:
+    ) -> tuple[int | None, Sequence[ConsentPeriod], Sequence[ConsentPeriod], TripContext]:
         """The owner at the time of driving, their consent, and what the checks compare with."""
+        snapshot = self.snapshot
+        vehicle_id = report.vehicle_id
         owner_id = owner_during(
-            self.snapshot.ownerships.get(report.vehicle_id, []),
-            report.started_at,
-            report.ended_at,
+            snapshot.ownerships.get(vehicle_id, NO_PERIODS), report.started_at, report.ended_at
         )
-        mileage = self.consent_of(owner_id, report.vehicle_id, MILEAGE)
-        behaviour = self.consent_of(owner_id, report.vehicle_id, DRIVING_BEHAVIOR)
+        if owner_id is None:
+            mileage = behaviour = NO_PERIODS
+        else:
+            mileage = snapshot.consent.get((owner_id, vehicle_id, MILEAGE), NO_PERIODS)
+            behaviour = snapshot.consent.get((owner_id, vehicle_id, DRIVING_BEHAVIOR), NO_PERIODS)
         context = TripContext(
-            genesis=self.snapshot.genesis,
-            previous=self.snapshot.cursors.get(report.vehicle_id),
-            trip_id_seen=(report.vehicle_id, report.trip_id) in self.snapshot.trip_ids,
-            epoch_meters_counted=self.snapshot.epoch_meters.get(report.vehicle_id, {}),
-            mileage_consent=mileage,
+            snapshot.genesis,
+            snapshot.cursors.get(vehicle_id),
+            (vehicle_id, report.trip_id) in snapshot.trip_ids,
+            snapshot.epoch_meters.get(vehicle_id, NO_METERS),
+            mileage,
         )
         return owner_id, mileage, behaviour, context
 
@@ -314,11 +334,6 @@ class BatchJudge:
             self.params.behaviour_multiplier_max_bps,
         )
 
-    def consent_of(self, owner_id: int | None, vehicle_id: int, scope: str) -> list[ConsentPeriod]:
-        if owner_id is None:
-            return []
-        return self.snapshot.consent.get((owner_id, vehicle_id, scope), [])
-
     def advance_cursor(self, signed: SignedReport) -> None:
         report = signed.report
         cursor = VehicleCursor(report.sequence, report.ended_at, report.odometer_end_m)
@@ -326,16 +341,14 @@ class BatchJudge:
         self.outcome.cursors[report.vehicle_id] = cursor
 
     def verdict(self, item: Decoded, code: str, detail: str) -> Verdict:
-        report = item.signed.report if item.signed is not None else None
-        verdict = Verdict(
-            index=item.index,
-            code=code,
-            detail=detail,
-            report_hash=item.report_hash,
-            vehicle_id=report.vehicle_id if report else None,
-            sequence=report.sequence if report else None,
-            trip_id=report.trip_id if report else None,
-        )
+        if item.signed is None:
+            verdict = Verdict(item.position, code, detail, item.report_hash)
+        else:
+            report = item.signed.report
+            verdict = Verdict(
+                item.position, code, detail, item.report_hash, report.vehicle_id,
+                report.sequence, report.trip_id,
+            )
         self.outcome.verdicts.append(verdict)
         if item.report_hash is not None:
             self.judged[item.report_hash] = verdict
@@ -358,8 +371,7 @@ class BatchJudge:
         self.outcome.rejections.append(Rejection(verdict, envelope, owner_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Privacy:
+class Privacy(NamedTuple):
     """What consent lets the intake keep of one authentic report.
 
     The signed envelope holds every field, behaviour included, so it is kept only where both

@@ -38,6 +38,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_owner_phone_hash"), ["phone_hash"], unique=False)
 
     op.create_table(
+        "trip",
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=False),
+        sa.Column("report_trip_id", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("distance_m", sa.BigInteger(), nullable=False),
+        sa.Column("counted_m", sa.BigInteger(), nullable=False),
+        sa.Column("received_at", sa.BigInteger(), nullable=False),
+        sa.Column("started_at", sa.BigInteger(), nullable=True),
+        sa.Column("ended_at", sa.BigInteger(), nullable=True),
+        sa.Column("odometer_start_m", sa.BigInteger(), nullable=True),
+        sa.Column("odometer_end_m", sa.BigInteger(), nullable=True),
+        sa.Column("firmware", sa.String(length=16), nullable=True),
+        sa.Column("envelope", sa.LargeBinary(), nullable=True),
+        sa.Column("raw_erased_at", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_brakes", sa.BigInteger(), nullable=True),
+        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=True),
+        sa.Column("speeding_seconds", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("vehicle_id", "sequence", name=op.f("pk_trip")),
+        sa.UniqueConstraint("report_hash", name=op.f("uq_trip_report_hash")),
+        sa.UniqueConstraint("report_trip_id", "vehicle_id", name=op.f("uq_trip_report_trip_id")),
+    )
+    op.create_table(
         "trip_rejection",
         sa.Column(
             "id",
@@ -62,6 +86,23 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_trip_rejection_vehicle_received", ["vehicle_id", "received_at"], unique=False
         )
+
+    op.create_table(
+        "trip_round",
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
+        sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.BigInteger(), nullable=False),
+        sa.Column("owner_id", sa.BigInteger(), nullable=False),
+        sa.Column("meters", sa.BigInteger(), nullable=False),
+        sa.Column("behaviour_bps", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint(
+            "vehicle_id", "epoch", "round", "sequence", name=op.f("pk_trip_round")
+        ),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table("trip_round", schema=None) as batch_op:
+        batch_op.create_index("ix_trip_round_epoch", ["epoch"], unique=False)
 
     op.create_table(
         "vehicle",
@@ -138,42 +179,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_ownership_vehicle_started", ["vehicle_id", "started_at"], unique=False
         )
-
-    op.create_table(
-        "trip",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("report_hash", sa.LargeBinary(length=32), nullable=False),
-        sa.Column(
-            "vehicle_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column("owner_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("report_trip_id", sa.LargeBinary(length=16), nullable=False),
-        sa.Column("distance_m", sa.BigInteger(), nullable=False),
-        sa.Column("counted_m", sa.BigInteger(), nullable=False),
-        sa.Column("received_at", sa.BigInteger(), nullable=False),
-        sa.Column("started_at", sa.BigInteger(), nullable=True),
-        sa.Column("ended_at", sa.BigInteger(), nullable=True),
-        sa.Column("odometer_start_m", sa.BigInteger(), nullable=True),
-        sa.Column("odometer_end_m", sa.BigInteger(), nullable=True),
-        sa.Column("firmware", sa.String(length=16), nullable=True),
-        sa.Column("envelope", sa.LargeBinary(), nullable=True),
-        sa.Column("raw_erased_at", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(["owner_id"], ["owner.id"], name=op.f("fk_trip_owner_id_owner")),
-        sa.ForeignKeyConstraint(
-            ["vehicle_id"], ["vehicle.id"], name=op.f("fk_trip_vehicle_id_vehicle")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_trip")),
-        sa.UniqueConstraint("report_hash", name=op.f("uq_trip_report_hash")),
-        sa.UniqueConstraint("vehicle_id", "report_trip_id", name=op.f("uq_trip_vehicle_id")),
-    )
-    with op.batch_alter_table("trip", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_trip_owner_id"), ["owner_id"], unique=False)
 
     op.create_table(
         "vehicle_cursor",
@@ -306,41 +311,8 @@ def upgrade() -> None:
             batch_op.f("ix_deletion_receipt_owner_id"), ["owner_id"], unique=False
         )
 
-    op.create_table(
-        "trip_behaviour",
-        sa.Column("trip_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("harsh_brakes", sa.BigInteger(), nullable=False),
-        sa.Column("harsh_accelerations", sa.BigInteger(), nullable=False),
-        sa.Column("speeding_seconds", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["trip_id"], ["trip.id"], name=op.f("fk_trip_behaviour_trip_id_trip")
-        ),
-        sa.PrimaryKeyConstraint("trip_id", name=op.f("pk_trip_behaviour")),
-    )
-    op.create_table(
-        "trip_round",
-        sa.Column("trip_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("epoch", sa.BigInteger(), nullable=False),
-        sa.Column("round", sa.Integer(), nullable=False),
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
-        sa.Column("owner_id", sa.BigInteger(), nullable=False),
-        sa.Column("meters", sa.BigInteger(), nullable=False),
-        sa.Column("behaviour_bps", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["trip_id"], ["trip.id"], name=op.f("fk_trip_round_trip_id_trip")),
-        sa.PrimaryKeyConstraint("trip_id", "epoch", "round", name=op.f("pk_trip_round")),
-    )
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.create_index("ix_trip_round_epoch_round", ["epoch", "round"], unique=False)
-        batch_op.create_index("ix_trip_round_vehicle_epoch", ["vehicle_id", "epoch"], unique=False)
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.drop_index("ix_trip_round_vehicle_epoch")
-        batch_op.drop_index("ix_trip_round_epoch_round")
-
-    op.drop_table("trip_round")
-    op.drop_table("trip_behaviour")
     with op.batch_alter_table("deletion_receipt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deletion_receipt_owner_id"))
 
@@ -355,10 +327,6 @@ def downgrade() -> None:
 
     op.drop_table("vehicle_key")
     op.drop_table("vehicle_cursor")
-    with op.batch_alter_table("trip", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_trip_owner_id"))
-
-    op.drop_table("trip")
     with op.batch_alter_table("ownership", schema=None) as batch_op:
         batch_op.drop_index("ix_ownership_vehicle_started")
         batch_op.drop_index(batch_op.f("ix_ownership_owner_id"))
@@ -369,11 +337,16 @@ def downgrade() -> None:
 
     op.drop_table("consent_receipt")
     op.drop_table("vehicle")
+    with op.batch_alter_table("trip_round", schema=None) as batch_op:
+        batch_op.drop_index("ix_trip_round_epoch")
+
+    op.drop_table("trip_round")
     with op.batch_alter_table("trip_rejection", schema=None) as batch_op:
         batch_op.drop_index("ix_trip_rejection_vehicle_received")
         batch_op.drop_index(batch_op.f("ix_trip_rejection_code"))
 
     op.drop_table("trip_rejection")
+    op.drop_table("trip")
     with op.batch_alter_table("owner", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_owner_phone_hash"))
         batch_op.drop_index(batch_op.f("ix_owner_payment_hash"))

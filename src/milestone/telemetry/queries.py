@@ -1,0 +1,138 @@
+"""Reading what the intake stored: rejections for the operator, meters per round for settlement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from milestone.registry.models import Owner, Vehicle
+from milestone.telemetry.models import Trip, TripRejection, TripRound
+
+NEUTRAL_BPS: Final[int] = 10_000
+MAX_LIMIT: Final[int] = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class RoundMeters:
+    """A vehicle's counted meters in one round, the owner credited, and the multiplier earned.
+
+    `behaviour_bps` is the meter-weighted mean of its trips' multipliers, rounded down; a trip
+    without `driving_behavior` consent counts at 1.00 (10,000 bps).
+    """
+
+    vehicle_id: int
+    owner_id: int
+    round: int
+    meters: int
+    behaviour_bps: int
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionView:
+    """A rejection as the operator sees it."""
+
+    id: int
+    received_at: int
+    code: str
+    detail: str
+    vehicle_id: int | None
+    sequence: int | None
+    report_hash: bytes
+    has_envelope: bool
+
+
+def round_meters(session: Session, epoch: int) -> list[RoundMeters]:
+    """Every vehicle's counted meters per round of `epoch`, ordered by vehicle then round."""
+    bps = func.coalesce(TripRound.behaviour_bps, NEUTRAL_BPS)
+    query = (
+        select(
+            TripRound.vehicle_id,
+            TripRound.owner_id,
+            TripRound.round,
+            func.sum(TripRound.meters),
+            func.sum(TripRound.meters * bps),
+        )
+        .where(TripRound.epoch == epoch)
+        .group_by(TripRound.vehicle_id, TripRound.owner_id, TripRound.round)
+        .order_by(TripRound.vehicle_id, TripRound.round, TripRound.owner_id)
+    )
+    return [
+        RoundMeters(vehicle_id, owner_id, round_index, int(meters), int(weighted) // int(meters))
+        for vehicle_id, owner_id, round_index, meters, weighted in session.execute(query)
+        if meters
+    ]
+
+
+def list_rejections(
+    session: Session,
+    *,
+    vehicle_id: int | None = None,
+    code: str | None = None,
+    limit: int = 50,
+) -> list[RejectionView]:
+    """The latest rejections, newest first, optionally of one vehicle or one code."""
+    query = select(TripRejection)
+    if vehicle_id is not None:
+        query = query.where(TripRejection.vehicle_id == vehicle_id)
+    if code is not None:
+        query = query.where(TripRejection.code == code)
+    query = query.order_by(TripRejection.id.desc()).limit(max(1, min(limit, MAX_LIMIT)))
+    return [
+        RejectionView(
+            id=row.id,
+            received_at=row.received_at,
+            code=row.code,
+            detail=row.detail,
+            vehicle_id=row.vehicle_id,
+            sequence=row.sequence,
+            report_hash=bytes(row.report_hash),
+            has_envelope=row.envelope is not None,
+        )
+        for row in session.execute(query).scalars()
+    ]
+
+
+def rejection_counts(session: Session, *, since: int | None = None) -> dict[str, int]:
+    """How many reports each code refused (since an instant, if given)."""
+    query = select(TripRejection.code, func.count()).group_by(TripRejection.code)
+    if since is not None:
+        query = query.where(TripRejection.received_at >= since)
+    return {code: int(count) for code, count in session.execute(query)}
+
+
+def intake_totals(session: Session) -> dict[str, int]:
+    """Accepted trips, their counted meters, and rejections, all time."""
+    trips, counted = session.execute(
+        select(func.count(), func.coalesce(func.sum(Trip.counted_m), 0)).select_from(Trip)
+    ).one()
+    rejected = session.execute(select(func.count()).select_from(TripRejection)).scalar_one()
+    return {"trips": int(trips), "counted_meters": int(counted), "rejections": int(rejected)}
+
+
+def find_orphans(session: Session) -> dict[str, int]:
+    """Rows whose references do not resolve: trips of unknown vehicles or owners, round
+    shares of unknown trips. All zero in a sound database."""
+    trips_without_vehicle = (
+        select(func.count()).select_from(Trip)
+        .outerjoin(Vehicle, Vehicle.id == Trip.vehicle_id).where(Vehicle.id.is_(None))
+    )
+    trips_without_owner = (
+        select(func.count()).select_from(Trip)
+        .outerjoin(Owner, Owner.id == Trip.owner_id).where(Owner.id.is_(None))
+    )
+    rounds_without_trip = (
+        select(func.count()).select_from(TripRound)
+        .outerjoin(
+            Trip,
+            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
+        )
+        .where(Trip.sequence.is_(None))
+    )
+    return {
+        "trips_without_vehicle": session.execute(trips_without_vehicle).scalar_one(),
+        "trips_without_owner": session.execute(trips_without_owner).scalar_one(),
+        "rounds_without_trip": session.execute(rounds_without_trip).scalar_one(),
+    }
