@@ -54,25 +54,25 @@ def test_releasing_an_epoch_again_changes_nothing(
 
 
 def test_a_second_release_with_another_amount_is_refused(
-    database: Database, clock: ManualClock, program: Program, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, program: Program, snapshot: Callable[[], object]
 ) -> None:
     with database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ReleaseConflict) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET - 1)
     assert raised.value.code == "release_conflict"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_release_beyond_the_schedule_is_refused(
-    database: Database, clock: ManualClock, program: Program, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, program: Program, snapshot: Callable[[], object]
 ) -> None:
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ReleaseExceedsSchedule) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET + 1)
     assert raised.value.code == "release_exceeds_schedule"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_later_eras_release_half(database: Database, clock: ManualClock, program: Program) -> None:
@@ -106,15 +106,15 @@ def test_paying_more_than_released_is_refused(
     clock: ManualClock,
     make_owner: Callable[[], int],
     release_budget: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = make_owner()
     release_budget()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ActivityBudgetExhausted) as raised, database.transaction() as session:
         pay_from_budget(session, clock, "activity.test", "k1", {owner: EPOCH_BUDGET + 1}, {})
     assert raised.value.code == "activity_budget_exhausted"
-    assert database_state() == before
+    assert snapshot() == before
     with database.transaction() as session:
         pay_from_budget(session, clock, "activity.test", "k1", {owner: EPOCH_BUDGET}, {})
     with database.session() as session:

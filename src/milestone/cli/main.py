@@ -7,11 +7,14 @@ import typer
 from milestone.cli import (
     audit,
     bench,
+    campaigns,
     chain,
     consent,
+    dividends,
     export,
     init,
     ledger,
+    merchants,
     schedule,
     settle,
     telemetry,
@@ -41,5 +44,8 @@ app.add_typer(vehicles.owners, name="owner")
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
+app.add_typer(campaigns.app, name="campaign")
+app.add_typer(merchants.app, name="merchant")
+app.add_typer(dividends.app, name="dividend")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import milestone.activities.models
 import milestone.consent.models
+import milestone.dividends.models
 import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
+import milestone.store.models
 import milestone.telemetry.models
 from milestone.storage.base import Base
 
@@ -21,6 +23,8 @@ MODEL_MODULES = (
     milestone.consent.models,
     milestone.telemetry.models,
     milestone.activities.models,
+    milestone.store.models,
+    milestone.dividends.models,
     milestone.epochs.models,
 )
 metadata = Base.metadata

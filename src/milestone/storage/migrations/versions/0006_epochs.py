@@ -1,8 +1,8 @@
 """Settlement: epochs and their steps, frozen weights, drops, rewards, flows, owner state,
 attestations and queued dividend roots.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 08:06:25.223322
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
