@@ -8,6 +8,7 @@ from __future__ import annotations
 import milestone.activities.models
 import milestone.consent.models
 import milestone.dividends.models
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -24,5 +25,6 @@ MODEL_MODULES = (
     milestone.activities.models,
     milestone.store.models,
     milestone.dividends.models,
+    milestone.epochs.models,
 )
 metadata = Base.metadata
