@@ -16,8 +16,10 @@ from milestone.cli import (
     ledger,
     merchants,
     schedule,
+    serve,
     settle,
     telemetry,
+    users,
     vehicles,
 )
 
@@ -49,3 +51,5 @@ app.add_typer(merchants.app, name="merchant")
 app.add_typer(dividends.app, name="dividend")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
+app.command("serve")(serve.serve)
+app.add_typer(users.users_app, name="user")

@@ -6,6 +6,7 @@ A new domain adds its `models` module here, and a migration revision for its tab
 from __future__ import annotations
 
 import milestone.activities.models
+import milestone.auth.models
 import milestone.consent.models
 import milestone.dividends.models
 import milestone.epochs.models
@@ -26,5 +27,6 @@ MODEL_MODULES = (
     milestone.store.models,
     milestone.dividends.models,
     milestone.epochs.models,
+    milestone.auth.models,
 )
 metadata = Base.metadata
