@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
     first use. A remote chain needs a key funded there."""
 
+    beacon_key: str | None = None
+    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
+
+    settle_grace_seconds: int = 3_600
+    """How long after an epoch ends its trips may still arrive and count for it."""
     api_secret: SecretStr | None = None
     """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
     Replicas behind a load balancer must share it."""

@@ -14,7 +14,7 @@ from milestone.activities.budget import (
 )
 from milestone.activities.errors import (
     ActivityBudgetExhausted,
-    EpochNotClosed,
+    EpochNotBegun,
     ReleaseConflict,
     ReleaseExceedsSchedule,
 )
@@ -86,9 +86,9 @@ def test_later_eras_release_half(database: Database, clock: ManualClock, program
 def test_a_future_epoch_cannot_be_released(
     database: Database, clock: ManualClock, program: Program
 ) -> None:
-    with pytest.raises(EpochNotClosed) as raised, database.transaction() as session:
+    with pytest.raises(EpochNotBegun) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 1, EPOCH_BUDGET)
-    assert raised.value.code == "epoch_not_closed"
+    assert raised.value.code == "epoch_not_begun"
 
 
 def test_an_epoch_may_release_nothing(

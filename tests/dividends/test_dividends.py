@@ -8,13 +8,14 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import update
 
 from milestone.clock import ManualClock
-from milestone.dividends import errors
+from milestone.dividends import errors, trees
 from milestone.dividends.commitments import ZERO_ROOT, dividends_commitment, entitlement_proof
 from milestone.dividends.declare import declare_dividend, entitlements_of
 from milestone.dividends.finality import last_finalized_epoch, record_finalized_epoch
-from milestone.dividends.models import Dividend
+from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import confirm_payouts, export_payouts, payout_reference
 from milestone.ledger import (
     MINING_RESERVE,
@@ -338,3 +339,19 @@ def test_adversarial_balances_split_exactly_and_within_a_fen(
     # Each tiny holder is owed under half a fen: the leftover fen go to the largest remainders.
     assert {e.owner_id for e in entitlements} <= {*tiny, whale}
     assert whale in {e.owner_id for e in entitlements}
+
+
+def test_edited_entitlements_no_longer_prove_anything(
+    database: Database, clock: ManualClock, dividend: tuple[Dividend, list[int]]
+) -> None:
+    declared, (a, _, _) = dividend
+    with database.transaction() as session:
+        session.execute(
+            update(Entitlement)
+            .where(Entitlement.dividend_id == declared.id, Entitlement.owner_id == a)
+            .values(amount_fen=101)
+        )
+    trees.forget_trees()  # as after a restart
+    with database.session() as session, pytest.raises(errors.EntitlementsAltered) as raised:
+        entitlement_proof(session, declared.id, a)
+    assert raised.value.code == "entitlements_altered"

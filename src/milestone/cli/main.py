@@ -5,16 +5,19 @@ from __future__ import annotations
 import typer
 
 from milestone.cli import (
+    audit,
     bench,
     campaigns,
     chain,
     consent,
     dividends,
+    export,
     init,
     ledger,
     merchants,
     schedule,
     serve,
+    settle,
     telemetry,
     users,
     vehicles,
@@ -35,7 +38,10 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.command("settle")(settle.settle)
+app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(export.app, name="export")
 app.add_typer(vehicles.owners, name="owner")
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")

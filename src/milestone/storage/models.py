@@ -9,6 +9,7 @@ import milestone.activities.models
 import milestone.auth.models
 import milestone.consent.models
 import milestone.dividends.models
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -25,6 +26,7 @@ MODEL_MODULES = (
     milestone.activities.models,
     milestone.store.models,
     milestone.dividends.models,
+    milestone.epochs.models,
     milestone.auth.models,
 )
 metadata = Base.metadata
