@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -198,3 +199,50 @@ def settle(
         ),
     )
     Console(width=max(Console().width, 110)).print(table)
+
+
+@app.command()
+def api(
+    json_output: JsonOption = False,
+    seconds: Annotated[float, typer.Option(min=1, help="Seconds of load per measure.")] = 30.0,
+    owners: Annotated[int, typer.Option(min=10, help="Owners (and cars) of the program.")] = 2_000,
+    workers: Annotated[int, typer.Option(min=1, help="Workers of milestone serve.")] = 2,
+    connections: Annotated[int, typer.Option(min=1, help="Connections asking for proofs.")] = 16,
+    upload_connections: Annotated[
+        int, typer.Option(min=1, help="Connections uploading telemetry.")
+    ] = 4,
+    batch: Annotated[int, typer.Option(min=1, max=1_000, help="Reports per upload.")] = 100,
+    keep: Annotated[
+        Path | None, typer.Option(help="Build in (and keep) this data directory.")
+    ] = None,
+) -> None:
+    """"My balance with proof" and telemetry upload against milestone serve, on loopback."""
+    from milestone.bench.api import TARGET_PROOF_P99_MS, TARGET_PROOF_RPS, run_api_bench
+
+    result = run_api_bench(
+        seconds=seconds, owners=owners, workers=workers, connections=connections,
+        upload_connections=upload_connections, batch=batch, keep=keep,
+    )
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    title = f"milestone serve, {workers} workers, {owners:,} owners, {seconds:g} s each"
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("proofs per second", f"{result['proof_rps']:,.0f}")
+    table.add_row("proof p50 / p99", f"{result['proof_p50_ms']} ms / {result['proof_p99_ms']} ms")
+    table.add_row(
+        "target", f"{TARGET_PROOF_RPS:,}/s, p99 < {TARGET_PROOF_P99_MS:g} ms: "
+        + ("met" if result["meets_target"] else "NOT met"),
+    )
+    uncached = f"{result['proof_uncached_rps']:,.0f}/s, p99 {result['proof_uncached_p99_ms']} ms"
+    table.add_row("proofs, every one computed", uncached)
+    table.add_row("uploaded reports per second", f"{result['upload_reports_per_s']:,.0f}")
+    upload_latency = f"{result['upload_p50_ms']} ms / {result['upload_p99_ms']} ms"
+    table.add_row("upload p50 / p99", upload_latency)
+    in_process = result["intake_in_process_reports_per_s"]
+    table.add_row("intake in-process reports/s", f"{in_process:,.0f}")
+    table.add_row("upload / in-process", f"{result['upload_over_in_process']}")
+    table.add_row("errors (proof, upload)", f"{result['proof_errors']}, {result['upload_errors']}")
+    Console(width=max(Console().width, 100)).print(table)

@@ -6,11 +6,14 @@ from fastapi import APIRouter
 
 from milestone.api.routers import (
     activities,
+    admin,
     auth,
     consent,
     dividends,
+    epochs,
     owners,
     program,
+    proofs,
     store,
     telemetry,
     vehicles,
@@ -27,5 +30,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     activities.router,
     store.router,
     dividends.router,
+    epochs.router,
+    proofs.router,
+    admin.router,
     wallet.router,
 )

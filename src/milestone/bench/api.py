@@ -1,0 +1,373 @@
+"""The API under load: "my balance with proof" and telemetry upload, against `milestone serve`.
+
+One run builds a real program in a scratch data directory (the embedded default: SQLite and
+the embedded chain): `owners` owners with a car each drive in epoch 0, which is settled and
+finalized on-chain. Then `milestone serve` starts with `workers` workers and a load generator on
+loopback (`milestone.bench.loadgen`, in this process) drives, for `seconds` each:
+
+- `proof`: GET /api/v1/proofs/0/me as every owner in turn (a bearer token each), on
+  `connections` keep-alive connections;
+- `upload`: POST /api/v1/telemetry/batches of `batch` freshly signed reports, each connection
+  carrying the cars of its own share of the fleet so that every car's reports arrive in order;
+- `proof` again for a shorter while, on a server started with the proof cache off, so that
+  every answer is computed from the database and the epoch's trees.
+
+The figures are requests (reports) per second and latency percentiles, and two ratios from the
+same run: upload over the intake called in-process (what HTTP and JSON cost), and proof
+throughput over the target of 1,000 requests per second.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session
+
+from milestone.auth.principals import Role
+from milestone.auth.tokens import TokenSigner, load_token_secret
+from milestone.auth.users import User
+from milestone.bench.loadgen import LoadResult, build_request, run_load
+from milestone.clock import ManualClock, SystemClock
+from milestone.consent.service import grant_consent
+from milestone.epochs.settle import settle
+from milestone.epochs.setup import open_settlement
+from milestone.program.service import create_program
+from milestone.registry.owners import create_owner
+from milestone.registry.vehicles import register_vehicle, transfer_vehicle
+from milestone.registry.vin import synthetic_vin
+from milestone.rules.params import get_preset
+from milestone.settings import Settings
+from milestone.storage import Database, open_database
+from milestone.telemetry.intake import ingest
+from milestone.vehicle import VehicleSigner, generate_signing_key
+
+DAY = 86_400
+HOST = "127.0.0.1"
+TARGET_PROOF_RPS = 1_000
+TARGET_PROOF_P99_MS = 50.0
+STARTUP_SECONDS = 120
+WARMUP_SECONDS = 3.0
+UNCACHED_SECONDS = 10.0
+TRIP_SPACING = 600
+"""A car's trips on the day before the upload: one every ten minutes, five minutes long."""
+TRIP_METERS = 1_000
+SETUP_BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class Fleet:
+    owners: list[int]
+    signers: list[VehicleSigner]
+    odometers: list[int]
+
+
+def run_api_bench(
+    *,
+    seconds: float = 30.0,
+    owners: int = 2_000,
+    workers: int = 2,
+    connections: int = 16,
+    upload_connections: int = 4,
+    batch: int = 100,
+    preset: str = "im-csop",
+    keep: Path | None = None,
+) -> dict[str, Any]:
+    """Build, serve, load and measure; the scratch directory goes unless `keep` names one."""
+    data_dir = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="milestone-bench-api-"))
+    try:
+        setup = build_program(data_dir, owners, preset)
+        uploads = prepare_uploads(setup["fleet"], seconds, batch, upload_connections)
+        tokens = issue_tokens(data_dir, setup["fleet"].owners)
+        port = free_port()
+        with served(data_dir, port, workers):
+            requests = proof_requests(tokens, port)
+            run_load(HOST, port, requests, connections=connections, seconds=WARMUP_SECONDS)
+            proofs = run_load(HOST, port, requests, connections=connections, seconds=seconds)
+            checked = check_a_proof(port, tokens[0])
+            upload = run_load(
+                HOST, port, upload_requests(uploads, port), connections=upload_connections,
+                seconds=seconds, keep_bodies=True,
+            )
+        # The same, every proof computed afresh (no worker keeps answers): the cost of a
+        # wallet's first look, or of a deployment with more owners than its caches hold.
+        port = free_port()
+        with served(data_dir, port, workers, {"MILESTONE_API_PROOF_CACHE": "0"}):
+            requests = proof_requests(tokens, port)
+            uncached = run_load(
+                HOST, port, requests, connections=connections, seconds=UNCACHED_SECONDS
+            )
+        accepted, rejected = count_verdicts(upload)
+        return summarize(
+            proofs, uncached, upload, accepted, rejected, checked, setup, owners=owners,
+            workers=workers, connections=connections, upload_connections=upload_connections,
+            batch=batch, seconds=seconds,
+        )
+    finally:
+        if keep is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def build_program(data_dir: Path, owners: int, preset: str) -> dict[str, Any]:
+    """A program two days old whose epoch 0 saw every owner drive, settled and finalized."""
+    now = int(time.time())
+    genesis = now - now % DAY - 2 * DAY
+    clock = ManualClock(genesis + 60)
+    settings = Settings(data_dir=data_dir)
+    database = open_database(settings.database_url)
+    try:
+        parameters = get_preset(preset)
+        database.run(lambda s: create_program(s, clock, parameters, genesis=genesis))
+        fleet = enroll(database, clock, owners)
+        clock.set(genesis + DAY)
+        # One long trip each, across the whole epoch: every round has every owner's meters, so
+        # every owner wins drops and has a balance (and a proof) after epoch 0.
+        reports = [
+            drive(fleet, index, genesis + 60, distance=10 * TRIP_METERS, duration=DAY - 120)
+            for index in range(owners)
+        ]
+        started = time.perf_counter()
+        for start in range(0, len(reports), SETUP_BATCH):
+            verdicts = ingest(database, clock, reports[start : start + SETUP_BATCH])
+            refused = [v for v in verdicts if not v.accepted]
+            if refused:
+                raise RuntimeError(f"the bench fleet's reports were refused: {refused[:3]}")
+        intake_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with open_settlement(settings, SystemClock(), database=database) as ctx:
+            settle(ctx, 0)
+        settle_seconds = time.perf_counter() - started
+    finally:
+        database.dispose()
+    return {
+        "fleet": fleet, "genesis": genesis,
+        "intake_in_process_reports_per_s": owners / intake_seconds,
+        "settle_seconds": settle_seconds,
+    }
+
+
+def enroll(database: Database, clock: ManualClock, count: int) -> Fleet:
+    """`count` owners, a car each, with consent to mileage, in one transaction."""
+    keys = [generate_signing_key() for _ in range(count)]
+
+    def work(session: Session) -> Fleet:
+        fleet = Fleet([], [], [])
+        for serial, key in enumerate(keys, start=1):
+            owner = create_owner(session, clock)
+            vehicle = register_vehicle(
+                session, clock, vin=synthetic_vin(serial), public_key=bytes(key.verify_key)
+            )
+            transfer_vehicle(session, clock, vehicle.id, owner.id)
+            grant_consent(
+                session, clock, owner_id=owner.id, vehicle_id=vehicle.id, scope="mileage",
+                terms_version="bench",
+            )
+            fleet.owners.append(owner.id)
+            fleet.signers.append(VehicleSigner(vehicle.id, key))
+            fleet.odometers.append(0)
+        return fleet
+
+    return database.run(work)
+
+
+def drive(
+    fleet: Fleet, index: int, started_at: int, distance: int = TRIP_METERS,
+    duration: int = TRIP_SPACING // 2,
+) -> bytes:
+    """The next trip of car `index`: `distance` meters in `duration` seconds, signed."""
+    odometer = fleet.odometers[index]
+    fleet.odometers[index] = odometer + distance
+    return fleet.signers[index].report_trip(
+        trip_id=os.urandom(16), started_at=started_at, ended_at=started_at + duration,
+        odometer_start_m=odometer, odometer_end_m=odometer + distance, distance_m=distance,
+    )
+
+
+def prepare_uploads(
+    fleet: Fleet, seconds: float, batch: int, connections: int
+) -> list[list[bytes]]:
+    """Each connection's request bodies: batches of its own cars' next trips, in order.
+
+    Enough trips for a generous rate over `seconds`; a faster server simply runs out early
+    and the rate is taken over the time it took.
+    """
+    yesterday = int(time.time()) // DAY * DAY - DAY
+    rounds = min(DAY // TRIP_SPACING - 1, max(2, int(6_000 * seconds) // len(fleet.signers)))
+    bodies: list[list[bytes]] = [[] for _ in range(connections)]
+    for connection in range(connections):
+        cars = list(range(connection, len(fleet.signers), connections))
+        reports = [
+            "0x" + drive(fleet, car, yesterday + trip * TRIP_SPACING).hex()
+            for trip in range(rounds)
+            for car in cars
+        ]
+        for start in range(0, len(reports), batch):
+            body = json.dumps({"reports": reports[start : start + batch]}).encode()
+            bodies[connection].append(body)
+    return bodies
+
+
+def issue_tokens(data_dir: Path, owner_ids: list[int]) -> list[str]:
+    """A bearer token per owner, signed as the service signs log-ins (with its own secret)."""
+    signer = TokenSigner(load_token_secret(data_dir), SystemClock(), ttl_seconds=3_600)
+    return [
+        signer.issue(User(id=owner, username=f"bench{owner}", role=Role.OWNER, owner_id=owner,
+                          created_at=0, disabled_at=None)).token
+        for owner in owner_ids
+    ]
+
+
+def proof_requests(tokens: list[str], port: int) -> Callable[[int], Iterator[bytes]]:
+    """Every connection asks for every owner's proof in turn, each from its own offset."""
+    prepared = [
+        build_request(
+            "GET", "/api/v1/proofs/0/me", f"{HOST}:{port}", {"Authorization": f"Bearer {token}"}
+        )
+        for token in tokens
+    ]
+
+    def requests(connection: int) -> Iterator[bytes]:
+        offset = connection * 997 % len(prepared)
+        return itertools.cycle(prepared[offset:] + prepared[:offset])
+
+    return requests
+
+
+def upload_requests(bodies: list[list[bytes]], port: int) -> Callable[[int], Iterator[bytes]]:
+    def requests(connection: int) -> Iterator[bytes]:
+        headers = {"Content-Type": "application/json"}
+        return (
+            build_request("POST", "/api/v1/telemetry/batches", f"{HOST}:{port}", headers, body)
+            for body in bodies[connection]
+        )
+
+    return requests
+
+
+def check_a_proof(port: int, token: str) -> bool:
+    """The served proof verifies against the root the chain committed (outside the timing)."""
+    from milestone.epochs.compute import BALANCE_LEAF
+    from milestone.rules.merkle import calculate_leaf_hash, verify_proof
+
+    base = f"http://{HOST}:{port}/api/v1"
+    proof = httpx.get(f"{base}/proofs/0/me", headers={"Authorization": f"Bearer {token}"}).json()
+    committed = httpx.get(f"{base}/epochs/0/commitment").json()
+    leaf = calculate_leaf_hash(
+        BALANCE_LEAF, (bytes.fromhex(proof["address"][2:]), proof["balance"]["pebbles"])
+    )
+    nodes = [bytes.fromhex(node[2:]) for node in proof["balance_proof"]]
+    return bool(verify_proof(bytes.fromhex(committed["state_root"][2:]), leaf, nodes))
+
+
+def count_verdicts(upload: LoadResult) -> tuple[int, int]:
+    accepted = rejected = 0
+    for body in upload.bodies:
+        answer = json.loads(body)
+        if "accepted" in answer:
+            accepted += answer["accepted"]
+            rejected += answer["rejected"]
+    return accepted, rejected
+
+
+def summarize(
+    proofs: LoadResult, uncached: LoadResult, upload: LoadResult, accepted: int, rejected: int,
+    checked: bool, setup: dict[str, Any], **shape: Any,
+) -> dict[str, Any]:
+    proof_rps = proofs.ok / proofs.seconds
+    upload_rate = accepted / upload.seconds
+    in_process = setup["intake_in_process_reports_per_s"]
+    p99 = proofs.percentile_ms(0.99)
+    return {
+        "proof_rps": round(proof_rps, 1),
+        "proof_p50_ms": round(proofs.percentile_ms(0.50), 2),
+        "proof_p99_ms": round(p99, 2),
+        "proof_requests": proofs.requests,
+        "proof_errors": proofs.requests - proofs.ok + proofs.transport_errors,
+        "proof_verifies_on_chain_root": checked,
+        "proof_uncached_rps": round(uncached.ok / uncached.seconds, 1),
+        "proof_uncached_p50_ms": round(uncached.percentile_ms(0.50), 2),
+        "proof_uncached_p99_ms": round(uncached.percentile_ms(0.99), 2),
+        "proof_uncached_errors": uncached.requests - uncached.ok + uncached.transport_errors,
+        "upload_reports_per_s": round(upload_rate, 1),
+        "upload_batches_per_s": round(upload.ok / upload.seconds, 2),
+        "upload_p50_ms": round(upload.percentile_ms(0.50), 2),
+        "upload_p99_ms": round(upload.percentile_ms(0.99), 2),
+        "upload_seconds": round(upload.seconds, 2),
+        "upload_reports_accepted": accepted,
+        "upload_reports_rejected": rejected,
+        "upload_errors": upload.requests - upload.ok + upload.transport_errors,
+        "intake_in_process_reports_per_s": round(in_process, 1),
+        "upload_over_in_process": round(upload_rate / in_process, 3) if in_process else None,
+        "proof_rps_over_target": round(proof_rps / TARGET_PROOF_RPS, 3),
+        "meets_target": proof_rps >= TARGET_PROOF_RPS and p99 < TARGET_PROOF_P99_MS,
+        "settle_seconds": round(setup["settle_seconds"], 2),
+        "cpus": os.cpu_count(),
+        **shape,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class served:
+    """`milestone serve` in a process group of its own, up until the block ends."""
+
+    def __init__(
+        self, data_dir: Path, port: int, workers: int, env: dict[str, str] | None = None
+    ) -> None:
+        self.data_dir, self.port, self.workers = data_dir, port, workers
+        self.env = env or {}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> served:
+        command = [
+            str(Path(sys.executable).parent / "milestone"), "serve", "--host", HOST,
+            "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
+            "--data-dir", str(self.data_dir),
+        ]
+        env = {key: value for key, value in os.environ.items() if not key.startswith("MILESTONE_")}
+        # One client address sends every upload: lift the per-client write limit for the run.
+        env["MILESTONE_API_WRITES_PER_MINUTE"] = str(10**9)
+        env.update(self.env)
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                error = self.process.stderr.read() if self.process.stderr else b""
+                raise RuntimeError(f"milestone serve exited: {error.decode(errors='replace')}")
+            try:
+                if httpx.get(f"http://{HOST}:{self.port}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError("milestone serve did not answer /health in time")
+
+    def __exit__(self, *_: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
