@@ -82,3 +82,21 @@ def test_program_is_public(client: TestClient) -> None:
     assert body["totals"]["issued"] == {"pebbles": 1_500 * 10**8, "stones": "1500.00000000"}
     assert body["totals"]["reconciles"] is True
     assert body["genesis"]["iso"] == "2026-01-01T00:00:00Z"
+
+
+def test_the_built_web_app_is_served_at_the_root_beside_the_api(
+    settings, clock, database, program, tmp_path
+) -> None:
+    from milestone.api.app import create_app
+    from milestone.auth import FAST_HASHER
+
+    web = tmp_path / "dist"
+    web.mkdir()
+    (web / "index.html").write_text("<!doctype html><title>Milestone</title>")
+    app = create_app(settings, clock, database=database, hasher=FAST_HASHER, web_dir=web)
+    with TestClient(app) as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "<title>Milestone</title>" in page.text
+        assert client.get("/api/v1/program").json()["preset"] == "minimal"
+        assert_problem(client.get("/api/v1/nowhere"), 404, "route_not_found")
+        assert_problem(client.get("/missing.js"), 404, "route_not_found")
