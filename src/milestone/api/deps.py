@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request, Security
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -68,11 +68,14 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-async def get_user(
-    context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
-) -> Principal:
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+"""The bearer credentials, if any (a plain Depends: the scheme still shows in the OpenAPI
+document, without FastAPI's scope bookkeeping on every request)."""
+
+
+async def get_user(request: Request, credentials: Bearer) -> Principal:
     """The user a bearer token names; 401 without a valid one."""
+    context: ApiContext = request.app.state.context  # not a sub-dependency: one fewer to solve
     return user_of(context, credentials)
 
 
@@ -88,9 +91,9 @@ def user_of(context: ApiContext, credentials: HTTPAuthorizationCredentials | Non
 CurrentUser = Annotated[Principal, Depends(get_user)]
 
 
-async def get_owner(user: CurrentUser) -> Principal:
+async def get_owner(request: Request, credentials: Bearer) -> Principal:
     """An owner acting on their own data; staff cannot act as an owner."""
-    return owner_only(user)
+    return owner_only(await get_user(request, credentials))
 
 
 def owner_only(user: Principal) -> Principal:
@@ -119,7 +122,7 @@ CurrentStaff = Annotated[Principal, Depends(get_staff)]
 
 def get_key_holder(
     database: DatabaseDep,
-    secret: Annotated[str | None, Security(api_key_scheme)],
+    secret: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
     """The merchant or sales system whose API key the request carries; 401 without a valid one.
 
@@ -165,8 +168,8 @@ SalesKey = Annotated[Principal, Depends(get_sales)]
 def get_owner_or_merchant(
     database: DatabaseDep,
     context: ContextDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
-    secret: Annotated[str | None, Security(api_key_scheme)],
+    credentials: Bearer,
+    secret: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
     """An owner (by token) or a merchant (by key): the two parties of a store order."""
     if credentials is not None:

@@ -8,6 +8,7 @@ what a wallet or the explorer does without trusting the operator.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from milestone.registry.owners import get_owner
 from milestone.rules.merkle import StandardMerkleTree, calculate_leaf_hash, verify_proof
 
 TREES_CACHED = 4
+_TREES_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ def prove_owner(session: Session, epochs_dir: Path, owner_id: int, epoch: int) -
         raise EpochNotFinalized(f"epoch {epoch} is not finalized", epoch=epoch)
     address = bytes(get_owner(session, owner_id).address or b"")
     path = Path(epochs_dir) / epochfile.file_name(epoch)
-    trees = _load_trees(str(path), bytes(row.file_hash))
+    with _TREES_LOCK:
+        # A server asks from many threads at once: one builds the epoch's trees, the others
+        # wait for them instead of building them too (lru_cache alone would let all of them).
+        trees = _load_trees(str(path), bytes(row.file_hash))
     if address not in trees.balances:
         raise OwnerNotInEpoch(f"owner {owner_id} has no balance in epoch {epoch}", epoch=epoch)
     balance_proof = _proof(trees.state, (address, trees.balances[address]))
