@@ -1,0 +1,162 @@
+// Spending stones: the store's catalogue, my orders, and my dividends.
+
+import { get, newKey, post } from "../api";
+import { add, h, replace } from "../dom";
+import { type Amount, type Instant, date, dateTime, stones, words, yuan } from "../format";
+import type { WalletPublic } from "../types";
+import { action, badge, card, pageTitle, stat, table, type Tone } from "../widgets";
+
+export interface ItemPublic {
+  id: number;
+  merchant_id: number;
+  merchant_name?: string | null;
+  sku: string;
+  title: string;
+  price: Amount;
+  cash_fen: number;
+  stock: number | null;
+  active: boolean;
+}
+
+export interface OrderPublic {
+  id: number;
+  owner_id: number;
+  merchant_id: number;
+  item_id: number;
+  title?: string | null;
+  quantity: number;
+  total: Amount;
+  cash_fen: number;
+  status: string;
+  placed_at: Instant;
+  updated_at?: Instant | null;
+}
+
+interface SpendablePublic {
+  balance: Amount;
+  spendable: Amount;
+  locked: Amount;
+  certified: boolean;
+}
+
+export function orderBadge(status: string): HTMLElement {
+  const tone: Tone = status === "fulfilled" ? "good" : status === "cancelled" || status === "refunded" ? "muted" : "info";
+  return badge(words(status), tone);
+}
+
+export async function renderStore(page: HTMLElement): Promise<void> {
+  const [items, orders, spendable] = await Promise.all([
+    get<ItemPublic[]>("/store/items"),
+    get<OrderPublic[]>("/store/orders"),
+    get<SpendablePublic>("/store/spendable"),
+  ]);
+  const ordersBox = h("div", { id: "orders" });
+  const figures = h("div", { class: "stats" });
+  const paint = (s: SpendablePublic) => replace(figures,
+    stat("Balance", stones(s.balance), "stones"),
+    stat("Spendable", stones(s.spendable), "stones", { id: "spendable" }),
+    stat("Locked", stones(s.locked), s.certified ? "until the lock ends" : "until you are certified"),
+  );
+  const refresh = async () => {
+    const [latest, now] = await Promise.all([get<OrderPublic[]>("/store/orders"), get<SpendablePublic>("/store/spendable")]);
+    replace(ordersBox, ordersTable(latest, refresh));
+    paint(now);
+  };
+  paint(spendable);
+  replace(ordersBox, ordersTable(orders, refresh));
+  add(page, 
+    pageTitle("Store", "Spend stones on the brand's products and services. A merchant fulfils each order; until then you can cancel it."),
+    card(null, figures),
+    card("Catalogue", items.length === 0 ? h("p", { class: "empty" }, "The store has nothing on sale yet.")
+      : h("div", { class: "items" }, items.map((item) => itemCard(item, refresh)))),
+    card("My orders", ordersBox),
+  );
+}
+
+function itemCard(item: ItemPublic, refresh: () => Promise<void>): HTMLElement {
+  const quantity = h("input", { type: "number", min: 1, max: 99, value: 1, "aria-label": "Quantity", class: "qty", style: "width:4.5rem" });
+  return h("div", { class: "item-card", "data-item": item.id },
+    h("strong", null, item.title),
+    h("span", { class: "muted" }, `${item.merchant_name ?? `Merchant #${item.merchant_id}`} · ${item.sku}`),
+    h("span", { class: "price" }, `${stones(item.price)} stones`, item.cash_fen ? ` + ${yuan(item.cash_fen)}` : null),
+    h("span", { class: "muted" }, item.stock === null ? "In stock" : `${item.stock} left`),
+    h("div", { class: "row" }, quantity,
+      action("Order", async () => {
+        const order = await post<OrderPublic>("/store/orders", { item_id: item.id, quantity: Number(quantity.value) }, { idempotencyKey: newKey("order") });
+        await refresh();
+        return `Order #${order.id} placed: ${stones(order.total)} stones set aside for the merchant.`;
+      }, { attrs: { "data-order-item": item.id } })),
+  );
+}
+
+function ordersTable(orders: OrderPublic[], refresh: () => Promise<void>): HTMLElement {
+  return table<OrderPublic>([
+    { label: "Order", cell: (o) => `#${o.id}` },
+    { label: "Placed", cell: (o) => dateTime(o.placed_at) },
+    { label: "Item", cell: (o) => `${o.title ?? `item #${o.item_id}`} × ${o.quantity}` },
+    { label: "Stones", cell: (o) => stones(o.total), numeric: true },
+    { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
+    { label: "", cell: (o) => (["placed", "confirmed"].includes(o.status)
+      ? action("Cancel", async () => {
+          await post(`/store/orders/${o.id}/cancel`, {}, { idempotencyKey: newKey("cancel") });
+          await refresh();
+          return `Order #${o.id} cancelled; the stones are back in your wallet.`;
+        }, { kind: "secondary" })
+      : null) },
+  ], [...orders].sort((a, b) => b.id - a.id), "No orders yet.");
+}
+
+interface DividendPublic {
+  id: number;
+  amount_fen: number;
+  record_epoch: number;
+  payment_date: string;
+  note: string;
+  declared_at: Instant;
+  holders: number;
+  root: string | null;
+}
+
+interface EntitlementPublic {
+  dividend_id: number;
+  amount_fen: number;
+  balance: Amount;
+  record_epoch: number;
+  payment_date: string;
+  note: string;
+}
+
+export async function renderMyDividends(page: HTMLElement): Promise<void> {
+  const [wallet, mine] = await Promise.all([get<WalletPublic>("/wallet"), get<EntitlementPublic[]>("/dividends/mine")]);
+  const total = mine.reduce((sum, e) => sum + BigInt(e.amount_fen), 0n);
+  add(page, 
+    pageTitle("Dividends", "The equity stake behind the program pays dividends to stone holders, in proportion to their balance on the record epoch."),
+    h("div", { class: "stats card" },
+      stat("Due to me", yuan(wallet.dividends_fen), "declared, not yet paid out"),
+      stat("All declared to me", yuan(String(total))),
+      stat("Dividends", String(mine.length), "I was entitled to"),
+    ),
+    card("My entitlements", table<EntitlementPublic>([
+      { label: "Dividend", cell: (e) => `#${e.dividend_id}` },
+      { label: "Record epoch", cell: (e) => String(e.record_epoch) },
+      { label: "My stones then", cell: (e) => stones(e.balance), numeric: true },
+      { label: "Amount", cell: (e) => yuan(e.amount_fen), numeric: true },
+      { label: "Paid on", cell: (e) => e.payment_date },
+      { label: "Note", cell: (e) => e.note },
+    ], mine, "No dividend has been declared to you yet.")),
+  );
+}
+
+export function dividendsTable(dividends: DividendPublic[]): HTMLElement {
+  return table<DividendPublic>([
+    { label: "Dividend", cell: (d) => `#${d.id}` },
+    { label: "Declared", cell: (d) => date(d.declared_at) },
+    { label: "Record epoch", cell: (d) => String(d.record_epoch) },
+    { label: "Amount", cell: (d) => yuan(d.amount_fen), numeric: true },
+    { label: "Holders", cell: (d) => String(d.holders), numeric: true },
+    { label: "Payment date", cell: (d) => d.payment_date },
+    { label: "Note", cell: (d) => d.note },
+  ], [...dividends].sort((a, b) => b.id - a.id), "No dividend has been declared yet.");
+}
+
+export type { DividendPublic };
