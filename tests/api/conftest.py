@@ -9,15 +9,20 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from milestone.api.app import create_app
 from milestone.auth import FAST_HASHER, issue_api_key
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
+from milestone.consent.service import grant_consent
 from milestone.program.service import Program
 from milestone.registry.owners import create_owner
+from milestone.registry.vehicles import register_vehicle, transfer_vehicle
+from milestone.registry.vin import synthetic_vin
 from milestone.settings import Settings
 from milestone.storage import Database
+from milestone.vehicle import VehicleSigner, generate_signing_key
 
 from .support import PASSWORD
 
@@ -29,6 +34,8 @@ class People:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     owner_ids: dict[str, int] = field(default_factory=dict)
     merchant_ids: dict[str, int] = field(default_factory=dict)
+    vehicles: dict[str, VehicleSigner] = field(default_factory=dict)
+    """A car of each owner, with consent to both scopes, and the signer of its reports."""
 
 
 @pytest.fixture
@@ -36,6 +43,7 @@ def settings(tmp_path: Path, database: Database) -> Settings:
     return Settings(
         data_dir=tmp_path,
         database_url=database.engine.url.render_as_string(hide_password=False),
+        api_token_ttl_seconds=86_400,
         api_login_per_minute=1_000,
         api_writes_per_minute=1_000,
     )
@@ -74,15 +82,41 @@ def login(client: TestClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def give_vehicle(
+    database: Database, clock: ManualClock, owner_id: int, serial: int
+) -> VehicleSigner:
+    """Register a car, bind it to the owner and grant both consent scopes, now."""
+    key = generate_signing_key()
+
+    def work(session: Session) -> int:
+        vehicle = register_vehicle(
+            session, clock, vin=synthetic_vin(serial), public_key=bytes(key.verify_key)
+        )
+        transfer_vehicle(session, clock, vehicle.id, owner_id)
+        for scope in ("mileage", "driving_behavior"):
+            grant_consent(
+                session,
+                clock,
+                owner_id=owner_id,
+                vehicle_id=vehicle.id,
+                scope=scope,
+                terms_version="2026-01",
+            )
+        return vehicle.id
+
+    return VehicleSigner(database.run(work), key)
+
+
 @pytest.fixture
 def people(client: TestClient, database: Database, clock: ManualClock) -> People:
     people = People()
     add_user(database, clock, "olga", "operator")
     add_user(database, clock, "aldo", "auditor")
-    for name in ("ann", "bob"):
+    for serial, name in enumerate(("ann", "bob"), start=1):
         owner_id = database.run(lambda session: create_owner(session, clock).id)
         add_user(database, clock, name, "owner", owner_id)
         people.owner_ids[name] = owner_id
+        people.vehicles[name] = give_vehicle(database, clock, owner_id, serial)
     for name in ("olga", "aldo", "ann", "bob"):
         people.headers[name] = login(client, name)
     shop = database.run(lambda s: issue_api_key(s, clock, "merchant", merchant_id=1))

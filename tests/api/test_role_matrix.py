@@ -41,7 +41,10 @@ def test_each_caller_reaches_exactly_its_routes(client: TestClient, people: Peop
                 wrong.append(f"{method} {template} as {name}: {verdict}")
             if refused:
                 assert response.json()["code"] in {
-                    "not_authenticated", "invalid_token", "forbidden", "invalid_api_key",
+                    "not_authenticated",
+                    "invalid_token",
+                    "forbidden",
+                    "invalid_api_key",
                 }
     assert wrong == []
 

@@ -15,8 +15,13 @@ from milestone.auth.errors import (
     WeakPassword,
 )
 from milestone.auth.models import UserRecord
-from milestone.auth.passwords import STRONG_HASHER
-from milestone.auth.users import change_password, list_users
+from milestone.auth.passwords import STRONG_HASHER, prepare_password
+from milestone.auth.users import (
+    change_password,
+    list_users,
+    password_needs_rehash,
+    store_password_hash,
+)
 from milestone.clock import ManualClock
 from milestone.program.service import Program
 from milestone.registry.errors import UnknownOwner
@@ -132,13 +137,16 @@ def test_change_password_replaces_the_old_one(database: Database, clock: ManualC
     database.run(lambda s: authenticate_user(s, FAST_HASHER, "olga", "another long secret"))
 
 
-def test_log_in_upgrades_a_weaker_hash(database: Database, clock: ManualClock) -> None:
-    make(database, clock)
-    database.run(lambda s: authenticate_user(s, STRONG_HASHER, "olga", PASSWORD))
+def test_a_weaker_hash_is_found_and_replaced(database: Database, clock: ManualClock) -> None:
+    user = make(database, clock)
     with database.session() as session:
-        stored = session.execute(select(UserRecord.password_hash)).scalar_one()
-    assert not STRONG_HASHER.check_needs_rehash(stored)
-    database.run(lambda s: authenticate_user(s, FAST_HASHER, "olga", PASSWORD))
+        assert password_needs_rehash(session, STRONG_HASHER, user.id)
+        assert not password_needs_rehash(session, FAST_HASHER, user.id)
+    upgraded = prepare_password(PASSWORD, STRONG_HASHER)
+    database.run(lambda s: store_password_hash(s, user.id, upgraded))
+    with database.session() as session:
+        assert not password_needs_rehash(session, STRONG_HASHER, user.id)
+        assert authenticate_user(session, FAST_HASHER, "olga", PASSWORD).id == user.id
 
 
 def list_users_now(database: Database):

@@ -6,6 +6,8 @@ a log-in rehashes a password whose hash used weaker parameters than the current 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -33,10 +35,20 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword("a password has no leading or trailing spaces and no control characters")
 
 
-def hash_password(password: str, hasher: PasswordHasher) -> str:
-    """The argon2id hash of a password that meets the rules."""
+@dataclass(frozen=True)
+class NewPassword:
+    """A password that met the rules, already hashed: hash it before a write transaction, not
+    inside one, so the slow hash never holds a database lock."""
+
+    hash: str
+
+
+def prepare_password(password: str | NewPassword, hasher: PasswordHasher) -> NewPassword:
+    """The argon2id hash of a password that meets the rules (a prepared one passes through)."""
+    if isinstance(password, NewPassword):
+        return password
     check_password_rules(password)
-    return hasher.hash(password)
+    return NewPassword(hasher.hash(password))
 
 
 def verify_password(password_hash: str, password: str, hasher: PasswordHasher) -> bool:

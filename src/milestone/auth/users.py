@@ -22,7 +22,12 @@ from milestone.auth.errors import (
     UserNotFound,
 )
 from milestone.auth.models import UserRecord
-from milestone.auth.passwords import burn_verification_time, hash_password, verify_password
+from milestone.auth.passwords import (
+    NewPassword,
+    burn_verification_time,
+    prepare_password,
+    verify_password,
+)
 from milestone.auth.principals import Role
 from milestone.clock import Clock
 from milestone.registry.owners import get_owner
@@ -61,7 +66,7 @@ def create_user(
     hasher: PasswordHasher,
     *,
     username: str,
-    password: str,
+    password: str | NewPassword,
     role: Role | str,
     owner_id: int | None = None,
 ) -> User:
@@ -70,7 +75,7 @@ def create_user(
     if (role is Role.OWNER) != (owner_id is not None):
         raise InvalidRole("exactly the users with the owner role are tied to a registry owner")
     normalized = normalize_username(username)
-    password_hash = hash_password(password, hasher)
+    password_hash = prepare_password(password, hasher).hash
     if _find_by_username(session, normalized) is not None:
         raise UsernameTaken(f"the username {normalized!r} is taken", username=normalized)
     if owner_id is not None:
@@ -101,8 +106,8 @@ def authenticate_user(
     """The active user with this username and password; `InvalidCredentials` otherwise.
 
     Unknown user, wrong password and disabled user fail alike and take as long, so the answer
-    tells an attacker nothing about which usernames exist. A hash made with weaker parameters
-    than `hasher`'s is replaced (the caller commits).
+    tells an attacker nothing about which usernames exist. Reads only: call it outside a write
+    transaction, since the hash takes tens of milliseconds by design.
     """
     try:
         normalized = normalize_username(username)
@@ -115,18 +120,29 @@ def authenticate_user(
     matches = verify_password(record.password_hash, password, hasher)
     if not matches or record.disabled_at is not None:
         raise InvalidCredentials("wrong username or password")
-    if hasher.check_needs_rehash(record.password_hash):
-        session.execute(
-            update(UserRecord)
-            .where(UserRecord.id == record.id)
-            .values(password_hash=hasher.hash(password))
-        )
     return _user(record)
 
 
-def change_password(session: Session, hasher: PasswordHasher, user_id: int, password: str) -> User:
+def password_needs_rehash(session: Session, hasher: PasswordHasher, user_id: int) -> bool:
+    """Whether the user's hash was made with weaker parameters than `hasher`'s."""
+    stored = session.execute(
+        select(UserRecord.password_hash).where(UserRecord.id == user_id)
+    ).scalar_one_or_none()
+    return stored is not None and hasher.check_needs_rehash(stored)
+
+
+def store_password_hash(session: Session, user_id: int, password: NewPassword) -> None:
+    """Replace the user's hash (after a log-in found it outdated). No commit."""
+    session.execute(
+        update(UserRecord).where(UserRecord.id == user_id).values(password_hash=password.hash)
+    )
+
+
+def change_password(
+    session: Session, hasher: PasswordHasher, user_id: int, password: str | NewPassword
+) -> User:
     """Set a new password for the user. No commit."""
-    password_hash = hash_password(password, hasher)
+    password_hash = prepare_password(password, hasher).hash
     get_user(session, user_id)
     session.execute(
         update(UserRecord).where(UserRecord.id == user_id).values(password_hash=password_hash)

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from milestone.api.routers import auth, keys, program, wallet
+from milestone.api.routers import (
+    auth,
+    consent,
+    keys,
+    owners,
+    program,
+    telemetry,
+    vehicles,
+    wallet,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     program.router,
+    owners.router,
+    vehicles.router,
+    consent.router,
+    telemetry.router,
     wallet.router,
     keys.router,
 )

@@ -19,6 +19,13 @@ Fen = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="CNY fen (1 yuan = 1
 UnixSeconds = Annotated[int, Field(ge=0, le=2**40, description="An instant, Unix seconds UTC.")]
 Id = Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
 HexHash = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", description="32 bytes, 0x-hex.")]
+PublicKeyHex = Annotated[
+    str,
+    Field(
+        pattern=r"^0x[0-9a-fA-F]{64}$", description="An Ed25519 public key: 32 bytes, 0x-hex.",
+        examples=["0x" + "ab" * 32],
+    ),
+]
 
 
 class Amount(BaseModel):
@@ -49,3 +56,16 @@ def iso_8601(unix: int) -> str:
 
 def hex_of(value: bytes) -> str:
     return "0x" + value.hex()
+
+
+def optional_hex(value: bytes | None) -> str | None:
+    return None if value is None else hex_of(bytes(value))
+
+
+def bytes_of(text: str) -> bytes:
+    """The bytes of 0x-hex text the schema already checked."""
+    return bytes.fromhex(text.removeprefix("0x"))
+
+
+def optional_instant(unix: int | None) -> Instant | None:
+    return None if unix is None else Instant.of(unix)
