@@ -41,6 +41,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/consent/history"): OWNERS,
     ("POST", "/api/v1/telemetry/batches"): PUBLIC,
     ("GET", "/api/v1/telemetry/trips"): OWNERS,
+    ("GET", "/api/v1/telemetry/rejections/mine"): OWNERS,
     ("GET", "/api/v1/telemetry/rejections"): STAFF,
     ("POST", "/api/v1/telemetry/explain"): STAFF,
     ("GET", "/api/v1/wallet"): OWNERS,

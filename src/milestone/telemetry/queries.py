@@ -30,15 +30,18 @@ def list_rejections(
     *,
     code: str | None = None,
     vehicle_id: int | None = None,
+    owner_id: int | None = None,
     before: int | None = None,
     limit: int = 50,
 ) -> list[TripRejection]:
-    """Rejected reports, newest first, filtered by code and vehicle when given."""
+    """Rejected reports, newest first, filtered by code, vehicle and owner when given."""
     query = select(TripRejection).order_by(TripRejection.id.desc()).limit(min(limit, PAGE_MAX))
     if code is not None:
         query = query.where(TripRejection.code == code)
     if vehicle_id is not None:
         query = query.where(TripRejection.vehicle_id == vehicle_id)
+    if owner_id is not None:
+        query = query.where(TripRejection.owner_id == owner_id)
     if before is not None:
         query = query.where(TripRejection.id < before)
     return list(session.execute(query).scalars())
