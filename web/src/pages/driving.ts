@@ -80,7 +80,7 @@ interface MyRejection {
 export async function renderTrips(page: HTMLElement): Promise<void> {
   const [trips, rejected] = await Promise.all([
     get<TripPublic[]>("/telemetry/trips", { query: { limit: 100 } }),
-    get<MyRejection[]>("/telemetry/my-rejections", { query: { limit: 50 } }),
+    get<MyRejection[]>("/telemetry/rejections/mine", { query: { limit: 50 } }),
   ]);
   const total = trips.reduce((sum, t) => sum + t.counted_m, 0);
   add(page, 
