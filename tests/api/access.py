@@ -46,9 +46,6 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/telemetry/explain"): STAFF,
     ("GET", "/api/v1/wallet"): OWNERS,
     ("GET", "/api/v1/wallet/history"): OWNERS,
-    ("POST", "/api/v1/keys"): OPERATORS,
-    ("GET", "/api/v1/keys"): STAFF,
-    ("DELETE", "/api/v1/keys/{key_id}"): OPERATORS,
 }
 
 FUZZ_PREFERENCE = ("ann", "olga", "shop", "sales", ANONYMOUS)

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from nacl.signing import SigningKey
 from sqlalchemy.orm import Session
 
+from milestone.activities.sales import register_sales_system
 from milestone.api.app import create_app
-from milestone.auth import FAST_HASHER, issue_api_key
+from milestone.auth import FAST_HASHER
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
@@ -22,6 +24,7 @@ from milestone.registry.vehicles import register_vehicle, transfer_vehicle
 from milestone.registry.vin import synthetic_vin
 from milestone.settings import Settings
 from milestone.storage import Database
+from milestone.store.merchants import register_merchant
 from milestone.vehicle import VehicleSigner, generate_signing_key
 
 from .support import PASSWORD
@@ -34,6 +37,9 @@ class People:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     owner_ids: dict[str, int] = field(default_factory=dict)
     merchant_ids: dict[str, int] = field(default_factory=dict)
+    sales_key: SigningKey | None = None
+    """The sales system's Ed25519 key, which signs its delivery confirmations."""
+    sales_system_id: int = 0
     vehicles: dict[str, VehicleSigner] = field(default_factory=dict)
     """A car of each owner, with consent to both scopes, and the signer of its reports."""
 
@@ -119,12 +125,14 @@ def people(client: TestClient, database: Database, clock: ManualClock) -> People
         people.vehicles[name] = give_vehicle(database, clock, owner_id, serial)
     for name in ("olga", "aldo", "ann", "bob"):
         people.headers[name] = login(client, name)
-    shop = database.run(lambda s: issue_api_key(s, clock, "merchant", merchant_id=1))
-    other_shop = database.run(lambda s: issue_api_key(s, clock, "merchant", merchant_id=2))
-    sales = database.run(lambda s: issue_api_key(s, clock, "sales"))
-    people.headers["shop"] = {"X-API-Key": shop.secret}
-    people.headers["other_shop"] = {"X-API-Key": other_shop.secret}
-    people.headers["sales"] = {"X-API-Key": sales.secret}
+    for name in ("shop", "other_shop"):
+        merchant, key = database.run(lambda s, n=name: register_merchant(s, clock, n))
+        people.headers[name] = {"X-API-Key": key}
+        people.merchant_ids[name] = merchant.id
+    people.sales_key = generate_signing_key()
+    public_key = bytes(people.sales_key.verify_key)
+    system, key = database.run(lambda s: register_sales_system(s, clock, "dealer", public_key))
+    people.headers["sales"] = {"X-API-Key": key}
+    people.sales_system_id = system.id
     people.headers["anonymous"] = {}
-    people.merchant_ids.update(shop=1, other_shop=2)
     return people

@@ -1,4 +1,4 @@
-"""Log-in, the caller's identity, password changes, and API keys over HTTP."""
+"""Log-in, the caller's identity and password changes over HTTP."""
 
 from __future__ import annotations
 
@@ -52,34 +52,6 @@ def test_change_password_needs_the_current_one(client: TestClient, people: Peopl
     assert client.post("/api/v1/auth/password", json=body, headers=headers).status_code == 200
     login = {"username": "bob", "password": "a fresh long secret"}
     assert client.post("/api/v1/auth/login", json=login).status_code == 200
-
-
-def test_operator_issues_lists_and_revokes_keys(client: TestClient, people: People) -> None:
-    operator = people.headers["olga"]
-    response = client.post(
-        "/api/v1/keys",
-        json={"holder": "merchant", "merchant_id": 9, "label": "cafe"},
-        headers=operator,
-    )
-    assert response.status_code == 201
-    issued = response.json()
-    secret, key_id = issued["secret"], issued["key"]["id"]
-    listed = client.get("/api/v1/keys", headers=people.headers["aldo"]).json()
-    assert key_id in [key["id"] for key in listed]
-    assert all("secret" not in key for key in listed)
-    assert (
-        client.delete(f"/api/v1/keys/{key_id}", headers=operator).json()["revoked_at"] is not None
-    )
-    assert_problem(
-        client.get("/api/v1/auth/me", headers={"X-API-Key": secret}), 401, "not_authenticated"
-    )
-
-
-def test_merchant_key_needs_a_merchant(client: TestClient, people: People) -> None:
-    response = client.post(
-        "/api/v1/keys", json={"holder": "merchant"}, headers=people.headers["olga"]
-    )
-    assert_problem(response, 422, "invalid_role")
 
 
 def test_wallet_of_a_fresh_owner_is_empty(client: TestClient, people: People) -> None:

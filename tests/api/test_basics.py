@@ -71,8 +71,8 @@ def test_chunked_body_over_the_limit_is_refused(client: TestClient) -> None:
 
 
 def test_service_refusal_keeps_its_code(client: TestClient, people) -> None:
-    response = client.delete("/api/v1/keys/999", headers=people.headers["olga"])
-    assert_problem(response, 404, "api_key_not_found")
+    response = client.get("/api/v1/vehicles/999", headers=people.headers["olga"])
+    assert_problem(response, 404, "unknown_vehicle")
 
 
 def test_program_is_public(client: TestClient) -> None:

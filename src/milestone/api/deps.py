@@ -15,13 +15,17 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from milestone.activities.sales import API_KEY_PREFIX as SALES_KEY_PREFIX
+from milestone.activities.sales import authenticate_sales_system
 from milestone.api.context import ApiContext
 from milestone.api.ratelimit import Rate
+from milestone.apikeys import InvalidApiKey
 from milestone.auth.errors import Forbidden, NotAuthenticated
-from milestone.auth.keys import authenticate_api_key
 from milestone.auth.principals import KeyHolder, Principal, Role
 from milestone.clock import Clock
 from milestone.storage import Database
+from milestone.store.merchants import API_KEY_PREFIX as MERCHANT_KEY_PREFIX
+from milestone.store.merchants import authenticate_merchant
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -31,7 +35,7 @@ bearer_scheme = HTTPBearer(
 )
 api_key_scheme = APIKeyHeader(
     name=API_KEY_HEADER, auto_error=False, scheme_name="apiKey",
-    description="An API key issued to a merchant or to the sales system.",
+    description="The API key of a merchant (`mk_...`) or of a sales system (`ss_...`).",
 )
 
 
@@ -106,12 +110,25 @@ def get_key_holder(
     database: DatabaseDep,
     secret: Annotated[str | None, Security(api_key_scheme)],
 ) -> Principal:
-    """The holder of the API key in the request; 401 without a valid one."""
+    """The merchant or sales system whose API key the request carries; 401 without a valid one.
+
+    The key's prefix says whose kind of key it is (`mk_` merchants, `ss_` sales systems); the
+    service of that kind checks it.
+    """
     if not secret:
         raise NotAuthenticated(f"send the API key in the {API_KEY_HEADER} header")
     with database.session() as session:
-        key = authenticate_api_key(session, secret)
-    return Principal(kind="key", subject=key.id, holder=key.holder, merchant_id=key.merchant_id)
+        if secret.startswith(MERCHANT_KEY_PREFIX + "_"):
+            merchant = authenticate_merchant(session, secret)
+            return Principal(
+                kind="key", subject=merchant.id, holder=KeyHolder.MERCHANT, merchant_id=merchant.id
+            )
+        if secret.startswith(SALES_KEY_PREFIX + "_"):
+            system = authenticate_sales_system(session, secret)
+            return Principal(
+                kind="key", subject=system.id, holder=KeyHolder.SALES, sales_system_id=system.id
+            )
+    raise InvalidApiKey("the API key is not valid")
 
 
 def get_merchant(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principal:

@@ -32,12 +32,6 @@ class TokenExpired(AuthError):
     code = "token_expired"
 
 
-class InvalidApiKey(AuthError):
-    """An API key that is unknown or revoked."""
-
-    code = "invalid_api_key"
-
-
 class Forbidden(MilestoneError):
     """Authenticated, but this principal may not do this."""
 
@@ -70,7 +64,3 @@ class OwnerAlreadyHasUser(Conflict):
 
 class UserNotFound(NotFound):
     code = "user_not_found"
-
-
-class ApiKeyNotFound(NotFound):
-    code = "api_key_not_found"

@@ -19,7 +19,7 @@ class KeyHolder(StrEnum):
     MERCHANT = "merchant"
     """A merchant's system: its catalogue and the orders placed with it."""
     SALES = "sales"
-    """The car maker's sales system: confirms delivered purchases for referrals."""
+    """A dealer's sales system: confirms delivered purchases for referrals."""
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,15 @@ class Principal:
     kind: str
     """`user` or `key`."""
     subject: int
-    """The user id or the API key id."""
+    """The user id, or the merchant or sales system id of a key holder."""
     role: Role | None = None
     owner_id: int | None = None
     """The registry owner a user with the owner role is, None for other users."""
     holder: KeyHolder | None = None
     merchant_id: int | None = None
     """The merchant a merchant key belongs to."""
+    sales_system_id: int | None = None
+    """The sales system a sales key belongs to."""
 
     @property
     def label(self) -> str:

@@ -7,7 +7,6 @@ from fastapi import APIRouter
 from milestone.api.routers import (
     auth,
     consent,
-    keys,
     owners,
     program,
     telemetry,
@@ -23,5 +22,4 @@ ROUTERS: tuple[APIRouter, ...] = (
     consent.router,
     telemetry.router,
     wallet.router,
-    keys.router,
 )
