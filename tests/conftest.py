@@ -145,7 +145,7 @@ def preset_name() -> str:
 
 @pytest.fixture
 def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
-    """A program initialized at GENESIS with the `preset_name` preset (`minimal`), committed."""
+    """The `preset_name` preset (`minimal` unless overridden), initialized at GENESIS."""
     with database.transaction() as session:
         return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
 

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     api_writes_per_minute: int = Field(default=120, ge=1)
     """Requests a client may make per minute to each write route."""
 
+    operator_key: str | None = None
+    """The operator's secp256k1 key (hex); None means `keys/operator.key` in `data_dir`."""
+
+    beacon_key: str | None = None
+    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
+
+    settle_grace_seconds: int = 3_600
+    """How long after an epoch ends its trips may still arrive and count for it."""
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:

@@ -28,14 +28,19 @@ def accounts(database: Database, clock: ManualClock, program: Program) -> tuple[
 
 
 @pytest.fixture
-def fund(database: Database, clock: ManualClock, accounts: tuple[str, ...]) -> Callable[[str, int], None]:
+def fund(
+    database: Database, clock: ManualClock, accounts: tuple[str, ...]
+) -> Callable[[str, int], None]:
     """Grant pebbles from the activity reserve to an account, committed."""
     grants = iter(range(1, 10**9))
 
     def fund(account: str, amount: int) -> None:
         with database.transaction() as session:
             post_transaction(
-                session, clock, "grant", f"grant-{next(grants)}",
+                session,
+                clock,
+                "grant",
+                f"grant-{next(grants)}",
                 transfer(ACTIVITY_RESERVE, account, amount),
             )
 
@@ -50,8 +55,10 @@ def snapshot(database: Database) -> Callable[[], Snapshot]:
         with database.session() as session:
             return {
                 table.name: sorted(
-                    (tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                     for row in session.execute(select(table))),
+                    (
+                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in session.execute(select(table))
+                    ),
                     key=repr,
                 )
                 for table in metadata.sorted_tables

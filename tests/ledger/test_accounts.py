@@ -11,10 +11,19 @@ from milestone.ledger.errors import AssetNotAllowed, InvalidAccount, UnknownAsse
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("supply", "supply"), ("reserve:mining", "reserve"), ("budget:activity", "budget"),
-     ("owner:1", "owner"), ("merchant:42", "merchant"), ("campaign:7", "campaign"),
-     ("dividend:3", "dividend"), ("treasury", "treasury"), ("burned", "burned"),
-     ("payout", "payout"), (f"owner:{2**63 - 1}", "owner")],
+    [
+        ("supply", "supply"),
+        ("reserve:mining", "reserve"),
+        ("budget:activity", "budget"),
+        ("owner:1", "owner"),
+        ("merchant:42", "merchant"),
+        ("campaign:7", "campaign"),
+        ("dividend:3", "dividend"),
+        ("treasury", "treasury"),
+        ("burned", "burned"),
+        ("payout", "payout"),
+        (f"owner:{2**63 - 1}", "owner"),
+    ],
 )
 def test_well_formed_accounts_have_their_kind(name: str, kind: str) -> None:
     assert account_kind(name).name == kind
@@ -22,8 +31,23 @@ def test_well_formed_accounts_have_their_kind(name: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["", "owner", "owner:", "owner:0", "owner:007", "owner:-1", "owner:1.5", "owner: 1",
-     f"owner:{2**63}", "reserve", "reserve:mining:1", "treasury:1", "wallet:1", "OWNER:1", 42],
+    [
+        "",
+        "owner",
+        "owner:",
+        "owner:0",
+        "owner:007",
+        "owner:-1",
+        "owner:1.5",
+        "owner: 1",
+        f"owner:{2**63}",
+        "reserve",
+        "reserve:mining:1",
+        "treasury:1",
+        "wallet:1",
+        "OWNER:1",
+        42,
+    ],
 )
 def test_malformed_accounts_are_refused(name: str) -> None:
     with pytest.raises(InvalidAccount) as refused:
@@ -33,7 +57,12 @@ def test_malformed_accounts_are_refused(name: str) -> None:
 
 def test_system_accounts_are_every_fixed_name() -> None:
     assert SYSTEM_ACCOUNTS == (
-        "budget:activity", "burned", "payout", "reserve:activity", "reserve:mining", "supply",
+        "budget:activity",
+        "burned",
+        "payout",
+        "reserve:activity",
+        "reserve:mining",
+        "supply",
         "treasury",
     )
 
@@ -41,8 +70,12 @@ def test_system_accounts_are_every_fixed_name() -> None:
 def test_assets_each_kind_holds() -> None:
     check_holds("owner:1", Asset.CNY_FEN)
     check_holds("supply", Asset.CNY_FEN)
-    for account, asset in [("merchant:1", Asset.CNY_FEN), ("dividend:1", Asset.STONE),
-                           ("reserve:mining", Asset.CNY_FEN), ("payout", Asset.STONE)]:
+    for account, asset in [
+        ("merchant:1", Asset.CNY_FEN),
+        ("dividend:1", Asset.STONE),
+        ("reserve:mining", Asset.CNY_FEN),
+        ("payout", Asset.STONE),
+    ]:
         with pytest.raises(AssetNotAllowed):
             check_holds(account, asset)
 

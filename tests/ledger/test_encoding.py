@@ -9,8 +9,8 @@ import pytest
 
 from milestone.ledger.encoding import (
     ZERO_HASH,
-    chain_hash,
     canonical_json,
+    chain_hash,
     encode_entry_body,
     encode_metadata,
 )
@@ -27,11 +27,17 @@ BODY = (
 
 def test_the_body_is_canonical_json_in_a_fixed_layout() -> None:
     body = encode_entry_body(
-        seq=1, created_at=1_767_225_600, epoch=0, kind="genesis", idempotency_key="genesis",
+        seq=1,
+        created_at=1_767_225_600,
+        epoch=0,
+        kind="genesis",
+        idempotency_key="genesis",
         metadata_json=encode_metadata({"preset": "minimal"}),
-        postings=[("supply", "STONE", -150_000_000_000),
-                  ("reserve:mining", "STONE", 100_000_000_000),
-                  ("reserve:activity", "STONE", 50_000_000_000)],
+        postings=[
+            ("supply", "STONE", -150_000_000_000),
+            ("reserve:mining", "STONE", 100_000_000_000),
+            ("reserve:activity", "STONE", 50_000_000_000),
+        ],
     )
     assert body == BODY
 
@@ -51,8 +57,17 @@ def test_metadata_is_sorted_compact_and_keeps_unicode() -> None:
 
 @pytest.mark.parametrize(
     "metadata",
-    [{"x": 1.0}, {"x": {"y": [0.5]}}, {1: "a"}, {"键": 1}, {"x": b"bytes"}, {"x": {1, 2}},
-     {"x": "\udc00"}, ["not", "an", "object"], {"x": "y" * 16_384}],
+    [
+        {"x": 1.0},
+        {"x": {"y": [0.5]}},
+        {1: "a"},
+        {"键": 1},
+        {"x": b"bytes"},
+        {"x": {1, 2}},
+        {"x": "\udc00"},
+        ["not", "an", "object"],
+        {"x": "y" * 16_384},
+    ],
 )
 def test_metadata_that_would_not_round_trip_is_refused(metadata: object) -> None:
     with pytest.raises(InvalidMetadata):

@@ -63,8 +63,12 @@ def test_the_hash_is_keccak_of_the_previous_hash_and_the_canonical_body(
     with database.transaction() as session:
         entry = post_transaction(session, clock, "gift", "k", transfer("owner:1", "owner:2", 5))
     body = encode_entry_body(
-        seq=entry.seq, created_at=entry.created_at, epoch=entry.epoch, kind="gift",
-        idempotency_key="k", metadata_json="{}",
+        seq=entry.seq,
+        created_at=entry.created_at,
+        epoch=entry.epoch,
+        kind="gift",
+        idempotency_key="k",
+        metadata_json="{}",
         postings=[("owner:1", "STONE", -5), ("owner:2", "STONE", 5)],
     )
     assert entry.hash == chain_hash(entry.prev_hash, body)
@@ -87,7 +91,9 @@ def test_a_clock_behind_the_head_never_stamps_an_entry_before_its_predecessor(
     fund("owner:1", 10)
     late_clock = ManualClock(clock.now() - 500)
     with database.transaction() as session:
-        entry = post_transaction(session, late_clock, "gift", "g", transfer("owner:1", "owner:2", 1))
+        entry = post_transaction(
+            session, late_clock, "gift", "g", transfer("owner:1", "owner:2", 1)
+        )
     assert entry.created_at == clock.now()
 
 
@@ -141,49 +147,119 @@ def test_a_repeated_key_with_different_content_is_a_conflict(
 
 BAD_INPUT: list[tuple[str, Callable[[], TransactionRequest]]] = [
     ("empty_transaction", lambda: TransactionRequest("gift", "k", [])),
-    ("unbalanced_postings", lambda: TransactionRequest(
-        "gift", "k", [Posting("owner:1", STONE, -5), Posting("owner:2", STONE, 4)])),
-    ("unbalanced_postings", lambda: TransactionRequest(
-        "gift", "k", [Posting("owner:1", STONE, -5), Posting("owner:2", Asset.CNY_FEN, 5)])),
-    ("unknown_account", lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:99", 1))),
-    ("invalid_account", lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:01", 1))),
-    ("invalid_account", lambda: TransactionRequest("gift", "k", transfer("owner:1", "wallet:1", 1))),
-    ("invalid_account", lambda: TransactionRequest("gift", "k", transfer("owner:1", "reserve:x", 1))),
-    ("invalid_account", lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:-2", 1))),
-    ("unknown_asset", lambda: TransactionRequest(
-        "gift", "k", [Posting("owner:1", "BTC", -1), Posting("owner:2", "BTC", 1)])),  # type: ignore[arg-type]
-    ("asset_not_allowed", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "merchant:1", 1, Asset.CNY_FEN))),
-    ("negative_amount", lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", -5))),
-    ("zero_amount", lambda: TransactionRequest(
-        "gift", "k", [Posting("owner:1", STONE, 0), Posting("owner:2", STONE, 0)])),
-    ("amount_out_of_range", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 2**63))),
-    ("amount_out_of_range", lambda: TransactionRequest(
-        "gift", "k", [Posting("owner:1", STONE, -(2**64)), Posting("owner:2", STONE, 2**64)])),
-    ("amount_out_of_range", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 1.5))),  # type: ignore[arg-type]
-    ("amount_out_of_range", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", True))),
-    ("insufficient_balance", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 101))),
-    ("insufficient_balance", lambda: TransactionRequest(
-        "gift", "k", transfer("merchant:1", "owner:2", 1))),
+    (
+        "unbalanced_postings",
+        lambda: TransactionRequest(
+            "gift", "k", [Posting("owner:1", STONE, -5), Posting("owner:2", STONE, 4)]
+        ),
+    ),
+    (
+        "unbalanced_postings",
+        lambda: TransactionRequest(
+            "gift", "k", [Posting("owner:1", STONE, -5), Posting("owner:2", Asset.CNY_FEN, 5)]
+        ),
+    ),
+    (
+        "unknown_account",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:99", 1)),
+    ),
+    (
+        "invalid_account",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:01", 1)),
+    ),
+    (
+        "invalid_account",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "wallet:1", 1)),
+    ),
+    (
+        "invalid_account",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "reserve:x", 1)),
+    ),
+    (
+        "invalid_account",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:-2", 1)),
+    ),
+    (
+        "unknown_asset",
+        lambda: TransactionRequest(
+            "gift", "k", [Posting("owner:1", "BTC", -1), Posting("owner:2", "BTC", 1)]
+        ),
+    ),  # type: ignore[arg-type]
+    (
+        "asset_not_allowed",
+        lambda: TransactionRequest(
+            "gift", "k", transfer("owner:1", "merchant:1", 1, Asset.CNY_FEN)
+        ),
+    ),
+    (
+        "negative_amount",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", -5)),
+    ),
+    (
+        "zero_amount",
+        lambda: TransactionRequest(
+            "gift", "k", [Posting("owner:1", STONE, 0), Posting("owner:2", STONE, 0)]
+        ),
+    ),
+    (
+        "amount_out_of_range",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", 2**63)),
+    ),
+    (
+        "amount_out_of_range",
+        lambda: TransactionRequest(
+            "gift", "k", [Posting("owner:1", STONE, -(2**64)), Posting("owner:2", STONE, 2**64)]
+        ),
+    ),
+    (
+        "amount_out_of_range",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", 1.5)),
+    ),  # type: ignore[arg-type]
+    (
+        "amount_out_of_range",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", True)),
+    ),
+    (
+        "insufficient_balance",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", 101)),
+    ),
+    (
+        "insufficient_balance",
+        lambda: TransactionRequest("gift", "k", transfer("merchant:1", "owner:2", 1)),
+    ),
     ("invalid_kind", lambda: TransactionRequest("Gift!", "k", transfer("owner:1", "owner:2", 1))),
-    ("invalid_idempotency_key", lambda: TransactionRequest(
-        "gift", "", transfer("owner:1", "owner:2", 1))),
-    ("invalid_idempotency_key", lambda: TransactionRequest(
-        "gift", "with space", transfer("owner:1", "owner:2", 1))),
-    ("invalid_idempotency_key", lambda: TransactionRequest(
-        "gift", "k" * 129, transfer("owner:1", "owner:2", 1))),
-    ("invalid_metadata", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 1), {"rate": 0.5})),
-    ("invalid_metadata", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 1), {1: "x"})),  # type: ignore[dict-item]
-    ("invalid_metadata", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 1), {"text": "\ud800"})),
-    ("invalid_metadata", lambda: TransactionRequest(
-        "gift", "k", transfer("owner:1", "owner:2", 1), {"blob": "x" * 20_000})),
+    (
+        "invalid_idempotency_key",
+        lambda: TransactionRequest("gift", "", transfer("owner:1", "owner:2", 1)),
+    ),
+    (
+        "invalid_idempotency_key",
+        lambda: TransactionRequest("gift", "with space", transfer("owner:1", "owner:2", 1)),
+    ),
+    (
+        "invalid_idempotency_key",
+        lambda: TransactionRequest("gift", "k" * 129, transfer("owner:1", "owner:2", 1)),
+    ),
+    (
+        "invalid_metadata",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", 1), {"rate": 0.5}),
+    ),
+    (
+        "invalid_metadata",
+        lambda: TransactionRequest("gift", "k", transfer("owner:1", "owner:2", 1), {1: "x"}),
+    ),  # type: ignore[dict-item]
+    (
+        "invalid_metadata",
+        lambda: TransactionRequest(
+            "gift", "k", transfer("owner:1", "owner:2", 1), {"text": "\ud800"}
+        ),
+    ),
+    (
+        "invalid_metadata",
+        lambda: TransactionRequest(
+            "gift", "k", transfer("owner:1", "owner:2", 1), {"blob": "x" * 20_000}
+        ),
+    ),
 ]
 
 
@@ -203,7 +279,11 @@ def test_bad_input_raises_its_named_error_and_changes_nothing(
         with pytest.raises(LedgerError) as refused:
             request = make()
             post_transaction(
-                session, clock, request.kind, request.idempotency_key, request.postings,
+                session,
+                clock,
+                request.kind,
+                request.idempotency_key,
+                request.postings,
                 request.metadata,
             )
         assert refused.value.code == code
@@ -219,7 +299,9 @@ def test_a_balance_beyond_64_bits_is_refused(
         )
     before = snapshot()
     with database.transaction() as session, pytest.raises(LedgerError) as refused:
-        post_transaction(session, clock, "fen", "one", transfer(SUPPLY, "owner:1", 1, Asset.CNY_FEN))
+        post_transaction(
+            session, clock, "fen", "one", transfer(SUPPLY, "owner:1", 1, Asset.CNY_FEN)
+        )
     assert refused.value.code == "balance_out_of_range"
     assert snapshot() == before
 
@@ -241,16 +323,26 @@ def test_dividend_fen_flow_from_supply_to_owner_to_payout(
     fen = Asset.CNY_FEN
     with database.transaction() as session:
         open_accounts(session, clock, [dividend_account(1)])
-        post_transaction(session, clock, "dividend", "d1", transfer(SUPPLY, "dividend:1", 1_000, fen))
         post_transaction(
-            session, clock, "entitlement", "d1-e",
-            [Posting("dividend:1", fen, -1_000), Posting("owner:1", fen, 600),
-             Posting("owner:2", fen, 400)],
+            session, clock, "dividend", "d1", transfer(SUPPLY, "dividend:1", 1_000, fen)
+        )
+        post_transaction(
+            session,
+            clock,
+            "entitlement",
+            "d1-e",
+            [
+                Posting("dividend:1", fen, -1_000),
+                Posting("owner:1", fen, 600),
+                Posting("owner:2", fen, 400),
+            ],
         )
         post_transaction(session, clock, "payout", "d1-p1", transfer("owner:1", PAYOUT, 600, fen))
     with database.session() as session:
-        assert [balance_of(session, a, fen) for a in (SUPPLY, "dividend:1", "owner:1", "owner:2",
-                PAYOUT)] == [-1_000, 0, 0, 400, 600]
+        assert [
+            balance_of(session, a, fen)
+            for a in (SUPPLY, "dividend:1", "owner:1", "owner:2", PAYOUT)
+        ] == [-1_000, 0, 0, 400, 600]
         assert balance_of(session, "owner:1", STONE) == 0
 
 

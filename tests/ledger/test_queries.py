@@ -72,8 +72,9 @@ def test_history_pages_newest_first_until_the_last(
     with database.transaction() as session:
         for n in range(1, 6):
             clock.advance(60)
-            post_transaction(session, clock, "gift", f"h{n}", transfer("owner:1", "owner:2", n),
-                             {"n": n})
+            post_transaction(
+                session, clock, "gift", f"h{n}", transfer("owner:1", "owner:2", n), {"n": n}
+            )
     seen = []
     cursor = None
     with database.session() as session:
@@ -112,8 +113,12 @@ def test_totals_reconcile_to_the_supply_wherever_the_stones_go(
 ) -> None:
     with database.transaction() as session:
         open_accounts(session, clock, ["campaign:1"])
-        post_transaction(session, clock, "release", "r", transfer(ACTIVITY_RESERVE, ACTIVITY_BUDGET, 900))
-        post_transaction(session, clock, "campaign", "c", transfer(ACTIVITY_BUDGET, "campaign:1", 300))
+        post_transaction(
+            session, clock, "release", "r", transfer(ACTIVITY_RESERVE, ACTIVITY_BUDGET, 900)
+        )
+        post_transaction(
+            session, clock, "campaign", "c", transfer(ACTIVITY_BUDGET, "campaign:1", 300)
+        )
         post_transaction(session, clock, "drop", "d", transfer(MINING_RESERVE, "owner:1", 500))
         post_transaction(session, clock, "order", "o", transfer("owner:1", "merchant:1", 200))
         post_transaction(session, clock, "fulfil", "f", transfer("merchant:1", BURNED, 120))
@@ -122,8 +127,13 @@ def test_totals_reconcile_to_the_supply_wherever_the_stones_go(
         result = totals(session)
     supply = program.parameters.total_supply
     assert result.issued == supply
-    assert (result.budgets, result.circulating, result.merchants, result.burned,
-            result.treasury) == (900, 300, 50, 120, 30)
+    assert (
+        result.budgets,
+        result.circulating,
+        result.merchants,
+        result.burned,
+        result.treasury,
+    ) == (900, 300, 50, 120, 30)
     assert result.mining_reserve == program.parameters.mining.pool - 500
     assert result.activity_reserve == program.parameters.activity.pool - 900
     assert result.reconciles and result.accounted == supply

@@ -58,14 +58,20 @@ def test_an_edited_balance_is_named_with_its_account(journal: Database) -> None:
     report = verify(journal)
     assert report.first is not None
     assert (report.first.code, report.first.account, report.first.seq) == (
-        "balance_mismatch", "owner:2", 5)
+        "balance_mismatch",
+        "owner:2",
+        5,
+    )
 
 
 def test_an_edited_metadata_or_time_breaks_the_hash(journal: Database) -> None:
     tamper(journal, "UPDATE journal_entry SET metadata = :m WHERE seq = 3", m='{"x":1}')
     tamper(journal, "UPDATE journal_entry SET created_at = created_at + 1 WHERE seq = 5")
     report = verify(journal)
-    assert [(p.code, p.seq) for p in report.problems] == [("hash_mismatch", 3), ("hash_mismatch", 5)]
+    assert [(p.code, p.seq) for p in report.problems] == [
+        ("hash_mismatch", 3),
+        ("hash_mismatch", 5),
+    ]
 
 
 def test_a_deleted_entry_leaves_a_gap_and_a_broken_link(journal: Database) -> None:
@@ -83,18 +89,7 @@ def test_a_rewrite_that_rehashes_its_own_entry_still_breaks_the_next_link(
     # Make entry 3 pay 99 instead of 10, with a consistent hash for entry 3 itself.
     tamper(journal, "UPDATE journal_posting SET amount = -99 WHERE entry_seq = 3 AND position = 0")
     tamper(journal, "UPDATE journal_posting SET amount = 99 WHERE entry_seq = 3 AND position = 1")
-    with journal.engine.connect() as connection:
-        entry = connection.execute(text("SELECT * FROM journal_entry WHERE seq = 3")).one()
-        postings = connection.execute(text(
-            "SELECT account, asset, amount FROM journal_posting WHERE entry_seq = 3 ORDER BY position"
-        )).all()
-    body = encode_entry_body(
-        seq=3, created_at=entry.created_at, epoch=entry.epoch, kind=entry.kind,
-        idempotency_key=entry.idempotency_key, metadata_json=entry.metadata,
-        postings=[tuple(p) for p in postings],
-    )
-    tamper(journal, "UPDATE journal_entry SET hash = :h WHERE seq = 3",
-           h=chain_hash(bytes(entry.prev_hash), body))
+    _rehash_from(journal, 3, through=3)
     report = verify(journal)
     assert report.first is not None
     assert (report.first.code, report.first.seq) == ("balance_after_mismatch", 3)
@@ -104,8 +99,11 @@ def test_a_rewrite_that_rehashes_its_own_entry_still_breaks_the_next_link(
 def test_unbalanced_postings_are_named_even_when_every_hash_is_recomputed(
     journal: Database,
 ) -> None:
-    tamper(journal, "UPDATE journal_posting SET amount = 20, balance_after = 40 "
-                    "WHERE entry_seq = 5 AND position = 1")
+    tamper(
+        journal,
+        "UPDATE journal_posting SET amount = 20, balance_after = 40 "
+        "WHERE entry_seq = 5 AND position = 1",
+    )
     tamper(journal, "UPDATE ledger_balance SET balance = 40 WHERE account = 'owner:2'")
     _rehash_from(journal, 5)
     report = verify(journal)
@@ -118,21 +116,33 @@ def test_a_head_that_is_not_the_last_entry_is_named(journal: Database) -> None:
     assert [p.code for p in report.problems] == ["head_mismatch"]
 
 
-def _rehash_from(database: Database, seq: int) -> None:
-    """What a forger with database access would do: recompute every hash from `seq` on."""
+def _rehash_from(database: Database, seq: int, through: int | None = None) -> None:
+    """What a forger with database access would do: recompute the hashes from `seq` on."""
+    last = through if through is not None else 2**62
     with database.engine.begin() as connection:
-        prev = bytes(connection.execute(
-            text("SELECT hash FROM journal_entry WHERE seq = :s"), {"s": seq - 1}
-        ).scalar_one())
+        prev = bytes(
+            connection.execute(
+                text("SELECT hash FROM journal_entry WHERE seq = :s"), {"s": seq - 1}
+            ).scalar_one()
+        )
         for entry in connection.execute(
-            text("SELECT * FROM journal_entry WHERE seq >= :s ORDER BY seq"), {"s": seq}
+            text("SELECT * FROM journal_entry WHERE seq BETWEEN :s AND :e ORDER BY seq"),
+            {"s": seq, "e": last},
         ).all():
-            postings = connection.execute(text(
-                "SELECT account, asset, amount FROM journal_posting WHERE entry_seq = :s "
-                "ORDER BY position"), {"s": entry.seq}).all()
+            postings = connection.execute(
+                text(
+                    "SELECT account, asset, amount FROM journal_posting WHERE entry_seq = :s "
+                    "ORDER BY position"
+                ),
+                {"s": entry.seq},
+            ).all()
             body = encode_entry_body(
-                seq=entry.seq, created_at=entry.created_at, epoch=entry.epoch, kind=entry.kind,
-                idempotency_key=entry.idempotency_key, metadata_json=entry.metadata,
+                seq=entry.seq,
+                created_at=entry.created_at,
+                epoch=entry.epoch,
+                kind=entry.kind,
+                idempotency_key=entry.idempotency_key,
+                metadata_json=entry.metadata,
                 postings=[tuple(p) for p in postings],
             )
             prev_hash, prev = prev, chain_hash(prev, body)
@@ -140,4 +150,5 @@ def _rehash_from(database: Database, seq: int) -> None:
                 text("UPDATE journal_entry SET prev_hash = :p, hash = :h WHERE seq = :s"),
                 {"p": prev_hash, "h": prev, "s": entry.seq},
             )
-        connection.execute(text("UPDATE journal_head SET hash = :h"), {"h": prev})
+        if through is None:
+            connection.execute(text("UPDATE journal_head SET hash = :h"), {"h": prev})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, init, ledger, schedule, serve, users
+from milestone.cli import audit, bench, export, init, ledger, schedule, serve, settle, users
 
 app = typer.Typer(
     name="milestone",
@@ -21,7 +21,10 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.command("settle")(settle.settle)
+app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(export.app, name="export")
 app.add_typer(bench.app, name="bench")
 app.command("serve")(serve.serve)
 app.add_typer(users.users_app, name="user")

@@ -9,6 +9,7 @@ import milestone.activities.models
 import milestone.auth.models
 import milestone.consent.models
 import milestone.dividends.models
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -26,5 +27,6 @@ MODEL_MODULES = (
     milestone.store.models,
     milestone.dividends.models,
     milestone.auth.models,
+    milestone.epochs.models,
 )
 metadata = Base.metadata

@@ -1,0 +1,75 @@
+"""The operator's keys, kept in the data directory.
+
+- `keys/operator.key`: the secp256k1 key that deploys the Program, sends every epoch step and,
+  in the default single-party set-up, is also the one beacon member and the one attestor.
+- `keys/beacon.secret`: 32 random bytes from which each epoch's beacon reveal is derived, so
+  a reveal committed before a restart is still known after it, with nothing else stored.
+
+Both files are created on first use with mode 0600. A remote chain needs a funded key: pass
+it in (`MILESTONE_OPERATOR_KEY`) instead of letting one be generated.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from milestone.rules.hashing import keccak256
+
+KEYS_DIR = Path("keys")
+OPERATOR_KEY_FILE = KEYS_DIR / "operator.key"
+BEACON_SECRET_FILE = KEYS_DIR / "beacon.secret"
+REVEAL_DOMAIN = b"milestone beacon reveal v1"
+
+
+def load_operator(data_dir: Path, private_key: str | None = None) -> LocalAccount:
+    """The operator account: `private_key` if given, else the data directory's (made if absent)."""
+    key = private_key or _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
+    account: LocalAccount = Account.from_key(key)
+    return account
+
+
+def beacon_secret(data_dir: Path) -> bytes:
+    """The data directory's beacon secret (made if absent)."""
+    return _read_or_create_secret(Path(data_dir) / BEACON_SECRET_FILE)
+
+
+def derive_reveal(secret: bytes, chain_id: int, program: str, epoch: int) -> bytes:
+    """The beacon reveal of `epoch` for one Program: unpredictable without `secret`, and stable.
+
+    Binding the chain and the contract keeps reveals of one deployment useless for guessing
+    another's.
+    """
+    return keccak256(
+        REVEAL_DOMAIN
+        + secret
+        + chain_id.to_bytes(32, "big")
+        + bytes.fromhex(program.removeprefix("0x"))
+        + epoch.to_bytes(32, "big")
+    )
+
+
+def _read_or_create_secret(path: Path) -> bytes:
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip().removeprefix("0x"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    # Written aside, then linked into place: two processes racing to create the key end with
+    # the same one, and nobody ever reads a half-written file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write("0x" + secret.hex() + "\n")
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return _read_or_create_secret(path)
+    finally:
+        os.unlink(tmp)
+    return secret
