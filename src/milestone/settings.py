@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
+    chain_public_url: str | None = None
+    """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
+
     api_secret: str | None = None
     """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
     Replicas behind a load balancer must share it."""

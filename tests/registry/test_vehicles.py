@@ -148,7 +148,9 @@ def test_ownership_is_a_chain_of_bindings_and_the_owner_at_an_instant_is_unique(
     with database.session() as session:
         bindings = [(b.owner_id, b.started_at, b.ended_at)
                     for b in ownership_history(session, vehicle.id)]
-        assert bindings == [(alice.id, start, start + 1_000), (bob.id, start + 1_000, start + 2_000)]
+        assert bindings == [
+            (alice.id, start, start + 1_000), (bob.id, start + 1_000, start + 2_000)
+        ]
         assert owner_at(session, vehicle.id, start - 1) is None
         assert owner_at(session, vehicle.id, start + 999) == alice.id
         assert owner_at(session, vehicle.id, start + 1_000) == bob.id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ def test_an_honest_vehicles_reports_continue_each_other(seed: int, days: int) ->
     uploads = simulate_fleet([car], GENESIS, days)
     reports = [decode_envelope(u.envelope).report for u in uploads]
     assert [r.sequence for r in reports] == list(range(1, len(reports) + 1))
-    for before, after in zip(reports, reports[1:], strict=False):
+    for before, after in itertools.pairwise(reports):
         assert after.odometer_start_m == before.odometer_end_m
         assert after.started_at >= before.ended_at
     for upload, report in zip(uploads, reports, strict=True):

@@ -6,9 +6,13 @@ from fastapi import APIRouter
 
 from milestone.api.routers import (
     auth,
+    chain,
     consent,
+    epochs,
+    mining,
     owners,
     program,
+    schedule,
     telemetry,
     vehicles,
     wallet,
@@ -22,4 +26,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     consent.router,
     telemetry.router,
     wallet.router,
+    mining.router,
+    schedule.router,
+    epochs.router,
+    chain.router,
 )
