@@ -87,6 +87,7 @@ def read_chain_info(
         deployment = load_deployment(Path(data_dir), chain_id)
         next_epoch = None
         if deployment is not None:
+            _call_as_operator(connection, deployment.operator)
             view = ProgramView(connection.w3, deployment.address)
             next_epoch = view.next_epoch() if view.is_deployed() else None
         return ChainInfo(
@@ -139,12 +140,20 @@ def _answer(connection: ChainConnection, data_dir: Path, method: str, params: li
     data = call.get("data", call.get("input", "0x"))
     if not isinstance(data, str) or not _is_hex(data) or len(data) > 2 + 2 * MAX_CALL_DATA_BYTES:
         raise RelayRefused("call data must be 0x-hex of at most 4 KiB", INVALID_PARAMS)
+    _call_as_operator(connection, deployment.operator)
     try:
         to = Web3.to_checksum_address(deployment.address)
         result = w3.eth.call({"to": to, "data": HexStr(data)})
     except Exception as error:  # a revert or a malformed call: the caller's to read
         raise RelayRefused(f"the call failed: {error}", SERVER_ERROR) from None
     return "0x" + bytes(result).hex()
+
+
+def _call_as_operator(connection: ChainConnection, operator: str) -> None:
+    """Calls on the embedded chain are run as transactions and charged gas to the sender: use
+    the operator's funded account rather than eth-tester's unfunded default."""
+    if connection.kind == "embedded":
+        connection.w3.eth.default_account = Web3.to_checksum_address(operator)
 
 
 def _is_hex(text: str) -> bool:
