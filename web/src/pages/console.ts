@@ -25,10 +25,10 @@ export async function renderOverview(page: HTMLElement): Promise<void> {
   const [program, epochs] = await Promise.all([get<ProgramPublic>("/program"), get<EpochPublic[]>("/epochs")]);
   const settled = epochs.filter((e) => e.cum_mined).sort((a, b) => a.epoch - b.epoch);
   const last = Math.max(program.current_epoch, settled.at(-1)?.epoch ?? 0, 1);
-  const schedule = await get<SchedulePublic>("/program/schedule", { query: { until: last + 1 } });
+  const schedule = await get<SchedulePublic>("/program/schedule", { query: { until: last } });
   const t = program.totals;
   const minedSoFar = settled.at(-1)?.cum_mined ?? null;
-  const allowed = schedule.points.find((p) => p.epoch === (settled.at(-1)?.epoch ?? -1) + 1)?.mining ?? null;
+  const allowed = settled.at(-1)?.schedule_mined ?? null;
   const chartBox = h("div", { class: "chart", id: "emission-chart" });
   add(page, 
     pageTitle("Operations", `Program ${program.preset}, epoch ${program.current_epoch}`),
@@ -39,7 +39,7 @@ export async function renderOverview(page: HTMLElement): Promise<void> {
       stat("Burned", stones(t.burned, 2), "stones"),
     ),
     card("Emission against the schedule", chartBox,
-      h("p", { class: "muted" }, `Cumulative stones. The contract refuses any epoch whose mining would pass the schedule; the schedule runs out at epoch ${schedule.exhaustion_epoch.toLocaleString("en")}.`)),
+      h("p", { class: "muted" }, `Cumulative stones by the end of each epoch. The contract refuses any epoch whose mining would pass the schedule; the schedule runs out at epoch ${schedule.exhaustion_epoch.toLocaleString("en")}.`)),
     h("div", { class: "grid two" },
       card("Reserves and budgets", supplyBars(t),
         facts([
@@ -58,14 +58,14 @@ export async function renderOverview(page: HTMLElement): Promise<void> {
   );
   const { lineChart } = await import("../chart");
   const x = schedule.points.map((p) => p.epoch);
-  const minedAt = new Map(settled.map((e) => [e.epoch + 1, stonesFloat(e.cum_mined!)]));
-  const activityAt = new Map(settled.map((e) => [e.epoch + 1, stonesFloat(e.cum_activity ?? "0")]));
+  const minedAt = new Map(settled.map((e) => [e.epoch, stonesFloat(e.cum_mined!)]));
+  const activityAt = new Map(settled.map((e) => [e.epoch, stonesFloat(e.cum_activity ?? "0")]));
   lineChart(chartBox, x, [
     { label: "Mining schedule", values: schedule.points.map((p) => stonesFloat(p.mining)), color: "#98a4b1", dash: [6, 4] },
-    { label: "Mined", values: x.map((e) => minedAt.get(e) ?? (e === 0 ? 0 : null)), color: "#0f9488", fill: true },
+    { label: "Mined", values: x.map((e) => minedAt.get(e) ?? null), color: "#0f9488", fill: true },
     { label: "Activity release", values: schedule.points.map((p) => stonesFloat(p.activity)), color: "#d97706", dash: [2, 3] },
-    { label: "Activity paid", values: x.map((e) => activityAt.get(e) ?? (e === 0 ? 0 : null)), color: "#1f5fbf" },
-  ], "end of epoch");
+    { label: "Activity paid", values: x.map((e) => activityAt.get(e) ?? null), color: "#1f5fbf" },
+  ], "epoch");
 }
 
 export async function renderConsoleEpochs(page: HTMLElement): Promise<void> {

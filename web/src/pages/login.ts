@@ -36,7 +36,7 @@ export function renderLogin(page: HTMLElement, _params: Params, query: URLSearch
       const key = String(data.get("key") ?? "").trim();
       saveMerchantKey(key);
       try {
-        await get("/merchant/orders", { auth: "merchant" });
+        await get("/store/orders", { auth: "merchant" });
       } catch (error) {
         saveMerchantKey(null);
         throw error;

@@ -2,10 +2,10 @@
 
 import { currentSession, get, newKey, post } from "../api";
 import { add, h } from "../dom";
-import { type Amount, type Instant, date, parseStones, stones, words, yuan } from "../format";
-import type { EpochPublic } from "../types";
+import { type Amount, type Instant, date, parseStones, pebblesOf, stones, stonesOfPebbles, words, yuan } from "../format";
+import type { EpochPublic, ProgramPublic } from "../types";
 import { badge, card, field, form, input, notice, pageTitle, stat, table } from "../widgets";
-import { type DividendPublic, type ItemPublic, dividendsTable } from "./store";
+import { type DividendPublic, type ItemPublic, type MerchantPublic, dividendsTable } from "./store";
 
 const isOperator = () => currentSession()?.role === "operator";
 
@@ -30,33 +30,38 @@ interface CampaignPublic {
   proof: string;
   starts_at: Instant;
   ends_at: Instant;
-  status: string;
-  paid: Amount;
+  created_at: Instant;
+  closed_at: Instant | null;
   remaining: Amount;
+  returned: Amount | null;
 }
 
-interface BudgetPublic {
-  released: Amount;
-  reserved: Amount;
-  available: Amount;
+function campaignStatus(c: CampaignPublic): [string, "good" | "muted" | "info"] {
+  const now = Date.now() / 1000;
+  if (c.closed_at) return ["closed", "muted"];
+  if (now < c.starts_at.unix) return ["upcoming", "info"];
+  if (now >= c.ends_at.unix) return ["ended", "muted"];
+  return ["active", "good"];
 }
 
 export async function renderCampaigns(page: HTMLElement): Promise<void> {
-  const [campaigns, budget] = await Promise.all([get<CampaignPublic[]>("/campaigns"), get<BudgetPublic>("/activities/budget")]);
+  const [campaigns, program] = await Promise.all([get<CampaignPublic[]>("/activities/campaigns"), get<ProgramPublic>("/program")]);
+  const open = campaigns.filter((c) => !c.closed_at);
+  const reserved = open.reduce((sum, c) => sum + pebblesOf(c.remaining), 0n);
   const today = new Date().toISOString().slice(0, 10);
   add(page, 
     pageTitle("Campaigns", "Operator-defined activities, paid from the released activity budget."),
     h("div", { class: "stats card" },
-      stat("Released budget", stones(budget.released, 2), "stones"),
-      stat("Reserved by campaigns", stones(budget.reserved, 2), "stones"),
-      stat("Available", stones(budget.available, 2), "stones"),
+      stat("Released activity budget", stones(program.totals.budgets, 2), "stones, not yet paid"),
+      stat("Left in open campaigns", stones(stonesOfPebbles(reserved), 2), "stones"),
+      stat("Campaigns", String(campaigns.length), `${open.length} open`),
     ),
     card("Campaigns", table<CampaignPublic>([
       { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, `proven by ${words(c.proof).toLowerCase()}`)) },
       { label: "Window", cell: (c) => `${date(c.starts_at)} → ${date(c.ends_at)}` },
       { label: "Reward", cell: (c) => `${stones(c.reward)} × ${c.per_owner_cap}`, numeric: true },
-      { label: "Paid / budget", cell: (c) => `${stones(c.paid, 2)} / ${stones(c.budget, 2)}`, numeric: true },
-      { label: "Status", cell: (c) => badge(words(c.status), c.status === "active" ? "good" : "muted") },
+      { label: "Left / budget", cell: (c) => `${stones(c.remaining, 2)} / ${stones(c.budget, 2)}`, numeric: true },
+      { label: "Status", cell: (c) => badge(...campaignStatus(c)) },
     ], campaigns, "No campaign yet.")),
     isOperator() ? card("New campaign", form([
       field("Name", input("name", { required: true, maxlength: 120, placeholder: "Spring road trip" })),
@@ -70,7 +75,7 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
         field("Starts", input("starts", { type: "date", value: today })),
         field("Ends (inclusive)", input("ends", { type: "date", value: today }))),
     ], "Create campaign", async (data) => {
-      const created = await post<CampaignPublic>("/campaigns", {
+      const created = await post<CampaignPublic>("/activities/campaigns", {
         name: String(data.get("name") ?? ""), budget: stonesField("budget", data), reward: stonesField("reward", data),
         per_owner_cap: Number(data.get("per_owner_cap")), proof: String(data.get("proof")),
         starts_at: unixOfDate(String(data.get("starts"))), ends_at: unixOfDate(String(data.get("ends")), true),
@@ -80,22 +85,13 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
   );
 }
 
-interface MerchantPublic {
-  id: number;
-  name: string;
-  category: string;
-  active: boolean;
-  created_at: Instant;
-  balance?: Amount | null;
-}
-
-interface IssuedKey {
-  key: string;
-  id: number;
+interface MerchantKeyPublic {
+  merchant: MerchantPublic;
+  api_key: string;
 }
 
 export async function renderMerchants(page: HTMLElement): Promise<void> {
-  const [merchants, items] = await Promise.all([get<MerchantPublic[]>("/merchants"), get<ItemPublic[]>("/store/items", { query: { all: true } })]);
+  const [merchants, items] = await Promise.all([get<MerchantPublic[]>("/store/merchants"), get<ItemPublic[]>("/store/items")]);
   const keyOut = h("div");
   add(page, 
     pageTitle("Merchants", "The brand's shop and services: they price items in stones and fulfil orders."),
@@ -103,8 +99,7 @@ export async function renderMerchants(page: HTMLElement): Promise<void> {
       { label: "Merchant", cell: (m) => h("span", null, h("strong", null, m.name), " ", badge(m.category, "muted")) },
       { label: "Since", cell: (m) => date(m.created_at) },
       { label: "Items", cell: (m) => String(items.filter((i) => i.merchant_id === m.id).length), numeric: true },
-      { label: "Holding", cell: (m) => (m.balance ? stones(m.balance, 2) : "—"), numeric: true },
-      { label: "Status", cell: (m) => badge(m.active ? "active" : "inactive", m.active ? "good" : "muted") },
+      { label: "Status", cell: (m) => badge(m.deactivated_at ? "inactive" : "active", m.deactivated_at ? "muted" : "good") },
     ], merchants, "No merchant yet.")),
     card("Catalogue", table<ItemPublic>([
       { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku)) },
@@ -112,33 +107,15 @@ export async function renderMerchants(page: HTMLElement): Promise<void> {
       { label: "Price", cell: (i) => `${stones(i.price)}${i.cash_fen ? ` + ${yuan(i.cash_fen)}` : ""}`, numeric: true },
       { label: "Stock", cell: (i) => (i.stock === null ? "∞" : String(i.stock)), numeric: true },
     ], items, "Nothing on sale.")),
-    isOperator() ? h("div", { class: "grid two" },
-      card("New merchant", form([
-        field("Name", input("name", { required: true, maxlength: 120 })),
-        field("Category", h("select", { name: "category" }, ["shop", "service", "charging", "partner"].map((c) => h("option", { value: c }, c)))),
-      ], "Register merchant", async (data) => {
-        const merchant = await post<MerchantPublic>("/merchants", { name: String(data.get("name") ?? ""), category: String(data.get("category")) });
-        const key = await post<IssuedKey>("/keys", { holder: "merchant", merchant_id: merchant.id, label: merchant.name });
-        keyOut.replaceChildren(notice(h("span", null, "Give this key to the merchant, it is shown once: ", h("code", { id: "merchant-key" }, key.key)), "warn"));
-        return `Merchant #${merchant.id} registered.`;
-      }, { id: "merchant-form" }), keyOut),
-      card("New item", form([
-        field("Merchant", h("select", { name: "merchant_id" }, merchants.map((m) => h("option", { value: m.id }, m.name)))),
-        h("div", { class: "form-row" },
-          field("SKU", input("sku", { required: true, maxlength: 64 })),
-          field("Title", input("title", { required: true, maxlength: 200 }))),
-        h("div", { class: "form-row" },
-          field("Price (stones)", input("price", { inputmode: "decimal", required: true })),
-          field("Stock", input("stock", { type: "number", min: 0, placeholder: "unlimited" }))),
-      ], "Add item", async (data) => {
-        const stock = String(data.get("stock") ?? "");
-        const item = await post<ItemPublic>(`/merchants/${data.get("merchant_id")}/items`, {
-          sku: String(data.get("sku") ?? ""), title: String(data.get("title") ?? ""), price: stonesField("price", data),
-          stock: stock === "" ? null : Number(stock),
-        });
-        return `Item #${item.id} on sale at ${stones(item.price)} stones.`;
-      }, { id: "item-form" })),
-    ) : null,
+    isOperator() ? card("New merchant", form([
+      h("div", { class: "form-row" },
+        field("Name", input("name", { required: true, maxlength: 64 })),
+        field("Category", h("select", { name: "category" }, ["shop", "service", "charging"].map((c) => h("option", { value: c }, c))))),
+    ], "Register merchant", async (data) => {
+      const made = await post<MerchantKeyPublic>("/store/merchants", { name: String(data.get("name") ?? ""), category: String(data.get("category")) });
+      keyOut.replaceChildren(notice(h("span", null, "Give this API key to the merchant; it is shown this once: ", h("code", { id: "merchant-key" }, made.api_key)), "warn"));
+      return `Merchant #${made.merchant.id} registered. It adds its items from the merchant desk.`;
+    }, { id: "merchant-form" }), keyOut) : null,
   );
 }
 
@@ -163,7 +140,7 @@ export async function renderConsoleDividends(page: HTMLElement): Promise<void> {
         amount_fen: fen, record_epoch: Number(data.get("record_epoch")),
         payment_date: String(data.get("payment_date") ?? ""), note: String(data.get("note") ?? ""),
       }, { idempotencyKey: newKey("dividend") });
-      return `Dividend #${declared.id} declared: ${yuan(declared.amount_fen)} to ${declared.holders} holders.`;
+      return `Dividend #${declared.id} declared: ${yuan(declared.amount_fen)} to ${declared.holders} holders; its root goes on chain with the next epoch.`;
     }, { id: "dividend-form" })) : null,
   );
 }

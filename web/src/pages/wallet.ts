@@ -1,40 +1,46 @@
 // The owner's wallet: balance, daily check-in with its streak, referral code, and history.
 
-import { get, newKey, post } from "../api";
+import { get, post } from "../api";
 import { add, h, replace } from "../dom";
 import { type Amount, type Instant, dateTime, pebblesOf, stones, stonesOfPebbles, words, yuan } from "../format";
 import type { HistoryLine, HistoryPage, ProgramPublic, WalletPublic } from "../types";
 import { action, badge, card, pageTitle, table } from "../widgets";
 
-interface CheckInStatus {
-  streak: number;
-  checked_in_today: boolean;
-  last_day: string | null;
-  next_reward: Amount;
-  streak_cap: number;
-}
-
 interface CheckInPublic {
-  day: string;
+  day: number;
   streak: number;
   reward: Amount;
   at: Instant;
 }
 
+interface StreakPublic {
+  streak: number;
+  last: CheckInPublic | null;
+}
+
 interface ReferralCodePublic {
   code: string;
-  rewarded_this_year: number;
-  yearly_cap: number;
+}
+
+interface ReferralPublic {
+  id: number;
+  referrer_id: number;
+  buyer_id: number;
+  confirmed_at: Instant | null;
+  referrer_reward: Amount | null;
 }
 
 export async function renderWallet(page: HTMLElement): Promise<void> {
-  const [wallet, history, program, checkin, referral] = await Promise.all([
+  const [wallet, history, program, streak, referral, referrals] = await Promise.all([
     get<WalletPublic>("/wallet"),
     get<HistoryPage>("/wallet/history", { query: { limit: 20 } }),
     get<ProgramPublic>("/program", { auth: "none" }),
-    get<CheckInStatus>("/activities/checkin"),
-    get<ReferralCodePublic>("/activities/referral"),
+    get<StreakPublic>("/activities/check-ins/streak"),
+    get<ReferralCodePublic>("/activities/referral-code"),
+    get<ReferralPublic[]>("/activities/referrals"),
   ]);
+  const p = program.parameters;
+  const rewarded = referrals.filter((r) => r.referrer_id === wallet.owner_id && r.referrer_reward).length;
   const balance = h("span", { class: "big", id: "balance" }, stones(wallet.balance));
   add(page, 
     pageTitle("My wallet", `Epoch ${program.current_epoch} of the ${program.preset} program`),
@@ -45,40 +51,42 @@ export async function renderWallet(page: HTMLElement): Promise<void> {
         h("p", { class: "sub" }, `Account ${wallet.account} · dividends due ${yuan(wallet.dividends_fen)}`),
         h("p", { class: "sub" }, h("a", { href: "#/explorer/verify", style: "color:#fff" }, "Verify this balance against the chain →")),
       ),
-      checkInCard(checkin, balance),
+      checkInCard(streak, program, balance),
     ),
     h("div", { class: "grid two" },
       card("Referral code",
         h("p", null, "Share it with a friend who buys a car: when the sale's delivery is confirmed, you both receive stones."),
         h("p", null, h("span", { class: "referral-code", id: "referral-code" }, referral.code)),
-        h("p", { class: "muted" }, `${referral.rewarded_this_year} of ${referral.yearly_cap} referrals rewarded this year.`)),
+        h("p", { class: "muted" }, `${rewarded} rewarded so far; up to ${p.referral_yearly_cap} a year earn ${stones(stonesOfPebbles(String(p.referral_referrer_reward)))} stones each.`)),
       card("Earned so far", earned(history.lines)),
     ),
     card("Recent activity", historyTable(history.lines)),
   );
 }
 
-function checkInCard(status: CheckInStatus, balance: HTMLElement): HTMLElement {
+function checkInCard(status: StreakPublic, program: ProgramPublic, balance: HTMLElement): HTMLElement {
+  const cap = Number(program.parameters.checkin_streak_cap);
   const streak = h("div", { class: "streak", "aria-label": `streak of ${status.streak} days` });
   const label = h("p", { id: "streak" });
   const paint = (days: number) => {
-    replace(streak, ...Array.from({ length: status.streak_cap }, (_, i) => h("span", { class: i < days ? "on" : null })));
+    replace(streak, ...Array.from({ length: cap }, (_, i) => h("span", { class: i < days ? "on" : null })));
     replace(label, days ? `${days}-day streak` : "No streak yet: check in today to start one.");
   };
   paint(status.streak);
-  const body = card("Daily check-in",
+  const today = status.last !== null && status.last.day === program.current_epoch;
+  return card("Daily check-in",
     label, streak,
-    status.checked_in_today
+    h("p", { class: "muted" }, `${stones(stonesOfPebbles(String(program.parameters.checkin_base_reward)))} stones a day, plus ${stones(stonesOfPebbles(String(program.parameters.checkin_streak_bonus)))} for each day of streak (up to ${cap}).`),
+    today
       ? h("p", { class: "muted", id: "checked-in" }, "Checked in today. Come back tomorrow to keep the streak.")
-      : action(`Check in (+${stones(status.next_reward)} stones)`, async () => {
-          const done = await post<CheckInPublic>("/activities/checkin", {}, { idempotencyKey: newKey("checkin") });
+      : action("Check in", async () => {
+          const done = await post<CheckInPublic>("/activities/check-ins", {});
           paint(done.streak);
           const wallet = await get<WalletPublic>("/wallet");
           replace(balance, stones(wallet.balance));
-          return `Checked in for ${done.day}: +${stones(done.reward)} stones, streak ${done.streak}.`;
+          return `Checked in: +${stones(done.reward)} stones, ${done.streak}-day streak.`;
         }, { attrs: { id: "checkin" } }),
   );
-  return body;
 }
 
 function earned(lines: HistoryLine[]): HTMLElement {
