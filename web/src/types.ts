@@ -61,8 +61,7 @@ export interface EpochPublic {
   cum_activity: Amount | null;
   cum_burned: Amount | null;
   schedule_mined: Amount | null;
-  finalized_tx: string | null;
-  [extra: string]: unknown;
+  finalized_at: Instant | null;
 }
 
 export interface ChainPublic {

@@ -8,7 +8,8 @@ import type { ChainPublic, EpochPublic, ProgramPublic, Totals } from "../types";
 import { badge, bars, card, facts, hex, pageTitle, stat, table, type Tone } from "../widgets";
 
 export function st(pebbles: unknown): string {
-  return `${groupStones(stonesOfPebbles(BigInt(pebbles as number)))} stones`;
+  const text = stonesOfPebbles(BigInt(pebbles as number));
+  return `${groupStones(text)} ${text === "1" ? "stone" : "stones"}`;
 }
 
 export async function renderProgram(page: HTMLElement): Promise<void> {
@@ -143,7 +144,7 @@ export async function renderEpoch(page: HTMLElement, params: Params): Promise<vo
         ["Mining schedule allows", epoch.schedule_mined ? `${stones(epoch.schedule_mined)} stones` : "—"],
         ["Activity", epoch.cum_activity ? `${stones(epoch.cum_activity)} stones` : "—"],
         ["Burned", epoch.cum_burned ? `${stones(epoch.cum_burned)} stones` : "—"],
-        ["Finalized by", hex(epoch.finalized_tx)],
+        ["Finalized", epoch.finalized_at ? dateTime(epoch.finalized_at) : "—"],
       ])),
     ),
     epoch.file_hash
