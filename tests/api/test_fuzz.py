@@ -28,7 +28,7 @@ from milestone.api.problems import PROBLEM_MEDIA_TYPE
 from .access import fuzz_principal
 from .conftest import People
 
-EXAMPLES_PER_OPERATION = 30
+EXAMPLES_PER_OPERATION = 20
 
 
 @schemathesis.check

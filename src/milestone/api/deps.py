@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -145,6 +145,30 @@ def get_sales(holder: Annotated[Principal, Depends(get_key_holder)]) -> Principa
 
 MerchantKey = Annotated[Principal, Depends(get_merchant)]
 SalesKey = Annotated[Principal, Depends(get_sales)]
+
+
+def get_owner_or_merchant(
+    database: DatabaseDep,
+    context: ContextDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+    secret: Annotated[str | None, Security(api_key_scheme)],
+) -> Principal:
+    """An owner (by token) or a merchant (by key): the two parties of a store order."""
+    if credentials is not None:
+        return get_owner(get_user(context, credentials))
+    return get_merchant(get_key_holder(database, secret))
+
+
+OwnerOrMerchant = Annotated[Principal, Depends(get_owner_or_merchant)]
+
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
+        description="Chosen by the client, one per intended operation: repeating the request "
+        "with the same key returns the first result and changes nothing.",
+    ),
+]
 
 
 def client_address(request: Request) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milestone.api.routers import (
+    activities,
     auth,
     chain,
     consent,
+    dividends,
     epochs,
     mining,
     owners,
     program,
     schedule,
+    store,
     telemetry,
     vehicles,
     wallet,
@@ -25,6 +28,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     vehicles.router,
     consent.router,
     telemetry.router,
+    activities.router,
+    store.router,
+    dividends.router,
     wallet.router,
     mining.router,
     schedule.router,

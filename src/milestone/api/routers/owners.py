@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 from sqlalchemy.orm import Session
 
+from milestone.activities import standing
 from milestone.api.deps import (
     ClockDep,
     ContextDep,
@@ -19,6 +20,7 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
+from milestone.api.schemas.activities import RevocationCreate, StandingPublic
 from milestone.api.schemas.auth import TokenPublic
 from milestone.api.schemas.common import Instant
 from milestone.api.schemas.registry import (
@@ -99,6 +101,34 @@ def set_identity(
     return database.run(work)
 
 
+@router.post(
+    "/{owner_id}/certification", dependencies=[WriteLimit],
+    summary="Certify an owner (a verified car owner: the spend lock starts counting)",
+    responses=problem_responses(401, 403, 404, 429),
+)
+def certify_owner(
+    owner_id: OwnerId, operator: CurrentOperator, database: DatabaseDep, clock: ClockDep
+) -> StandingPublic:
+    return StandingPublic.of(database.run(lambda s: standing.certify_owner(s, clock, owner_id)))
+
+
+@router.post(
+    "/{owner_id}/revocation", dependencies=[WriteLimit],
+    summary="Close an owner's participation (fraud): no more rewards, codes refused",
+    responses=problem_responses(401, 403, 404, 429),
+)
+def revoke_owner(
+    owner_id: OwnerId,
+    body: RevocationCreate,
+    operator: CurrentOperator,
+    database: DatabaseDep,
+    clock: ClockDep,
+) -> StandingPublic:
+    return StandingPublic.of(
+        database.run(lambda s: standing.revoke_owner(s, clock, owner_id, body.reason))
+    )
+
+
 def _staff_view(session: Session, owner_id: int) -> OwnerStaffPublic:
     record = owners.get_owner(session, owner_id)
     user = users.find_user_by_owner(session, owner_id)
@@ -109,4 +139,5 @@ def _staff_view(session: Session, owner_id: int) -> OwnerStaffPublic:
         **public.model_dump(), has_phone=record.phone_hash is not None,
         has_payment=record.payment_hash is not None,
         sharing_identity_with=owners.owners_sharing_identity(session, owner_id),
+        standing=StandingPublic.of(standing.standing_of(session, owner_id)),
     )

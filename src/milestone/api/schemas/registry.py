@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from milestone.api.schemas.activities import StandingPublic
 from milestone.api.schemas.auth import TokenPublic
 from milestone.api.schemas.common import (
     Id,
@@ -67,6 +68,7 @@ class OwnerStaffPublic(OwnerPublic):
     has_payment: bool
     sharing_identity_with: list[int]
     """Other owners with the same verified phone or payment account."""
+    standing: StandingPublic
 
 
 class VehicleCreate(BaseModel):
