@@ -117,14 +117,20 @@ class Visitor:
     allowed: list[re.Pattern[str]] = field(default_factory=list)
 
     def open(self, path: str) -> object:
-        """Open the app at `#path` and wait until the page says it is ready."""
+        """Open the app at `#path` (afresh, if it is there already) and wait until it is ready."""
         page = self.page
-        page.goto(f"{self.base}/#{path}")  # type: ignore[attr-defined]
-        return self.ready(path)
+        url = f"{self.base}/#{path}"
+        if page.url == url:  # type: ignore[attr-defined]
+            page.reload()  # type: ignore[attr-defined]
+        else:
+            page.goto(url)  # type: ignore[attr-defined]
+        return self.ready(path.split("?")[0])
 
     def ready(self, path: str | None = None) -> object:
+        """Wait until the page at `path` (or whichever is showing) has rendered its data."""
         page = self.page
-        page.wait_for_selector("#page[data-ready]", timeout=PAGE_TIMEOUT_MS)  # type: ignore[attr-defined]
+        selector = "#page[data-ready]" if path is None else f"#page[data-ready][data-path='{path}']"
+        page.wait_for_selector(selector, timeout=PAGE_TIMEOUT_MS)  # type: ignore[attr-defined]
         page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
         return page
 

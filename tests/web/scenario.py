@@ -19,6 +19,7 @@ from milestone.auth.passwords import FAST_HASHER
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
+from milestone.dividends.finality import record_finalized_epoch
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.program.service import create_program
@@ -70,10 +71,9 @@ def build_scenario(data_dir: Path, now: int) -> Scenario:
     try:
         owner_ids, vehicle_ids, cars = _enroll(database, clock, genesis, parameters)
         refused = _drive(database, clock, cars, genesis)
+        settled = _settle_daily(settings, database, clock, genesis, now)
         clock.set(now)
         merchant_key, item_ids = _open_shop(database, clock, owner_ids["ann"])
-        with open_settlement(settings, clock, database=database) as ctx:
-            settled = [epoch.epoch for epoch in settle(ctx)]
     finally:
         database.dispose()
     return Scenario(
@@ -132,6 +132,25 @@ def _drive(
     [verdict] = ingest(database, clock, [speeding.envelope])
     assert not verdict.accepted, verdict
     return verdict.code
+
+
+def _settle_daily(
+    settings: Settings, database: Database, clock: ManualClock, genesis: int, now: int
+) -> list[int]:
+    """Settle each epoch as production does: once it closes, an hour after its end."""
+    settled: list[int] = []
+    with open_settlement(settings, clock, database=database) as ctx:
+        for epoch in range(DAYS_BEFORE_NOW):
+            closes = genesis + (epoch + 1) * DAY + ctx.grace_seconds
+            if closes > now:
+                break
+            clock.set(max(clock.now(), closes))
+            settled += [done.epoch for done in settle(ctx, through_epoch=epoch)]
+            # Settlement does not tell the dividends' finality table yet (left to the merge of
+            # both); tell it what the chain now holds, through that table's own interface.
+            with database.transaction() as session:
+                record_finalized_epoch(session, clock, epoch)
+    return settled
 
 
 def _open_shop(database: Database, clock: ManualClock, certified: int) -> tuple[str, list[int]]:

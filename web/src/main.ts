@@ -34,7 +34,7 @@ async function render(): Promise<void> {
     return navigate(route.merchant ? `/login?merchant=1&next=${next}` : `/login?next=${next}`);
   }
   document.title = `${route.title} · Milestone`;
-  const page = h("main", { id: "page", "data-route": route.path });
+  const page = h("main", { id: "page", "data-route": route.path, "data-path": path });
   replace(app, topbar(route.area), tabs(route), page);
   replace(page, loading());
   const mine = ++renderCount;

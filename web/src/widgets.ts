@@ -108,7 +108,8 @@ export async function perform(
   out.classList.add("busy");
   try {
     const result = await run();
-    replace(out, result ? notice(result, "good") : null);
+    // Text is news of success; an element is a result the action built itself.
+    replace(out, result instanceof Node ? result : result ? notice(result, "good") : null);
   } catch (error) {
     replace(out, problemBox(error));
   } finally {

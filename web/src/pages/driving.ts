@@ -176,7 +176,7 @@ export async function renderConsent(page: HTMLElement): Promise<void> {
       SCOPES.map(([scope, label, hint]) => h("div", { class: "consent-scope" },
         toggle(label, Boolean(state[scope]), async (on) => {
           try {
-            replace(last, notice(await change(vehicle.id, scope, on), "good"));
+            replace(last, notice(await change(vehicle.id, scope, label, on), "good"));
           } catch (error) {
             replace(last, problemBox(error));
           }
@@ -190,13 +190,13 @@ export async function renderConsent(page: HTMLElement): Promise<void> {
   await refresh();
 }
 
-async function change(vehicleId: number, scope: string, on: boolean): Promise<string> {
+async function change(vehicleId: number, scope: string, label: string, on: boolean): Promise<string> {
   if (on) {
     const receipt = await post<Receipt>("/consent/grants", { vehicle_id: vehicleId, scope, terms_version: TERMS_VERSION });
-    return `Granted ${words(scope).toLowerCase()}: receipt #${receipt.id}, ${receipt.hash.slice(0, 18)}…`;
+    return `Granted ${label.toLowerCase()}: receipt #${receipt.id}, ${receipt.hash.slice(0, 18)}…`;
   }
   const revoked = await post<{ receipt: Receipt; deletion: Deletion }>("/consent/revocations", { vehicle_id: vehicleId, scope });
-  return `Revoked ${words(scope).toLowerCase()}: receipt #${revoked.receipt.id}; ${plural(revoked.deletion.items_erased, "item")} of raw data erased.`;
+  return `Revoked ${label.toLowerCase()}: receipt #${revoked.receipt.id}; ${plural(revoked.deletion.items_erased, "item")} of raw data erased.`;
 }
 
 function receiptsView(history: ConsentHistory): HTMLElement {

@@ -2,7 +2,7 @@
 // comes from the chain, and the check runs here. The operator's word is not needed.
 
 import { currentSession, get } from "../api";
-import { type Child, add, h, replace } from "../dom";
+import { type Child, add, h } from "../dom";
 import { groupStones, stonesOfPebbles } from "../format";
 import type { Params } from "../router";
 import type { ChainPublic, EpochPublic, OwnerProofPublic } from "../types";
@@ -23,10 +23,11 @@ export async function renderVerify(page: HTMLElement, _params: Params, query: UR
   mine.addEventListener("click", () => void perform(mine, out, async () => {
     const proof = await get<OwnerProofPublic>(`/wallet/proofs/${select.value}`);
     pasted.value = JSON.stringify(proof, null, 2);
-    replace(out, await verify(chain, proof));
+    (document.getElementById("verify-details") as HTMLDetailsElement | null)?.setAttribute("open", "");
+    return verify(chain, proof);
   }));
   theirs.addEventListener("click", () => void perform(theirs, out, async () => {
-    replace(out, await verify(chain, parseProof(pasted.value)));
+    return verify(chain, parseProof(pasted.value));
   }));
   add(page, 
     pageTitle("Verify my balance", "Your balance after an epoch, checked in this browser against the root the Program contract holds on chain."),
@@ -36,7 +37,7 @@ export async function renderVerify(page: HTMLElement, _params: Params, query: UR
           h("div", { class: "form" },
             field("Epoch", select),
             owner ? h("div", { class: "form-actions" }, mine) : h("p", { class: "muted" }, "Log in as an owner to fetch your own proof, or paste a proof someone shared with you."),
-            h("details", { open: !owner }, h("summary", null, "Paste a proof"), field("Proof (JSON, as the wallet downloads it)", pasted), h("div", { class: "form-actions" }, theirs)),
+            h("details", { open: !owner, id: "verify-details" }, h("summary", null, owner ? "The proof" : "Paste a proof"), field("Proof (JSON, as the wallet downloads it)", pasted), h("div", { class: "form-actions" }, theirs)),
           ),
           out),
     card("How the check works", h("ol", null,
