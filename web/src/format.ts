@@ -98,6 +98,35 @@ export function percent(part: number, whole: number): string {
 
 /** A snake_case code as words: "insufficient_balance" → "Insufficient balance". */
 export function words(code: string): string {
-  const text = code.replace(/_/g, " ");
+  const text = code.replace(/[_.]/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const KINDS: Record<string, string> = {
+  mining: "Drops",
+  "activity.checkin": "Daily check-in",
+  "activity.referral": "Referral",
+  "activity.campaign": "Campaign",
+  "store.order": "Store order",
+  "store.cancel": "Order cancelled",
+  "store.refund": "Order refunded",
+  "dividend.declare": "Dividend declared",
+};
+
+/** A journal transaction's kind as a person says it. */
+export function kindLabel(kind: string): string {
+  return KINDS[kind] ?? words(kind);
+}
+
+/** "1 stone", "2.5 stones". */
+export function stonesUnit(amount: Amount | string, decimals = 8): string {
+  const text = stones(amount, decimals);
+  return `${text} ${text === "1" ? "stone" : "stones"}`;
+}
+
+/** A short instant for tables: "22 Nov 2026, 09:01". */
+export function when(instant: Instant | number): string {
+  const d = new Date(unixOf(instant) * 1000);
+  const month = d.toLocaleString("en", { month: "short", timeZone: "UTC" });
+  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${d.toISOString().slice(11, 16)}`;
 }

@@ -79,7 +79,7 @@ function topbar(active: Area): HTMLElement {
       ? h("div", { class: "who" }, h("button", { type: "button", id: "logout", onclick: () => { saveMerchantKey(null); navigate("/explorer"); } }, "Forget key"))
       : h("div", { class: "who" }, h("a", { href: link("/login"), id: "login-link" }, "Log in"));
   return h("header", { class: "topbar" },
-    h("a", { class: "brand", href: link(homeOf()) }, svg(LOGO), "Milestone"),
+    h("a", { class: "brand", href: link(homeOf()), "aria-label": "Milestone" }, svg(LOGO), h("span", { class: "word" }, "Milestone")),
     h("nav", { class: "areas", "aria-label": "Areas" },
       AREAS.filter((a) => a.visible()).map((a) =>
         h("a", { href: link(a.home), class: a.area === active ? "active" : null }, a.label))),

@@ -3,7 +3,7 @@
 
 import { get } from "../api";
 import { add, h, replace } from "../dom";
-import { type Amount, type Instant, dateTime, percent, stones, stonesFloat, words } from "../format";
+import { type Amount, type Instant, percent, stones, stonesFloat, words, when } from "../format";
 import type { ChainPublic, EpochPublic, ProgramPublic } from "../types";
 import { badge, bars, card, facts, hex, pageTitle, stat, table } from "../widgets";
 import { readChain, statusBadge, supplyBars } from "./explorer";
@@ -137,7 +137,7 @@ export async function renderRejections(page: HTMLElement, _p: unknown, query: UR
     ),
     card("By code", bars(counts.map(([c, n]) => ({ label: h("a", { href: `#/console/rejections?code=${c}` }, words(c)), value: n, tone: "bad" as const })), "No report has been refused.")),
     card(code ? `Latest refused: ${words(code)}` : "Latest refused", table<RejectionPublic>([
-      { label: "Received", cell: (r) => dateTime(r.received_at) },
+      { label: "Received", cell: (r) => when(r.received_at) },
       { label: "Code", cell: (r) => badge(r.code, "bad") },
       { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : "unknown") },
       { label: "Owner", cell: (r) => (r.owner_id ? `#${r.owner_id}` : "—") },

@@ -3,7 +3,7 @@
 
 import { get, post } from "../api";
 import { add, h, replace } from "../dom";
-import { type Amount, type Instant, dateTime, km, plural, stones, stonesFloat, words } from "../format";
+import { type Amount, type Instant, km, plural, stones, stonesFloat, words, when } from "../format";
 import { badge, card, hex, notice, pageTitle, problemBox, stat, table, toggle } from "../widgets";
 
 interface RoundDrops {
@@ -92,14 +92,14 @@ export async function renderTrips(page: HTMLElement): Promise<void> {
       stat("Capped", String(trips.filter((t) => t.counted_m < t.distance_m).length), "trips over the daily cap"),
     ),
     card("Trips", table<TripPublic>([
-      { label: "Ended", cell: (t) => (t.ended_at ? dateTime(t.ended_at) : h("span", { class: "muted" }, "erased")) },
+      { label: "Ended", cell: (t) => (t.ended_at ? when(t.ended_at) : h("span", { class: "muted" }, "erased")) },
       { label: "Vehicle", cell: (t) => `#${t.vehicle_id} · ${t.sequence}` },
       { label: "Distance", cell: (t) => km(t.distance_m), numeric: true },
       { label: "Counted", cell: (t) => km(t.counted_m), numeric: true },
       { label: "Verdict", cell: (t) => verdict(t) },
     ], trips, "No trips yet.")),
     card("Refused reports", table<MyRejection>([
-      { label: "Received", cell: (r) => dateTime(r.received_at) },
+      { label: "Received", cell: (r) => when(r.received_at) },
       { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : "—") },
       { label: "Verdict", cell: (r) => badge(words(r.code), "bad") },
       { label: "Why", cell: (r) => r.detail },
@@ -205,7 +205,7 @@ function receiptsView(history: ConsentHistory): HTMLElement {
     h("p", null, history.chain_valid ? badge("receipt chain intact", "good") : badge("receipt chain broken", "bad"),
       " Each receipt's hash covers the one before it, so none can be dropped or altered unnoticed."),
     table<Receipt>([
-      { label: "When", cell: (r) => dateTime(r.at) },
+      { label: "When", cell: (r) => when(r.at) },
       { label: "Vehicle", cell: (r) => `#${r.vehicle_id}` },
       { label: "Change", cell: (r) => h("span", null, badge(r.action, r.action === "grant" ? "good" : "warn"), " ", words(r.scope)) },
       { label: "Erased", cell: (r) => (erased.has(r.id) ? plural(erased.get(r.id)!.items_erased, "item") : "—") },

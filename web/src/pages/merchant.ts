@@ -3,7 +3,7 @@
 
 import { get, newKey, post } from "../api";
 import { add, h, replace } from "../dom";
-import { dateTime, parseStones, stones, yuan } from "../format";
+import { parseStones, stones, yuan, when } from "../format";
 import { action, card, field, form, input, pageTitle, stat, table } from "../widgets";
 import { type ItemPublic, type OrderPublic, orderBadge } from "./store";
 
@@ -63,7 +63,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
 function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
     { label: "Order", cell: (o) => `#${o.id}` },
-    { label: "Placed", cell: (o) => dateTime(o.placed_at) },
+    { label: "Placed", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${items.get(o.item_id)?.title ?? `item #${o.item_id}`} × ${o.quantity}` },
     { label: "Owner", cell: (o) => `#${o.owner_id}` },
     { label: "Stones", cell: (o) => stones(o.stones), numeric: true },

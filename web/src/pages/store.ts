@@ -2,7 +2,7 @@
 
 import { get, newKey, post } from "../api";
 import { add, h, replace } from "../dom";
-import { type Amount, type Instant, date, dateTime, stones, words, yuan } from "../format";
+import { type Amount, type Instant, date, stones, words, yuan, when } from "../format";
 import type { HistoryLine, HistoryPage, WalletPublic } from "../types";
 import { action, badge, card, pageTitle, stat, table, type Tone } from "../widgets";
 
@@ -102,7 +102,7 @@ function itemCard(item: ItemPublic, names: Map<number, string>, refresh: () => P
 function ordersTable(orders: OrderPublic[], titles: Map<number, string>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
     { label: "Order", cell: (o) => `#${o.id}` },
-    { label: "Placed", cell: (o) => dateTime(o.placed_at) },
+    { label: "Placed", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${titles.get(o.item_id) ?? `item #${o.item_id}`} × ${o.quantity}` },
     { label: "Stones", cell: (o) => stones(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
@@ -145,7 +145,7 @@ export async function renderMyDividends(page: HTMLElement): Promise<void> {
       stat("Dividends declared", String(declared.length), "to all holders"),
     ),
     card("My entitlements", table<HistoryLine>([
-      { label: "When", cell: (l) => dateTime(l.at) },
+      { label: "When", cell: (l) => when(l.at) },
       { label: "What", cell: (l) => words(l.kind) },
       { label: "Amount", cell: (l) => (l.amount.pebbles < 0 ? "−" : "") + yuan(Math.abs(l.amount.pebbles)), numeric: true },
       { label: "Due after", cell: (l) => yuan(l.balance_after.pebbles), numeric: true },

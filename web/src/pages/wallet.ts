@@ -2,7 +2,7 @@
 
 import { get, post } from "../api";
 import { add, h, replace } from "../dom";
-import { type Amount, type Instant, dateTime, pebblesOf, stones, stonesOfPebbles, words, yuan } from "../format";
+import { type Amount, type Instant, kindLabel, pebblesOf, stones, stonesOfPebbles, stonesUnit, when, yuan } from "../format";
 import type { HistoryLine, HistoryPage, ProgramPublic, WalletPublic } from "../types";
 import { action, badge, card, pageTitle, table } from "../widgets";
 
@@ -76,7 +76,7 @@ function checkInCard(status: StreakPublic, program: ProgramPublic, balance: HTML
   const today = status.last !== null && status.last.day === program.current_epoch;
   return card("Daily check-in",
     label, streak,
-    h("p", { class: "muted" }, `${stones(stonesOfPebbles(String(program.parameters.checkin_base_reward)))} stones a day, plus ${stones(stonesOfPebbles(String(program.parameters.checkin_streak_bonus)))} for each day of streak (up to ${cap}).`),
+    h("p", { class: "muted" }, `${stonesUnit(stonesOfPebbles(String(program.parameters.checkin_base_reward)))} a day, plus ${stones(stonesOfPebbles(String(program.parameters.checkin_streak_bonus)))} for each day of streak (up to ${cap} days).`),
     today
       ? h("p", { class: "muted", id: "checked-in" }, "Checked in today. Come back tomorrow to keep the streak.")
       : action("Check in", async () => {
@@ -84,7 +84,7 @@ function checkInCard(status: StreakPublic, program: ProgramPublic, balance: HTML
           paint(done.streak);
           const wallet = await get<WalletPublic>("/wallet");
           replace(balance, stones(wallet.balance));
-          return `Checked in: +${stones(done.reward)} stones, ${done.streak}-day streak.`;
+          return `Checked in: +${stonesUnit(done.reward)}, ${done.streak}-day streak.`;
         }, { attrs: { id: "checkin" } }),
   );
 }
@@ -98,13 +98,13 @@ function earned(lines: HistoryLine[]): HTMLElement {
   }
   if (sums.size === 0) return h("p", { class: "empty" }, "Nothing yet: drive with mileage consent on, or check in.");
   return h("ul", { class: "list" }, [...sums].map(([kind, pebbles]) =>
-    h("li", null, h("span", null, words(kind)), h("strong", null, `${stones(stonesOfPebbles(pebbles))} stones`))));
+    h("li", null, h("span", null, kindLabel(kind)), h("strong", null, stonesUnit(stonesOfPebbles(pebbles))))));
 }
 
 export function historyTable(lines: HistoryLine[]): HTMLElement {
   return table<HistoryLine>([
-    { label: "When", cell: (l) => dateTime(l.at) },
-    { label: "What", cell: (l) => h("span", null, words(l.kind), " ", badge(`epoch ${l.epoch}`, "muted")) },
+    { label: "When", cell: (l) => when(l.at) },
+    { label: "What", cell: (l) => h("span", null, kindLabel(l.kind), " ", badge(`epoch ${l.epoch}`, "muted")) },
     { label: "Amount", cell: (l) => h("span", { class: l.amount.stones.startsWith("-") ? "neg" : "pos" }, `${l.amount.stones.startsWith("-") ? "" : "+"}${stones(l.amount)}`), numeric: true },
     { label: "Balance", cell: (l) => stones(l.balance_after), numeric: true },
   ], lines, "No postings yet.");
