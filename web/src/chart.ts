@@ -34,9 +34,9 @@ export function lineChart(box: HTMLElement, x: number[], series: Series[], xLabe
   return draw(box, {
     width: 600,
     height: 260,
-    scales: { x: { time: false } },
+    scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     axes: [
-      { ...AXIS, label: xLabel, values: (_u, ticks) => ticks.map((t) => compact(t)) },
+      { ...AXIS, label: xLabel, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? compact(t) : "")) },
       { ...AXIS, size: 60, values: (_u, ticks) => ticks.map((t) => compact(t)) },
     ],
     series: [
@@ -55,7 +55,11 @@ export function columnChart(box: HTMLElement, x: number[], series: Series[], xLa
   return draw(box, {
     width: 600,
     height: 220,
-    scales: { x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] } },
+    legend: { show: false },
+    scales: {
+      x: { time: false, range: (_u, min, max) => [min - 0.6, max + 0.6] },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
     axes: [
       { ...AXIS, label: xLabel, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : "")) },
       { ...AXIS, size: 60, values: (_u, ticks) => ticks.map((t) => compact(t)) },

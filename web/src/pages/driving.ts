@@ -4,7 +4,7 @@
 import { get, post } from "../api";
 import { add, h, replace } from "../dom";
 import { type Amount, type Instant, km, plural, stones, stonesFloat, words, when } from "../format";
-import { badge, card, hex, notice, pageTitle, problemBox, stat, table, toggle } from "../widgets";
+import { badge, bars, card, hex, notice, pageTitle, problemBox, stat, table, toggle } from "../widgets";
 
 interface RoundDrops {
   round: number;
@@ -45,13 +45,9 @@ function epochCard(epoch: EpochDrops): HTMLElement {
   });
   const columns = Math.min(epoch.rounds_per_epoch, 24);
   return card(h("span", null, `Epoch ${epoch.epoch} `, badge(`${stones(epoch.total)} stones`, "good")),
-    h("p", { class: "muted" }, `${plural(epoch.drops, "drop")} in ${plural(epoch.rounds.length, "round")} of ${epoch.rounds_per_epoch}; each square is a 10-minute round.`),
-    h("div", { class: "rounds", style: `grid-template-columns: repeat(${columns}, 1fr)` }, cells),
-    table<RoundDrops>([
-      { label: "Round", cell: (r) => `#${r.round}` },
-      { label: "Drops", cell: (r) => String(r.drops), numeric: true },
-      { label: "Stones", cell: (r) => stones(r.amount), numeric: true },
-    ], epoch.rounds),
+    h("p", { class: "muted" }, `${plural(epoch.drops, "drop")} fell to you in ${plural(epoch.rounds.length, "round")} of ${epoch.rounds_per_epoch}; each square is a round, darker where more fell.`),
+    h("div", { class: "rounds", style: `grid-template-columns: repeat(${columns}, minmax(0, 26px))` }, cells),
+    bars(epoch.rounds.map((r) => ({ label: `Round ${r.round} · ${plural(r.drops, "drop")}`, value: stonesFloat(r.amount), text: stones(r.amount, 4), tone: "good" as const }))),
     epoch.seed ? h("p", { class: "muted" }, "Seed ", hex(epoch.seed), ": anyone can re-run these drops from the epoch file.") : null,
   );
 }
