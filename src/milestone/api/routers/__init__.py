@@ -7,10 +7,14 @@ from fastapi import APIRouter
 from milestone.api.routers import (
     activities,
     auth,
+    chain,
     consent,
     dividends,
+    epochs,
+    mining,
     owners,
     program,
+    schedule,
     store,
     telemetry,
     vehicles,
@@ -28,4 +32,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     store.router,
     dividends.router,
     wallet.router,
+    mining.router,
+    schedule.router,
+    epochs.router,
+    chain.router,
 )
