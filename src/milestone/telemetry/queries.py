@@ -39,6 +39,7 @@ class RejectionView:
     code: str
     detail: str
     vehicle_id: int | None
+    owner_id: int | None
     sequence: int | None
     report_hash: bytes
     has_envelope: bool
@@ -93,6 +94,7 @@ def list_rejections(
             code=row.code,
             detail=row.detail,
             vehicle_id=row.vehicle_id,
+            owner_id=row.owner_id,
             sequence=row.sequence,
             report_hash=bytes(row.report_hash),
             has_envelope=row.envelope is not None,
