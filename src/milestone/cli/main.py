@@ -13,6 +13,7 @@ from milestone.cli import (
     init,
     ledger,
     merchants,
+    sales,
     schedule,
     telemetry,
     vehicles,
@@ -35,11 +36,14 @@ app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(vehicles.owners, name="owner")
+vehicles.owners.command("certify")(sales.owner_certify)
+vehicles.owners.command("revoke")(sales.owner_revoke)
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(campaigns.app, name="campaign")
 app.add_typer(merchants.app, name="merchant")
 app.add_typer(dividends.app, name="dividend")
+app.add_typer(sales.app, name="sales")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
