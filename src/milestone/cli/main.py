@@ -5,17 +5,22 @@ from __future__ import annotations
 import typer
 
 from milestone.cli import (
+    audit,
     bench,
     campaigns,
     chain,
     consent,
     dividends,
+    export,
     init,
     ledger,
     merchants,
     sales,
     schedule,
+    serve,
+    settle,
     telemetry,
+    users,
     vehicles,
 )
 
@@ -34,7 +39,10 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.command("settle")(settle.settle)
+app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(export.app, name="export")
 app.add_typer(vehicles.owners, name="owner")
 vehicles.owners.command("certify")(sales.owner_certify)
 vehicles.owners.command("revoke")(sales.owner_revoke)
@@ -47,3 +55,5 @@ app.add_typer(dividends.app, name="dividend")
 app.add_typer(sales.app, name="sales")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
+app.command("serve")(serve.serve)
+app.add_typer(users.users_app, name="user")

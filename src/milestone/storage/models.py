@@ -6,8 +6,10 @@ A new domain adds its `models` module here, and a migration revision for its tab
 from __future__ import annotations
 
 import milestone.activities.models
+import milestone.auth.models
 import milestone.consent.models
 import milestone.dividends.models
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -24,5 +26,7 @@ MODEL_MODULES = (
     milestone.activities.models,
     milestone.store.models,
     milestone.dividends.models,
+    milestone.epochs.models,
+    milestone.auth.models,
 )
 metadata = Base.metadata

@@ -136,3 +136,14 @@ def find_orphans(session: Session) -> dict[str, int]:
         "trips_without_owner": session.execute(trips_without_owner).scalar_one(),
         "rounds_without_trip": session.execute(rounds_without_trip).scalar_one(),
     }
+
+
+def trips_of_owner(session: Session, owner_id: int, *, limit: int = 50) -> list[Trip]:
+    """The owner's latest accepted trips, newest first."""
+    query = (
+        select(Trip)
+        .where(Trip.owner_id == owner_id)
+        .order_by(Trip.received_at.desc(), Trip.vehicle_id, Trip.sequence.desc())
+        .limit(max(1, min(limit, MAX_LIMIT)))
+    )
+    return list(session.execute(query).scalars())
