@@ -24,13 +24,16 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from milestone.activities.budget import current_day, release_activity_budget
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
+from milestone.ledger import MINING_RESERVE, owner_account, post_transaction, transfer
 from milestone.program.service import Program, create_program
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
 from milestone.registry.vin import synthetic_vin
 from milestone.rules.params import get_preset
+from milestone.rules.schedule import calculate_epoch_budget
 from milestone.storage import Database, migrate, scratch
 from milestone.storage.engine import create_database_engine
 from milestone.storage.models import metadata
@@ -175,10 +178,15 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def program(database: Database, clock: ManualClock) -> Program:
-    """The `minimal` preset, initialized at GENESIS and committed."""
+def preset_name() -> str:
+    return "minimal"
+
+
+@pytest.fixture
+def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
+    """The `preset_name` preset (`minimal` unless overridden), initialized at GENESIS."""
     with database.transaction() as session:
-        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
+        return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
 
 
 @dataclass
@@ -220,6 +228,50 @@ def enroll(database: Database, clock: ManualClock, program: Program) -> Enroll:
     return enroll
 
 
+# Owners, the released activity budget and whole-database snapshots, for the services that pay
+# and spend stones (activities, store, dividends).
+
+MakeOwner = Callable[..., int]
+
+
+@pytest.fixture
+def make_owner(database: Database, clock: ManualClock, program: Program) -> MakeOwner:
+    """Create an owner (optionally with a verified phone or payment identity), committed."""
+
+    def make_owner(phone: str | None = None, payment: str | None = None) -> int:
+        with database.transaction() as session:
+            return create_owner(session, clock, phone=phone, payment=payment).id
+
+    return make_owner
+
+
+@pytest.fixture
+def credit(database: Database, clock: ManualClock, program: Program) -> Callable[[int, int], None]:
+    """Credit an owner mined stones now, from the mining reserve, as settlement's drops will."""
+    keys = itertools.count(1)
+
+    def credit(owner: int, amount: int) -> None:
+        with database.transaction() as session:
+            post_transaction(
+                session, clock, "drop", f"test-drop-{next(keys)}",
+                transfer(MINING_RESERVE, owner_account(owner), amount),
+            )
+
+    return credit
+
+
+@pytest.fixture
+def release_budget(database: Database, clock: ManualClock, program: Program) -> Callable[[], int]:
+    """Release the current epoch's whole activity budget (as settlement will), committed."""
+    def release_budget() -> int:
+        with database.transaction() as session:
+            epoch = current_day(session, clock)
+            amount = calculate_epoch_budget(program.parameters.activity, epoch)
+            return release_activity_budget(session, clock, epoch, amount).amount
+
+    return release_budget
+
+
 Snapshot = dict[str, list[tuple[object, ...]]]
 
 
@@ -240,4 +292,10 @@ def snapshot(database: Database) -> Callable[[], Snapshot]:
                 for table in metadata.sorted_tables
             }
 
+    return snapshot
+
+
+@pytest.fixture
+def database_state(snapshot: Callable[[], Snapshot]) -> Callable[[], Snapshot]:
+    """Every row of every table: equal before and after a refused operation."""
     return snapshot

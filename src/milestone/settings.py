@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_FILE = "milestone.db"
@@ -28,9 +28,31 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
+    chain_public_url: str | None = None
+    """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
+
+    api_secret: str | None = None
+    """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
+    Replicas behind a load balancer must share it."""
+
+    api_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
+    """Lifetime of a log-in token: short, since a token cannot be revoked before it expires."""
+
+    api_login_per_minute: int = Field(default=10, ge=1)
+    """Log-in attempts a client may make per minute (per client address and route)."""
+
+    api_writes_per_minute: int = Field(default=120, ge=1)
+    """Requests a client may make per minute to each write route."""
+
     operator_key: SecretStr | None = None
     """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
     first use. A remote chain needs a key funded there."""
+
+    beacon_key: str | None = None
+    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
+
+    settle_grace_seconds: int = 3_600
+    """How long after an epoch ends its trips may still arrive and count for it."""
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

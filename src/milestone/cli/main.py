@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from milestone.cli import bench, chain, consent, init, ledger, schedule, telemetry, vehicles
+from milestone.cli import (
+    audit, bench, chain, consent, export, init, ledger, schedule, serve, settle, telemetry, users,
+    vehicles,
+)
 
 app = typer.Typer(
     name="milestone",
@@ -21,6 +24,8 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
+app.command("settle")(settle.settle)
+app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(vehicles.owners, name="owner")
 app.add_typer(vehicles.vehicles, name="vehicle")
@@ -28,3 +33,6 @@ app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
+app.add_typer(export.app, name="export")
+app.command("serve")(serve.serve)
+app.add_typer(users.users_app, name="user")

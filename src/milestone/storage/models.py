@@ -5,10 +5,15 @@ A new domain adds its `models` module here, and a migration revision for its tab
 
 from __future__ import annotations
 
+import milestone.activities.models
+import milestone.auth.models
 import milestone.consent.models
+import milestone.dividends.models
+import milestone.epochs.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
+import milestone.store.models
 import milestone.telemetry.models
 from milestone.storage.base import Base
 
@@ -18,5 +23,10 @@ MODEL_MODULES = (
     milestone.registry.models,
     milestone.consent.models,
     milestone.telemetry.models,
+    milestone.activities.models,
+    milestone.store.models,
+    milestone.dividends.models,
+    milestone.auth.models,
+    milestone.epochs.models,
 )
 metadata = Base.metadata

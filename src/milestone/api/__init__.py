@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI over the services, one router per resource, errors as problem+json."""

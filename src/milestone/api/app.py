@@ -1,0 +1,141 @@
+"""The application factory: `create_app(settings, clock=...)` builds the whole HTTP API.
+
+Routes live under `/api/v1`, one router per resource; `/health` and `/metrics` sit at the root
+for load balancers and Prometheus; the web app's built files, when present, are served at `/`.
+The factory does not migrate the database: `milestone serve` does that once before starting its
+workers, and `/health` reports a database that is behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Lifespan
+
+from milestone.api.context import ApiContext
+from milestone.api.metrics import MetricsMiddleware, metrics_response
+from milestone.api.middleware import BodySizeLimit
+from milestone.api.problems import COMMON_RESPONSES, ProblemPublic, install_problem_handlers
+from milestone.api.ratelimit import Rate, RateLimiter
+from milestone.api.routers import ROUTERS, health
+from milestone.auth.passwords import STRONG_HASHER
+from milestone.auth.tokens import TokenSigner, load_token_secret
+from milestone.clock import Clock, SystemClock
+from milestone.settings import Settings
+from milestone.storage import Database
+
+API_PREFIX = "/api/v1"
+WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
+"""The web app's build output in a source checkout (issue 9 builds it)."""
+
+DESCRIPTION = """\
+The HTTP API of a Milestone program: owners, vehicles, telemetry, consent, activities, store,
+dividends, epochs, proofs and administration.
+
+Owners, operators and auditors log in at `POST /api/v1/auth/login` and send the token as
+`Authorization: Bearer <token>`; merchants and the sales system send their API key in
+`X-API-Key`; vehicles sign their reports. Amounts are integer pebbles (1 stone = 10^8
+pebbles) with the stones as a decimal string beside them; instants are Unix seconds with an
+ISO 8601 form beside them. Every error is `application/problem+json` with a stable `code`.
+"""
+
+
+def create_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    database: Database | None = None,
+    hasher: PasswordHasher = STRONG_HASHER,
+    limiter: RateLimiter | None = None,
+    web_dir: Path | None = WEB_DIST,
+) -> FastAPI:
+    """The API over the database of `settings` (or `database`, which the caller then owns)."""
+    clock = clock or SystemClock()
+    owns_database = database is None
+    database = database or Database.from_url(settings.database_url)
+    context = ApiContext(
+        settings=settings,
+        clock=clock,
+        database=database,
+        signer=TokenSigner(
+            load_token_secret(settings.data_dir, settings.api_secret), clock,
+            settings.api_token_ttl_seconds,
+        ),
+        hasher=hasher,
+        limiter=limiter or RateLimiter(),
+        login_rate=Rate(settings.api_login_per_minute, burst=settings.api_login_per_minute),
+        write_rate=Rate(settings.api_writes_per_minute, burst=settings.api_writes_per_minute),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            database.dispose()
+
+    app = build_app(lifespan)
+    app.state.context = context
+    if web_dir is not None and (web_dir / "index.html").is_file():
+        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the API: the same for every configuration."""
+    return build_app().openapi()
+
+
+def build_app(lifespan: Lifespan[FastAPI] | None = None) -> FastAPI:
+    """The routes, handlers and middleware, without the context a request needs."""
+    app = FastAPI(
+        title="Milestone",
+        version=version("milestone"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+        responses=COMMON_RESPONSES,
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.add_route("/metrics", metrics_response, include_in_schema=False)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    templates = {id(route): path for route, path in _route_templates()}
+    app.add_middleware(BodySizeLimit)
+    app.add_middleware(MetricsMiddleware, templates=templates)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _route_templates() -> Iterator[tuple[object, str]]:
+    """Each route with its full path template, for metric labels."""
+    for route in health.router.routes:
+        yield route, getattr(route, "path", "")
+    for router in ROUTERS:
+        for route in router.routes:
+            yield route, API_PREFIX + getattr(route, "path", "")
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, plus the problem schema every error response refers to."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description,
+            routes=app.routes, separate_input_output_schemas=False,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ProblemPublic",
+            ProblemPublic.model_json_schema(ref_template="#/components/schemas/{model}"),
+        )
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,27 @@
+"""What every request handler may reach: the database, the clock, and the auth machinery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+
+from milestone.api.ratelimit import Rate, RateLimiter
+from milestone.auth.tokens import TokenSigner
+from milestone.clock import Clock
+from milestone.settings import Settings
+from milestone.storage import Database
+
+
+@dataclass
+class ApiContext:
+    settings: Settings
+    clock: Clock
+    database: Database
+    signer: TokenSigner
+    hasher: PasswordHasher
+    limiter: RateLimiter
+    login_rate: Rate
+    write_rate: Rate
+    extras: dict[str, object] = field(default_factory=dict)
+    """Services built once per app (the chain client, caches of published epochs)."""

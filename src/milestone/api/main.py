@@ -1,0 +1,13 @@
+"""The app as uvicorn's workers build it: settings from the environment `milestone serve` set."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from milestone.api.app import create_app
+from milestone.settings import load_settings
+
+
+def app_from_environment() -> FastAPI:
+    """uvicorn factory (`--factory`): each worker builds its own app and database pool."""
+    return create_app(load_settings())

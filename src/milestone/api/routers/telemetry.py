@@ -1,0 +1,115 @@
+"""Telemetry: vehicles upload signed trip reports; owners read their trips; staff the refusals.
+
+The upload route takes no credentials: a report is authenticated by its vehicle's Ed25519
+signature, checked by the intake against the registered key. Each report gets its own verdict;
+a malformed item is a rejected report, never a failed batch.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from milestone.api.deps import (
+    ClockDep,
+    CurrentOwner,
+    CurrentStaff,
+    DatabaseDep,
+    SessionDep,
+    WriteLimit,
+)
+from milestone.api.problems import problem_responses
+from milestone.api.schemas.telemetry import (
+    BatchCreate,
+    BatchPublic,
+    ExplainPublic,
+    RejectionPublic,
+    RejectionsPublic,
+    TripPublic,
+    VerdictPublic,
+)
+from milestone.telemetry.intake import explain_reports, ingest
+from milestone.telemetry.queries import PAGE_MAX, rejection_counts, list_rejections, trips_of_owner
+
+router = APIRouter(prefix="/telemetry", tags=["telemetry"])
+
+HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2})*)")
+Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+
+
+def envelope_of(item: str) -> bytes | str:
+    """The bytes of a 0x-hex item; anything else goes through as text, to be refused as such."""
+    match = HEX.fullmatch(item)
+    return bytes.fromhex(match.group(1)) if match else item
+
+
+@router.post(
+    "/batches", dependencies=[WriteLimit], summary="Upload signed trip reports",
+    responses=problem_responses(429),
+)
+def upload_batch(body: BatchCreate, database: DatabaseDep, clock: ClockDep) -> BatchPublic:
+    """Judged and stored in one transaction; the same report sent again gets its old verdict."""
+    verdicts = ingest(database, clock, [envelope_of(item) for item in body.reports])
+    accepted = sum(verdict.accepted for verdict in verdicts)
+    return BatchPublic(
+        accepted=accepted, rejected=len(verdicts) - accepted,
+        verdicts=[VerdictPublic.of(verdict) for verdict in verdicts],
+    )
+
+
+@router.get("/trips", summary="My accepted trips", responses=problem_responses(401, 403))
+def read_trips(
+    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
+) -> list[TripPublic]:
+    assert owner.owner_id is not None
+    return [
+        TripPublic.of(trip)
+        for trip in trips_of_owner(session, owner.owner_id, before=before, limit=limit)
+    ]
+
+
+@router.get(
+    "/rejections/mine", summary="My vehicles' refused reports and why",
+    responses=problem_responses(401, 403),
+)
+def read_my_rejections(
+    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
+) -> list[RejectionPublic]:
+    """The verdicts an owner's cars got when a report was refused, newest first."""
+    assert owner.owner_id is not None
+    found = list_rejections(session, owner_id=owner.owner_id, before=before, limit=limit)
+    return [RejectionPublic.of(rejection) for rejection in found]
+
+
+@router.get(
+    "/rejections", summary="Refused reports and why", responses=problem_responses(401, 403)
+)
+def read_rejections(
+    staff: CurrentStaff,
+    session: SessionDep,
+    code: Annotated[str | None, Query(max_length=32)] = None,
+    vehicle_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    before: Before = None,
+    limit: Limit = 50,
+) -> RejectionsPublic:
+    found = list_rejections(session, code=code, vehicle_id=vehicle_id, before=before, limit=limit)
+    return RejectionsPublic(
+        rejections=[RejectionPublic.of(rejection) for rejection in found],
+        counts=rejection_counts(session),
+        next_before=found[-1].id if len(found) == limit else None,
+    )
+
+
+@router.post(
+    "/explain", summary="Every check reports would fail now, without storing them",
+    responses=problem_responses(401, 403),
+)
+def explain(
+    body: BatchCreate, staff: CurrentStaff, session: SessionDep, clock: ClockDep
+) -> ExplainPublic:
+    """For appeals: a rejection names the first failing check, this names them all."""
+    items = [envelope_of(item) for item in body.reports]
+    return ExplainPublic(failures=explain_reports(session, clock, items))

@@ -1,0 +1,98 @@
+"""Bodies of dividends: declarations, entitlements and their Merkle proofs, payout results."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from milestone.api.schemas.common import Amount, Fen, Instant, hex_of, optional_instant
+from milestone.dividends.commitments import EntitlementProof
+from milestone.dividends.models import Dividend, Entitlement
+from milestone.dividends.payouts import PayoutConfirmation
+
+
+class DividendCreate(BaseModel):
+    amount_fen: Fen
+    """The whole dividend in CNY fen, split over the owners' stones at `record_epoch`."""
+    record_epoch: int = Field(ge=0, le=2**40)
+    payment_date: str = Field(min_length=10, max_length=10, examples=["2027-03-31"])
+    note: str = Field(default="", max_length=500)
+
+
+class DividendPublic(BaseModel):
+    id: int
+    amount_fen: int
+    record_epoch: int
+    payment_date: str
+    note: str
+    declared_at: Instant
+    circulating: Amount
+    """The stones held by owners at the record epoch: the base of the split."""
+    holders: int
+    root: str
+    """Merkle root of the (address, fen) entitlements, committed on-chain."""
+    committed_epoch: int | None
+
+    @classmethod
+    def of(cls, dividend: Dividend) -> DividendPublic:
+        return cls(
+            id=dividend.id, amount_fen=dividend.amount_fen, record_epoch=dividend.record_epoch,
+            payment_date=dividend.payment_date, note=dividend.note,
+            declared_at=Instant.of(dividend.declared_at),
+            circulating=Amount.of(dividend.circulating), holders=dividend.holders,
+            root=hex_of(dividend.root), committed_epoch=dividend.committed_epoch,
+        )
+
+
+class EntitlementPublic(BaseModel):
+    dividend_id: int
+    owner_id: int
+    address: str
+    balance: Amount
+    amount_fen: int
+    paid_at: Instant | None
+    rail_reference: str | None
+
+    @classmethod
+    def of(cls, entitlement: Entitlement) -> EntitlementPublic:
+        return cls(
+            dividend_id=entitlement.dividend_id, owner_id=entitlement.owner_id,
+            address=hex_of(entitlement.address), balance=Amount.of(entitlement.balance),
+            amount_fen=entitlement.amount_fen, paid_at=optional_instant(entitlement.paid_at),
+            rail_reference=entitlement.rail_reference,
+        )
+
+
+class EntitlementProofPublic(BaseModel):
+    """My share and its proof: `keccak256(keccak256(abi.encode(address, amount_fen)))` is a
+    leaf of the tree whose root the dividend committed (OpenZeppelin standard tree)."""
+
+    dividend_id: int
+    owner_id: int
+    address: str
+    amount_fen: int
+    root: str
+    proof: list[str]
+    committed_epoch: int | None
+
+    @classmethod
+    def of(cls, proof: EntitlementProof) -> EntitlementProofPublic:
+        return cls(
+            dividend_id=proof.dividend_id, owner_id=proof.owner_id, address=hex_of(proof.address),
+            amount_fen=proof.amount_fen, root=hex_of(proof.root),
+            proof=[hex_of(node) for node in proof.proof], committed_epoch=proof.committed_epoch,
+        )
+
+
+class PayoutConfirmationPublic(BaseModel):
+    paid: int
+    """Lines newly marked paid."""
+    paid_fen: int
+    failed: int
+    already_paid: int
+
+    @classmethod
+    def of(cls, result: PayoutConfirmation) -> PayoutConfirmationPublic:
+        return cls(
+            paid=result.paid, paid_fen=result.paid_fen, failed=result.failed,
+            already_paid=result.already_paid,
+        )

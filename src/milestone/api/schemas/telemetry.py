@@ -1,0 +1,108 @@
+"""Bodies of telemetry: batches of signed reports, verdicts, trips and rejections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from milestone.api.schemas.common import Instant, optional_hex, optional_instant
+from milestone.telemetry.models import Trip, TripRejection
+from milestone.telemetry.verify import Verdict
+
+MAX_BATCH = 1_000
+MAX_ITEM_CHARS = 4_096
+
+ReportItem = Annotated[str, Field(max_length=MAX_ITEM_CHARS)]
+
+
+class BatchCreate(BaseModel):
+    """Signed trip reports, each an envelope (body and Ed25519 signature) as 0x-hex."""
+
+    reports: list[ReportItem] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class VerdictPublic(BaseModel):
+    index: int
+    code: str
+    """`accepted`, or the stable code of the first check the report failed."""
+    accepted: bool
+    detail: str
+    report_hash: str | None
+    vehicle_id: int | None
+    sequence: int | None
+    trip_id: str | None
+    replayed: bool
+    """The same envelope was judged before; this is its original verdict."""
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> VerdictPublic:
+        return cls(
+            index=verdict.index, code=verdict.code, accepted=verdict.accepted,
+            detail=verdict.detail, report_hash=optional_hex(verdict.report_hash),
+            vehicle_id=verdict.vehicle_id, sequence=verdict.sequence,
+            trip_id=optional_hex(verdict.trip_id), replayed=verdict.replayed,
+        )
+
+
+class BatchPublic(BaseModel):
+    accepted: int
+    rejected: int
+    verdicts: list[VerdictPublic]
+
+
+class ExplainPublic(BaseModel):
+    failures: list[list[str]]
+    """For each report, every check it fails now (empty: it would be accepted)."""
+
+
+class TripPublic(BaseModel):
+    id: int
+    vehicle_id: int
+    sequence: int
+    trip_id: str
+    distance_m: int
+    counted_m: int
+    """Meters that count toward mining after the caps."""
+    received_at: Instant
+    started_at: Instant | None
+    """Null once the owner revoked the mileage consent and the raw data was erased."""
+    ended_at: Instant | None
+
+    @classmethod
+    def of(cls, trip: Trip) -> TripPublic:
+        return cls(
+            id=trip.id, vehicle_id=trip.vehicle_id, sequence=trip.sequence,
+            trip_id="0x" + bytes(trip.report_trip_id).hex(), distance_m=trip.distance_m,
+            counted_m=trip.counted_m, received_at=Instant.of(trip.received_at),
+            started_at=optional_instant(trip.started_at), ended_at=optional_instant(trip.ended_at),
+        )
+
+
+class RejectionPublic(BaseModel):
+    id: int
+    code: str
+    detail: str
+    received_at: Instant
+    report_hash: str
+    vehicle_id: int | None
+    owner_id: int | None
+    sequence: int | None
+
+    @classmethod
+    def of(cls, rejection: TripRejection) -> RejectionPublic:
+        return cls(
+            id=rejection.id, code=rejection.code, detail=rejection.detail,
+            received_at=Instant.of(rejection.received_at),
+            report_hash="0x" + bytes(rejection.report_hash).hex(),
+            vehicle_id=rejection.vehicle_id, owner_id=rejection.owner_id,
+            sequence=rejection.sequence,
+        )
+
+
+class RejectionsPublic(BaseModel):
+    rejections: list[RejectionPublic]
+    counts: dict[str, int]
+    """All rejections ever, by code."""
+    next_before: int | None
+    """Pass as `before` for the next, older page."""

@@ -1,0 +1,96 @@
+"""`milestone settle`: settle every closed epoch, step by step, and finalize it on-chain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.clock import SystemClock
+from milestone.epochs.settle import (
+    SettledEpoch,
+    first_unsettled_epoch,
+    last_closed_epoch,
+)
+from milestone.epochs.settle import settle as settle_epochs
+from milestone.epochs.setup import open_settlement
+from milestone.epochs.steps import STEPS
+from milestone.rules.units import format_pebbles
+from milestone.settings import load_settings
+
+ChainUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default embedded]."
+    ),
+]
+
+
+def settle(
+    through_epoch: Annotated[
+        int | None,
+        typer.Option(
+            "--through-epoch", min=0, help="Settle up to this epoch (default: all closed)."
+        ),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for another settler instead of exiting.")
+    ] = False,
+    json_output: JsonOption = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    chain_url: ChainUrlOption = None,
+) -> None:
+    """Settle closed epochs: weights, beacon, drops, postings, epoch file, finalize on-chain."""
+    settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+    clock = SystemClock()
+    with reported_errors(), open_settlement(settings, clock) as ctx:
+        closed = last_closed_epoch(ctx) if through_epoch is None else through_epoch
+        with ctx.database.session() as session:
+            start = first_unsettled_epoch(session)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
+            disable=json_output,
+        ) as progress:
+            task = progress.add_task("settling", total=None)
+
+            def on_step(epoch: int, step: str, phase: str) -> None:
+                progress.update(task, description=f"epoch {epoch}: {step}")
+                if phase == "done":
+                    progress.advance(task)
+
+            ctx.on_step = on_step
+            progress.update(task, total=max(0, closed - start + 1) * len(STEPS))
+            settled = settle_epochs(ctx, through_epoch, wait=wait)
+    if json_output:
+        typer.echo(json.dumps([_as_json(epoch) for epoch in settled], indent=2))
+        return
+    if not settled:
+        typer.echo("nothing to settle: every closed epoch is finalized")
+    for epoch in settled:
+        typer.echo(
+            f"epoch {epoch.epoch} finalized: mined {format_pebbles(epoch.paid)} stones, "
+            f"rolled over {format_pebbles(epoch.rollover_out)}, state root "
+            f"0x{epoch.state_root.hex()}, file 0x{epoch.file_hash.hex()}"
+        )
+    typer.echo(f"epoch files in {Path(settings.data_dir) / 'epochs'}")
+
+
+def _as_json(epoch: SettledEpoch) -> dict[str, object]:
+    return {
+        "epoch": epoch.epoch,
+        "weights_root": "0x" + epoch.weights_root.hex(),
+        "seed": "0x" + epoch.seed.hex(),
+        "rewards_root": "0x" + epoch.rewards_root.hex(),
+        "state_root": "0x" + epoch.state_root.hex(),
+        "epoch_file_hash": "0x" + epoch.file_hash.hex(),
+        "mined": str(epoch.paid),
+        "rollover": str(epoch.rollover_out),
+    }

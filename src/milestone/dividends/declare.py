@@ -1,0 +1,187 @@
+"""Declaring a dividend: fen shared over the owners' stones at the end of a finalized epoch.
+
+The split is the rules' largest-remainder split (`milestone.rules.dividends`), keyed by each
+owner's pseudonymous address, so anyone holding the epoch's published balances can recompute
+every entitlement. The declaration posts the fen in the ledger (`supply` → `dividend:<id>` →
+each `owner:<id>`, asset `CNY_FEN`), where they wait until the fiat rails confirm the payment,
+and roots the entitlements in a Merkle tree over `(address, uint256 fen)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from milestone.clock import Clock
+from milestone.dividends.errors import (
+    DeclarationConflict,
+    EpochNotFinalized,
+    InvalidDividend,
+    NoHoldersAtRecord,
+    UnknownDividend,
+)
+from milestone.dividends.finality import is_epoch_finalized
+from milestone.dividends.models import Dividend, Entitlement
+from milestone.idempotency import check_request_key
+from milestone.ledger import (
+    SUPPLY,
+    Asset,
+    Posting,
+    TransactionRequest,
+    balances,
+    dividend_account,
+    open_account,
+    owner_account,
+    post_transactions,
+)
+from milestone.ledger.journal import lock_head
+from milestone.registry.models import Owner
+from milestone.rules.dividends import split_dividend
+from milestone.rules.merkle import StandardMerkleTree
+from milestone.rules.units import MAX_AMOUNT
+
+LEAF_TYPES = ("address", "uint256")
+NOTE_MAX_LENGTH = 500
+QUERY_CHUNK = 1_000
+
+
+def declare_dividend(
+    session: Session,
+    clock: Clock,
+    *,
+    amount_fen: int,
+    record_epoch: int,
+    payment_date: str,
+    note: str,
+    key: str,
+) -> Dividend:
+    """Declare a dividend on a finalized epoch and post every entitlement. No commit.
+
+    Declaring again under the same key returns the first declaration; the same key with other
+    terms is refused.
+    """
+    key = check_request_key(key)
+    _check_terms(amount_fen, record_epoch, payment_date, note)
+    lock_head(session)
+    earlier = session.execute(
+        select(Dividend).where(Dividend.declare_key == key)
+    ).scalar_one_or_none()
+    if earlier is not None:
+        terms = (earlier.amount_fen, earlier.record_epoch, earlier.payment_date, earlier.note)
+        if terms != (amount_fen, record_epoch, payment_date, note):
+            raise DeclarationConflict(f"key {key!r} declared dividend {earlier.id} on other terms")
+        return earlier
+    if not is_epoch_finalized(session, record_epoch):
+        raise EpochNotFinalized(
+            f"epoch {record_epoch} is not finalized: its balances may still change",
+            epoch=record_epoch,
+        )
+    holdings = holdings_at(session, record_epoch)
+    if not holdings:
+        raise NoHoldersAtRecord(f"no owner held stones at the end of epoch {record_epoch}")
+    by_address = {address: balance for address, (_, balance) in holdings.items()}
+    shares = split_dividend(amount_fen, by_address)
+    tree = StandardMerkleTree.of(sorted(shares.items()), LEAF_TYPES)
+    dividend = Dividend(
+        declare_key=key, amount_fen=amount_fen, record_epoch=record_epoch,
+        payment_date=payment_date, note=note, declared_at=clock.now(),
+        circulating=sum(by_address.values()), holders=len(shares), root=tree.root,
+    )
+    session.add(dividend)
+    session.flush()
+    by_owner = {holdings[address][0]: share for address, share in shares.items()}
+    _post(session, clock, dividend, by_owner)
+    session.execute(
+        insert(Entitlement),
+        [
+            {"dividend_id": dividend.id, "owner_id": holdings[address][0], "address": address,
+             "balance": holdings[address][1], "amount_fen": share}
+            for address, share in shares.items()
+        ],
+    )
+    return dividend
+
+
+def holdings_at(session: Session, epoch: int) -> dict[bytes, tuple[int, int]]:
+    """Each owner's `(owner id, pebbles)` at the end of `epoch`, by address; holders only."""
+    by_account = balances(session, Asset.STONE, kind="owner", at_epoch=epoch)
+    owner_ids = {int(account.partition(":")[2]): balance for account, balance in by_account.items()}
+    ids = sorted(owner_ids)
+    holdings: dict[bytes, tuple[int, int]] = {}
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start : start + QUERY_CHUNK]
+        for owner_id, address in session.execute(
+            select(Owner.id, Owner.address).where(Owner.id.in_(chunk))
+        ):
+            if owner_ids[owner_id] > 0 and address is not None:
+                holdings[bytes(address)] = (owner_id, owner_ids[owner_id])
+    return holdings
+
+
+def get_dividend(session: Session, dividend_id: int) -> Dividend:
+    dividend = session.get(Dividend, dividend_id)
+    if dividend is None:
+        raise UnknownDividend(f"no dividend {dividend_id}", dividend_id=dividend_id)
+    return dividend
+
+
+def list_dividends(session: Session) -> list[Dividend]:
+    return list(session.execute(select(Dividend).order_by(Dividend.id)).scalars())
+
+
+def entitlements_of(session: Session, dividend_id: int) -> list[Entitlement]:
+    """Every entitlement of the dividend, by owner id."""
+    get_dividend(session, dividend_id)
+    return list(
+        session.execute(
+            select(Entitlement)
+            .where(Entitlement.dividend_id == dividend_id)
+            .order_by(Entitlement.owner_id)
+        ).scalars()
+    )
+
+
+def _post(session: Session, clock: Clock, dividend: Dividend, shares: dict[int, int]) -> None:
+    account = dividend_account(dividend.id)
+    open_account(session, clock, account)
+    fen = Asset.CNY_FEN
+    entitle = [Posting(account, fen, -dividend.amount_fen)]
+    entitle += [
+        Posting(owner_account(owner_id), fen, share) for owner_id, share in sorted(shares.items())
+    ]
+    post_transactions(
+        session,
+        clock,
+        [
+            TransactionRequest(
+                "dividend.declare", f"dividend.declare:{dividend.id}",
+                [
+                    Posting(SUPPLY, fen, -dividend.amount_fen),
+                    Posting(account, fen, dividend.amount_fen),
+                ],
+                {"dividend_id": dividend.id, "record_epoch": dividend.record_epoch,
+                 "root": "0x" + dividend.root.hex()},
+            ),
+            TransactionRequest(
+                "dividend.entitle", f"dividend.entitle:{dividend.id}", entitle,
+                {"dividend_id": dividend.id},
+            ),
+        ],
+    )
+
+
+def _check_terms(amount_fen: int, record_epoch: int, payment_date: str, note: str) -> None:
+    if type(amount_fen) is not int or not 0 < amount_fen <= MAX_AMOUNT:
+        raise InvalidDividend(f"a dividend is a positive whole number of fen, not {amount_fen!r}")
+    if type(record_epoch) is not int or record_epoch < 0:
+        raise InvalidDividend(f"the record epoch is an epoch number, not {record_epoch!r}")
+    try:
+        parsed = datetime.date.fromisoformat(payment_date)
+    except (TypeError, ValueError):
+        raise InvalidDividend(f"the payment date is YYYY-MM-DD, not {payment_date!r}") from None
+    if parsed.isoformat() != payment_date:
+        raise InvalidDividend(f"the payment date is YYYY-MM-DD, not {payment_date!r}")
+    if not isinstance(note, str) or len(note) > NOTE_MAX_LENGTH:
+        raise InvalidDividend(f"a note is at most {NOTE_MAX_LENGTH} characters")

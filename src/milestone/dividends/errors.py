@@ -1,0 +1,46 @@
+"""Named refusals of the dividends; each leaves the database as it was."""
+
+from __future__ import annotations
+
+from milestone.errors import Conflict, MilestoneError, NotFound
+
+
+class DividendError(MilestoneError):
+    code = "dividend_error"
+    http_status = 422
+
+
+class InvalidDividend(DividendError):
+    """An amount, payment date or note that cannot be declared."""
+
+    code = "invalid_dividend"
+
+
+class EpochNotFinalized(Conflict):
+    """The record epoch's balances are not final (settled and committed on-chain) yet."""
+
+    code = "epoch_not_finalized"
+
+
+class NoHoldersAtRecord(Conflict):
+    code = "no_holders"
+
+
+class UnknownDividend(NotFound):
+    code = "unknown_dividend"
+
+
+class NoEntitlement(NotFound):
+    code = "no_entitlement"
+
+
+class DeclarationConflict(Conflict):
+    """The declaration key was used for a different dividend."""
+
+    code = "declaration_conflict"
+
+
+class PayoutFileInvalid(DividendError):
+    """A returned payout file that does not match the entitlements: nothing of it is applied."""
+
+    code = "payout_file_invalid"

@@ -1,0 +1,375 @@
+"""The epoch file: everything needed to recompute an epoch without the database.
+
+Canonical JSON (UTF-8, keys sorted, no insignificant whitespace, integers in full, addresses and
+hashes as `0x` lowercase hex, lists in a fixed order), compressed with gzip. The on-chain
+`epoch_file_hash` is keccak-256 of the *decompressed* bytes: compressed bytes depend on the
+zlib build, the canonical text does not. docs/epoch-file.md describes every field and how to
+recompute each root from them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from milestone.epochs.compute import CumulativeTotals, EpochBudget
+from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.errors import RuleError
+from milestone.rules.hashing import keccak256
+from milestone.rules.params import Parameters, parameters_from_dict, parameters_to_dict
+
+FORMAT: Final[str] = "milestone-epoch"
+VERSION: Final[int] = 1
+COMPRESS_LEVEL: Final[int] = 6
+MAX_DECOMPRESSED_BYTES: Final[int] = 4 << 30
+"""Refuse to inflate a file past 4 GiB: a million owners take a few hundred MB."""
+
+ZERO_HASH: Final[bytes] = bytes(32)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramInfo:
+    """Which program and which contract the epoch belongs to."""
+
+    parameters: Parameters
+    parameters_hash: bytes
+    genesis: int
+    chain_id: int
+    contract: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BeaconRecord:
+    """The beacon of the epoch: members in ascending address order, their commits and reveals."""
+
+    members: tuple[bytes, ...]
+    commits: tuple[bytes, ...]
+    reveals: tuple[bytes, ...]
+    seed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class JournalHead:
+    """A point of the ledger's hash chain: entry `seq` and its hash."""
+
+    seq: int
+    hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class DividendsCommit:
+    """A dividend entitlement root committed with this epoch (zero root and amount if none)."""
+
+    root: bytes = ZERO_HASH
+    amount_fen: int = 0
+
+
+@dataclass(frozen=True)
+class EpochFile:
+    """One epoch's published record."""
+
+    epoch: int
+    program: ProgramInfo
+    window_start: int
+    window_end: int
+    inputs_cutoff: int
+    budget: EpochBudget
+    rollover_out: int
+    beacon: BeaconRecord
+    weights: dict[int, dict[bytes, int]]
+    weights_root: bytes
+    total_weight: int
+    drops: dict[int, dict[bytes, int]]
+    rewards: dict[bytes, int]
+    rewards_root: bytes
+    flows: dict[bytes, dict[str, int]]
+    balances: dict[bytes, int]
+    state_root: bytes
+    journal_previous: JournalHead
+    journal_head: JournalHead
+    previous_file_hash: bytes
+    totals: CumulativeTotals
+    dividends: DividendsCommit = DividendsCommit()
+    moves: tuple[tuple[bytes, bytes], ...] = field(default=())
+    version: int = VERSION
+
+
+def render(record: EpochFile) -> bytes:
+    """The canonical JSON bytes of an epoch file (what `epoch_file_hash` hashes)."""
+    return json.dumps(to_document(record), sort_keys=True, separators=(",", ":")).encode()
+
+
+def compress(canonical: bytes) -> bytes:
+    """gzip with a zero timestamp and no file name, so one canonical text gives one file."""
+    return gzip.compress(canonical, compresslevel=COMPRESS_LEVEL, mtime=0)
+
+
+def file_hash(canonical: bytes) -> bytes:
+    """The epoch file hash committed on-chain: keccak-256 of the canonical (decompressed) bytes."""
+    return keccak256(canonical)
+
+
+def decompress(data: bytes) -> bytes:
+    """The canonical bytes of a compressed epoch file; `InvalidEpochFile` if it is not gzip."""
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        canonical = inflater.decompress(data, MAX_DECOMPRESSED_BYTES)
+    except zlib.error as error:
+        raise InvalidEpochFile(f"not a gzip file: {error}") from None
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise InvalidEpochFile("truncated or oversized gzip data")
+    return canonical
+
+
+def parse(canonical: bytes) -> EpochFile:
+    """An epoch file from its canonical bytes, every field checked for shape and type."""
+    try:
+        document = json.loads(canonical)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidEpochFile(f"not JSON: {error}") from None
+    try:
+        return from_document(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        if isinstance(error, InvalidEpochFile):
+            raise
+        raise InvalidEpochFile(f"malformed epoch file: {type(error).__name__} {error}") from None
+
+
+def write(path: Path, compressed: bytes) -> None:
+    """Write a compressed epoch file atomically: readers see the old file or the new, whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(compressed)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read(path: Path) -> tuple[EpochFile, bytes]:
+    """The epoch file at `path` and its canonical bytes."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise InvalidEpochFile(f"cannot read {path}: {error.strerror}") from None
+    canonical = decompress(data)
+    return parse(canonical), canonical
+
+
+def file_name(epoch: int) -> str:
+    """The conventional name of epoch `epoch`'s file."""
+    return f"epoch-{epoch:06d}.json.gz"
+
+
+# The document: from typed values to JSON-ready ones and back.
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _accounts(amounts: Mapping[bytes, int]) -> list[list[Any]]:
+    return [[_hex(account), amount] for account, amount in sorted(amounts.items())]
+
+
+def _by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> list[list[Any]]:
+    return [[r, _accounts(rounds[r])] for r in sorted(rounds) if rounds[r]]
+
+
+def _head(head: JournalHead) -> dict[str, Any]:
+    return {"seq": head.seq, "hash": _hex(head.hash)}
+
+
+def to_document(record: EpochFile) -> dict[str, Any]:
+    """The JSON document of an epoch file."""
+    program, beacon = record.program, record.beacon
+    return {
+        "format": FORMAT,
+        "version": record.version,
+        "epoch": record.epoch,
+        "program": {
+            "parameters": parameters_to_dict(program.parameters),
+            "parameters_hash": _hex(program.parameters_hash),
+            "genesis": program.genesis,
+            "chain_id": program.chain_id,
+            "contract": _hex(program.contract),
+        },
+        "window": {
+            "start": record.window_start,
+            "end": record.window_end,
+            "inputs_cutoff": record.inputs_cutoff,
+        },
+        "budget": {
+            "scheduled": record.budget.scheduled,
+            "rollover_in": record.budget.rollover_in,
+            "rounds": list(record.budget.rounds),
+            "rollover_out": record.rollover_out,
+        },
+        "beacon": {
+            "members": [_hex(m) for m in beacon.members],
+            "commits": [_hex(c) for c in beacon.commits],
+            "reveals": [_hex(r) for r in beacon.reveals],
+            "seed": _hex(beacon.seed),
+        },
+        "weights": {
+            "root": _hex(record.weights_root),
+            "total": record.total_weight,
+            "rounds": _by_round(record.weights),
+        },
+        "drops": _by_round(record.drops),
+        "rewards": {"root": _hex(record.rewards_root), "accounts": _accounts(record.rewards)},
+        "flows": [
+            [_hex(account), dict(sorted(by_kind.items()))]
+            for account, by_kind in sorted(record.flows.items())
+        ],
+        "moves": [[_hex(old), _hex(new)] for old, new in record.moves],
+        "balances": {"root": _hex(record.state_root), "accounts": _accounts(record.balances)},
+        "journal": {
+            "previous": _head(record.journal_previous),
+            "head": _head(record.journal_head),
+        },
+        "previous_file_hash": _hex(record.previous_file_hash),
+        "dividends": {
+            "root": _hex(record.dividends.root),
+            "amount_fen": record.dividends.amount_fen,
+        },
+        "totals": {
+            "cum_mined": record.totals.cum_mined,
+            "cum_activity": record.totals.cum_activity,
+            "cum_burned": record.totals.cum_burned,
+            "cum_dividends_fen": record.totals.cum_dividends_fen,
+        },
+    }
+
+
+def from_document(document: Any) -> EpochFile:
+    """An `EpochFile` from its JSON document; `InvalidEpochFile` on anything unexpected."""
+    _expect(isinstance(document, dict), "the document is not a JSON object")
+    _expect(document.get("format") == FORMAT, f"format is not {FORMAT!r}")
+    _expect(document.get("version") == VERSION, f"unsupported version {document.get('version')!r}")
+    program, window, budget = document["program"], document["window"], document["budget"]
+    beacon, weights, journal = document["beacon"], document["weights"], document["journal"]
+    totals, dividends = document["totals"], document["dividends"]
+    try:
+        parameters = parameters_from_dict(program["parameters"])
+    except RuleError as error:
+        raise InvalidEpochFile(f"parameters: {error.message}") from None
+    members = tuple(_address(m) for m in beacon["members"])
+    commits = tuple(_hash(c) for c in beacon["commits"])
+    reveals = tuple(_hash(r) for r in beacon["reveals"])
+    _expect(len(members) == len(commits) == len(reveals), "beacon lists differ in length")
+    return EpochFile(
+        version=VERSION,
+        epoch=_count(document["epoch"]),
+        program=ProgramInfo(
+            parameters=parameters,
+            parameters_hash=_hash(program["parameters_hash"]),
+            genesis=_count(program["genesis"]),
+            chain_id=_count(program["chain_id"]),
+            contract=_address(program["contract"]),
+        ),
+        window_start=_count(window["start"]),
+        window_end=_count(window["end"]),
+        inputs_cutoff=_count(window["inputs_cutoff"]),
+        budget=EpochBudget(
+            scheduled=_count(budget["scheduled"]),
+            rollover_in=_count(budget["rollover_in"]),
+            rounds=tuple(_count(b) for b in budget["rounds"]),
+        ),
+        rollover_out=_count(budget["rollover_out"]),
+        beacon=BeaconRecord(members, commits, reveals, _hash(beacon["seed"])),
+        weights=_parse_by_round(weights["rounds"], "weights"),
+        weights_root=_hash(weights["root"]),
+        total_weight=_count(weights["total"]),
+        drops=_parse_by_round(document["drops"], "drops"),
+        rewards=_parse_accounts(document["rewards"]["accounts"], "rewards"),
+        rewards_root=_hash(document["rewards"]["root"]),
+        flows=_parse_flows(document["flows"]),
+        moves=tuple((_address(old), _address(new)) for old, new in document["moves"]),
+        balances=_parse_accounts(document["balances"]["accounts"], "balances"),
+        state_root=_hash(document["balances"]["root"]),
+        journal_previous=_parse_head(journal["previous"]),
+        journal_head=_parse_head(journal["head"]),
+        previous_file_hash=_hash(document["previous_file_hash"]),
+        dividends=DividendsCommit(_hash(dividends["root"]), _count(dividends["amount_fen"])),
+        totals=CumulativeTotals(
+            cum_mined=_count(totals["cum_mined"]),
+            cum_activity=_count(totals["cum_activity"]),
+            cum_burned=_count(totals["cum_burned"]),
+            cum_dividends_fen=_count(totals["cum_dividends_fen"]),
+        ),
+    )
+
+
+def _expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidEpochFile(message)
+
+
+def _count(value: Any) -> int:
+    _expect(type(value) is int and value >= 0, f"expected a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def _signed(value: Any) -> int:
+    _expect(type(value) is int, f"expected an integer, got {value!r}")
+    return int(value)
+
+
+def _fixed_hex(value: Any, size: int) -> bytes:
+    _expect(
+        isinstance(value, str)
+        and len(value) == 2 + 2 * size
+        and value.startswith("0x")
+        and value == value.lower(),
+        f"expected 0x and {2 * size} lowercase hex digits, got {value!r}",
+    )
+    return bytes.fromhex(value[2:])
+
+
+def _address(value: Any) -> bytes:
+    return _fixed_hex(value, 20)
+
+
+def _hash(value: Any) -> bytes:
+    return _fixed_hex(value, 32)
+
+
+def _parse_accounts(rows: Any, label: str) -> dict[bytes, int]:
+    _expect(isinstance(rows, list), f"{label} must be a list")
+    accounts = {_address(account): _count(amount) for account, amount in rows}
+    _expect(len(accounts) == len(rows), f"{label} lists an account twice")
+    return accounts
+
+
+def _parse_by_round(rows: Any, label: str) -> dict[int, dict[bytes, int]]:
+    _expect(isinstance(rows, list), f"{label} must be a list")
+    by_round = {_count(r): _parse_accounts(accounts, label) for r, accounts in rows}
+    _expect(len(by_round) == len(rows), f"{label} lists a round twice")
+    return by_round
+
+
+def _parse_flows(rows: Any) -> dict[bytes, dict[str, int]]:
+    _expect(isinstance(rows, list), "flows must be a list")
+    flows: dict[bytes, dict[str, int]] = {}
+    for account, by_kind in rows:
+        _expect(isinstance(by_kind, dict), "flows must map kinds to amounts")
+        flows[_address(account)] = {str(kind): _signed(amount) for kind, amount in by_kind.items()}
+    _expect(len(flows) == len(rows), "flows list an account twice")
+    return flows
+
+
+def _parse_head(head: Any) -> JournalHead:
+    return JournalHead(_count(head["seq"]), _hash(head["hash"]))

@@ -1,0 +1,163 @@
+"""Freezing an epoch's inputs: the consented, accepted driving and the owners' other flows.
+
+Both are final once the epoch is closed. Driving counts if its trip was received by the cutoff
+(the epoch's end plus a grace period for uploads); a trip that arrives later never counts, for
+this epoch or any other. Flows are the stone postings of the owners' accounts in journal
+entries stamped with the epoch, mining excepted (the ledger stamps every entry with the epoch
+of its instant, and no entry is ever stamped with an epoch that has ended).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from milestone.ledger.accounts import Asset
+from milestone.ledger.models import JournalEntryRecord, PostingRecord
+from milestone.registry.models import Owner
+from milestone.rules.weights import BASIS_POINTS, calculate_round_weights
+from milestone.telemetry.models import Trip, TripRound
+
+MINING_KIND = "mining"
+OWNER_PREFIX = "owner:"
+QUERY_CHUNK = 1_000
+
+
+@dataclass(frozen=True)
+class VehicleRound:
+    """A vehicle's accepted meters in one round, who owned it, and the multiplier earned."""
+
+    meters: int
+    owner_id: int
+    behaviour_bps: int | None
+
+
+def read_vehicle_rounds(
+    session: Session, epoch: int, cutoff: int
+) -> dict[int, dict[int, VehicleRound]]:
+    """Every vehicle's meters per round of `epoch` from trips received by `cutoff`.
+
+    Several trips of a vehicle in one round add up; their multiplier is the meter-weighted
+    mean, rounded down (a trip without `driving_behavior` consent counts at 1.00). In the rare
+    round in which a vehicle changed hands, the round is credited to the owner who drove most
+    of its meters (ties: the lower owner id).
+    """
+    rows = session.execute(
+        select(
+            TripRound.vehicle_id,
+            TripRound.round,
+            TripRound.owner_id,
+            TripRound.meters,
+            TripRound.behaviour_bps,
+        )
+        .join(Trip, Trip.id == TripRound.trip_id)
+        .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
+    )
+    meters: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    weighted: dict[tuple[int, int], int] = defaultdict(int)
+    behaviour: dict[tuple[int, int], bool] = defaultdict(bool)
+    for vehicle_id, round_index, owner_id, trip_meters, bps in rows:
+        key = (vehicle_id, round_index)
+        meters[key][owner_id] += trip_meters
+        weighted[key] += trip_meters * (BASIS_POINTS if bps is None else bps)
+        behaviour[key] |= bps is not None
+    vehicles: dict[int, dict[int, VehicleRound]] = defaultdict(dict)
+    for (vehicle_id, round_index), by_owner in meters.items():
+        total = sum(by_owner.values())
+        owner_id = min(by_owner, key=lambda owner: (-by_owner[owner], owner))
+        bps = weighted[(vehicle_id, round_index)] // total
+        vehicles[vehicle_id][round_index] = VehicleRound(
+            total, owner_id, bps if behaviour[(vehicle_id, round_index)] else None
+        )
+    return vehicles
+
+
+def calculate_weights(
+    vehicles: dict[int, dict[int, VehicleRound]], addresses: dict[int, bytes], cap: int
+) -> dict[int, dict[bytes, int]]:
+    """The epoch's weights by round and owner address (the rules' per-vehicle cap applied)."""
+    return calculate_round_weights(
+        {v: {r: vr.meters for r, vr in rounds.items()} for v, rounds in vehicles.items()},
+        {v: {r: vr.behaviour_bps for r, vr in rounds.items()} for v, rounds in vehicles.items()},
+        {
+            v: {r: addresses[vr.owner_id] for r, vr in rounds.items()}
+            for v, rounds in vehicles.items()
+        },
+        cap,
+    )
+
+
+def read_flows(session: Session, epoch: int) -> dict[int, dict[str, int]]:
+    """Each owner's net stone movements stamped with `epoch`, by journal kind, mining excepted.
+
+    Epoch 0 also takes in anything stamped before genesis. Kinds netting to zero are left out.
+    """
+    stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
+    rows = session.execute(
+        select(PostingRecord.account, JournalEntryRecord.kind, func.sum(PostingRecord.amount))
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            stamped,
+            JournalEntryRecord.kind != MINING_KIND,
+            PostingRecord.asset == Asset.STONE.value,
+            PostingRecord.account.startswith(OWNER_PREFIX),
+        )
+        .group_by(PostingRecord.account, JournalEntryRecord.kind)
+    )
+    flows: dict[int, dict[str, int]] = defaultdict(dict)
+    for account, kind, amount in rows:
+        if amount:
+            flows[int(account.removeprefix(OWNER_PREFIX))][kind] = int(amount)
+    return dict(flows)
+
+
+def read_addresses(session: Session, owner_ids: Iterable[int]) -> dict[int, bytes]:
+    """The current pseudonymous address of each owner."""
+    ids = sorted(set(owner_ids))
+    addresses: dict[int, bytes] = {}
+    for start in range(0, len(ids), QUERY_CHUNK):
+        chunk = ids[start : start + QUERY_CHUNK]
+        addresses.update(
+            (owner_id, bytes(address))
+            for owner_id, address in session.execute(
+                select(Owner.id, Owner.address).where(Owner.id.in_(chunk))
+            )
+            if address is not None
+        )
+    missing = set(ids) - set(addresses)
+    if missing:
+        raise LookupError(f"owners without an address: {sorted(missing)[:5]}")
+    return addresses
+
+
+def owners_total_through(session: Session, epoch: int) -> int:
+    """Stones the owners' accounts received net through `epoch`, mining excepted."""
+    total = session.execute(
+        select(func.coalesce(func.sum(PostingRecord.amount), 0))
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            JournalEntryRecord.epoch <= epoch,
+            JournalEntryRecord.kind != MINING_KIND,
+            PostingRecord.asset == Asset.STONE.value,
+            PostingRecord.account.startswith(OWNER_PREFIX),
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def account_total_through(session: Session, account: str, epoch: int) -> int:
+    """The net stone postings of `account` in entries stamped up to `epoch`."""
+    total = session.execute(
+        select(func.coalesce(func.sum(PostingRecord.amount), 0))
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            JournalEntryRecord.epoch <= epoch,
+            PostingRecord.asset == Asset.STONE.value,
+            PostingRecord.account == account,
+        )
+    ).scalar_one()
+    return int(total)

@@ -1,0 +1,142 @@
+"""Tables of settlement: epochs and their steps, frozen weights, drops, rewards, owners' settled
+balances, attestations, and dividend roots waiting for an epoch to commit them.
+
+Owners appear by id (to reach their ledger account) and by the pseudonymous address the epoch
+published them under; the epoch file holds only addresses.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from milestone.storage.base import Base
+
+SETTLING = "settling"
+FINALIZED = "finalized"
+
+
+class EpochRecord(Base):
+    """One epoch's settlement: its status and every value its steps fixed so far."""
+
+    __tablename__ = "epoch"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    finalized_at: Mapped[int | None] = mapped_column(BigInteger)
+    inputs_cutoff: Mapped[int] = mapped_column(BigInteger)
+    """Trips received after this instant do not count for the epoch."""
+    scheduled: Mapped[int] = mapped_column(BigInteger)
+    rollover_in: Mapped[int] = mapped_column(BigInteger)
+    rollover_out: Mapped[int | None] = mapped_column(BigInteger)
+    paid: Mapped[int | None] = mapped_column(BigInteger)
+    weights_root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    total_weight: Mapped[int] = mapped_column(BigInteger)
+    seed: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    rewards_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    state_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    journal_seq: Mapped[int | None] = mapped_column(BigInteger)
+    journal_head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    file_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    cum_mined: Mapped[int | None] = mapped_column(BigInteger)
+    cum_activity: Mapped[int | None] = mapped_column(BigInteger)
+    cum_burned: Mapped[int | None] = mapped_column(BigInteger)
+    cum_dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
+    dividends_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class EpochStepRecord(Base):
+    """A completed step of an epoch's settlement, with what it recorded (canonical JSON)."""
+
+    __tablename__ = "epoch_step"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    step: Mapped[str] = mapped_column(String(24), primary_key=True)
+    done_at: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class EpochWeightRecord(Base):
+    """An owner's frozen weight in one round of an epoch."""
+
+    __tablename__ = "epoch_weight"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20))
+    weight: Mapped[int] = mapped_column(BigInteger)
+
+
+class EpochDropRecord(Base):
+    """What an owner won in one round: the per-round breakdown of the owner's history."""
+
+    __tablename__ = "epoch_drop"
+    __table_args__ = (Index("ix_epoch_drop_owner_epoch", "owner_id", "epoch"),)
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class EpochRewardRecord(Base):
+    """An owner's mining reward for an epoch (its drops summed): one posting in the journal."""
+
+    __tablename__ = "epoch_reward"
+    __table_args__ = (Index("ix_epoch_reward_owner_epoch", "owner_id", "epoch"),)
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class EpochFlowRecord(Base):
+    """An owner's other stone movements in an epoch, net by journal kind (may be negative)."""
+
+    __tablename__ = "epoch_flow"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class OwnerStateRecord(Base):
+    """An owner's balance in the state tree of the last epoch settled, and its address there."""
+
+    __tablename__ = "owner_state"
+
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20), unique=True)
+    balance: Mapped[int] = mapped_column(BigInteger)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    """The last epoch whose state this row is part of."""
+
+
+class EpochAttestationRecord(Base):
+    """An attestor's EIP-712 signature over an epoch's result."""
+
+    __tablename__ = "epoch_attestation"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    attestor: Mapped[bytes] = mapped_column(LargeBinary(20), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary(65))
+    added_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class DividendsRootRecord(Base):
+    """A dividend entitlement root waiting for (or committed with) a finalized epoch."""
+
+    __tablename__ = "dividends_root"
+
+    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    queued_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    epoch: Mapped[int | None] = mapped_column(BigInteger)
+    """The epoch that committed it on-chain; None while it waits."""

@@ -1,0 +1,130 @@
+"""Step `publish`: the epoch file, built from what the steps recorded, written and hashed.
+
+The file is a pure function of the database's settled rows, so writing it again after a crash
+gives the same bytes and the same hash. It is rewritten freely until the epoch is finalized;
+after that it is never touched again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from milestone.epochs import epochfile
+from milestone.epochs.beacon import beacon_record
+from milestone.epochs.compute import CumulativeTotals, calculate_budget
+from milestone.epochs.epochfile import (
+    BeaconRecord,
+    DividendsCommit,
+    EpochFile,
+    JournalHead,
+    ProgramInfo,
+)
+from milestone.epochs.errors import SettlementError
+from milestone.epochs.freeze import epoch_window
+from milestone.epochs.models import EpochDropRecord, EpochRecord, EpochRewardRecord
+from milestone.epochs.payout import load_weights
+from milestone.epochs.state import load_flows, load_rewards, load_state
+from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
+
+ZERO_HASH = bytes(32)
+
+
+def epoch_file_path(ctx: Settlement, epoch: int) -> Path:
+    return ctx.epochs_dir / epochfile.file_name(epoch)
+
+
+def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile:
+    """The epoch file of `epoch` from the database (its `state` step must be done)."""
+    row = load_epoch(session, epoch)
+    if row.state_root is None or row.seed is None or row.journal_head is None:
+        raise SettlementError(f"epoch {epoch} is not settled far enough to publish")
+    previous = session.get(EpochRecord, epoch - 1) if epoch > 0 else None
+    params = ctx.program.parameters
+    members, commits, reveals = beacon_record(session, epoch)
+    weights, _ = load_weights(session, epoch)
+    rewards, _ = load_rewards(session, epoch)
+    flows, _ = load_flows(session, epoch)
+    start, end = epoch_window(ctx, epoch)
+    moves = done_steps(session, epoch)["freeze"]["moves"]
+    return EpochFile(
+        epoch=epoch,
+        program=ProgramInfo(
+            parameters=params,
+            parameters_hash=ctx.program.parameters_hash,
+            genesis=ctx.program.genesis,
+            chain_id=ctx.chain_id,
+            contract=from_hex(ctx.anchor.address),
+        ),
+        window_start=start,
+        window_end=end,
+        inputs_cutoff=row.inputs_cutoff,
+        budget=calculate_budget(params, epoch, row.rollover_in),
+        rollover_out=row.rollover_out or 0,
+        beacon=BeaconRecord(tuple(members), tuple(commits), tuple(reveals), bytes(row.seed)),
+        weights=weights,
+        weights_root=bytes(row.weights_root),
+        total_weight=row.total_weight,
+        drops=_load_drops(session, epoch),
+        rewards=rewards,
+        rewards_root=bytes(row.rewards_root or ZERO_HASH),
+        flows=flows,
+        moves=tuple((from_hex(old), from_hex(new)) for old, new in moves),
+        balances={address: balance for address, balance in load_state(session).values()},
+        state_root=bytes(row.state_root),
+        journal_previous=_journal_head(previous),
+        journal_head=JournalHead(row.journal_seq or 0, bytes(row.journal_head)),
+        previous_file_hash=bytes(previous.file_hash or ZERO_HASH) if previous else ZERO_HASH,
+        dividends=DividendsCommit(bytes(row.dividends_root or ZERO_HASH), row.dividends_fen or 0),
+        totals=CumulativeTotals(
+            row.cum_mined or 0,
+            row.cum_activity or 0,
+            row.cum_burned or 0,
+            row.cum_dividends_fen or 0,
+        ),
+    )
+
+
+def publish(ctx: Settlement, epoch: int) -> None:
+    """Write the epoch file and record its hash."""
+
+    def work(session: Session) -> None:
+        record = build_epoch_file(ctx, session, epoch)
+        canonical = epochfile.render(record)
+        path = epoch_file_path(ctx, epoch)
+        epochfile.write(path, epochfile.compress(canonical))
+        row = load_epoch(session, epoch, lock=True)
+        row.file_hash = epochfile.file_hash(canonical)
+        record_step(
+            session, ctx.clock, epoch, "publish", {"file": path.name, "bytes": len(canonical)}
+        )
+
+    ctx.database.run(work)
+
+
+def _journal_head(row: EpochRecord | None) -> JournalHead:
+    if row is None or row.journal_head is None:
+        return JournalHead(0, ZERO_HASH)
+    return JournalHead(row.journal_seq or 0, bytes(row.journal_head))
+
+
+def _load_drops(session: Session, epoch: int) -> dict[int, dict[bytes, int]]:
+    address_of = {
+        owner_id: bytes(address)
+        for owner_id, address in session.execute(
+            select(EpochRewardRecord.owner_id, EpochRewardRecord.address).where(
+                EpochRewardRecord.epoch == epoch
+            )
+        )
+    }
+    drops: dict[int, dict[bytes, int]] = defaultdict(dict)
+    for round_index, owner_id, amount in session.execute(
+        select(EpochDropRecord.round, EpochDropRecord.owner_id, EpochDropRecord.amount).where(
+            EpochDropRecord.epoch == epoch
+        )
+    ):
+        drops[round_index][address_of[owner_id]] = amount
+    return dict(drops)

@@ -1,0 +1,183 @@
+"""Settling epochs end to end on the `minimal` preset: a simulated fleet through the real intake,
+check-ins and spending in between, the embedded chain, and the audit over the published files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from milestone.activities.checkin import check_in
+from milestone.audit.run import run_audit
+from milestone.clock import ManualClock
+from milestone.consent.service import grant_consent
+from milestone.epochs import epochfile
+from milestone.epochs.models import EpochDropRecord, EpochRecord, OwnerStateRecord
+from milestone.epochs.proofs import prove_owner, verify_owner_proof
+from milestone.epochs.settle import settle
+from milestone.epochs.steps import Settlement
+from milestone.ledger import (
+    BURNED,
+    MINING_RESERVE,
+    Asset,
+    Posting,
+    balance_of,
+    history,
+    owner_account,
+    post_transaction,
+    verify_ledger,
+)
+from milestone.registry.vehicles import transfer_vehicle
+from milestone.rules.schedule import calculate_cumulative_release
+from milestone.rules.units import PEBBLES_PER_STONE
+from milestone.storage import Database
+
+from .conftest import DAY, GENESIS, Fleet, make_settlement, open_chain, start_program
+
+HOUR = 3_600
+IDLE_DAY = 5  # nobody drives: the whole budget rolls over
+EPOCHS = {"sqlite": 10, "postgresql": 7}
+"""Epochs settled per backend: past two era boundaries of the minimal preset (4 epochs)."""
+
+
+@dataclass
+class ProgramRun:
+    settlement: Settlement
+    fleet: Fleet
+    epochs: int
+
+    @property
+    def last(self) -> int:
+        return self.epochs - 1
+
+
+def contract_of(settlement: Settlement) -> bytes:
+    return bytes.fromhex(settlement.anchor.address[2:])
+
+
+def run_program(settlement: Settlement, fleet: Fleet, clock: ManualClock, epochs: int) -> None:
+    """Days of driving, check-ins and spending, settling each day as soon as it closes."""
+    genesis = settlement.program.genesis
+    database = settlement.database
+    for day in range(epochs):
+        start = genesis + day * DAY
+        clock.set(max(clock.now(), start + settlement.grace_seconds))
+        settle(settlement)
+        clock.set(max(clock.now(), start + 2 * HOUR))
+        if day >= 1:
+            with database.transaction() as session:
+                for owner in fleet.owners[:3]:
+                    check_in(session, clock, owner)
+        if day == 4:  # owner 0 spends two stones at the shop: burned on fulfilment
+            with database.transaction() as session:
+                post_transaction(session, clock, "store.fulfil", "test-order-1", [
+                    Posting(owner_account(fleet.owners[0]), Asset.STONE, -2 * PEBBLES_PER_STONE),
+                    Posting(BURNED, Asset.STONE, 2 * PEBBLES_PER_STONE),
+                ])  # fmt: skip
+        if day == 6:  # the last car is sold to the first owner, who consents for it
+            with database.transaction() as session:
+                vehicle = fleet.cars[-1].signer.vehicle_id
+                transfer_vehicle(session, clock, vehicle, fleet.owners[0])
+                grant_consent(
+                    session,
+                    clock,
+                    owner_id=fleet.owners[0],
+                    vehicle_id=vehicle,
+                    scope="mileage",
+                    terms_version="2026-01",
+                )
+        if day != IDLE_DAY:
+            fleet.drive(start, 1)
+    clock.set(max(clock.now(), genesis + epochs * DAY + settlement.grace_seconds))
+    settle(settlement)
+
+
+@pytest.fixture(scope="module")
+def program_run(
+    scenario_database: Database, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProgramRun]:
+    clock = ManualClock(GENESIS)
+    program = start_program(scenario_database, clock)
+    data_dir = tmp_path_factory.mktemp("data")
+    with open_chain(data_dir) as chain:
+        settlement = make_settlement(scenario_database, clock, program, data_dir, chain)
+        fleet = Fleet(scenario_database, clock)
+        fleet.enroll(6, seed=11)
+        epochs = EPOCHS[scenario_database.dialect]
+        run_program(settlement, fleet, clock, epochs)
+        yield ProgramRun(settlement, fleet, epochs)
+
+
+def test_epochs_settle_across_eras_and_the_audit_passes(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    report = run_audit(settlement.epochs_dir, settlement.anchor.program, contract_of(settlement))
+    assert report.ok, report.to_dict()
+    assert [v.epoch for v in report.verdicts] == list(range(program_run.epochs))
+    assert settlement.anchor.program.next_epoch() == program_run.epochs
+
+
+def test_mined_plus_rollover_is_exactly_the_schedule_and_the_ledger_agrees(
+    program_run: ProgramRun,
+) -> None:
+    settlement = program_run.settlement
+    params = settlement.program.parameters
+    with settlement.database.session() as session:
+        rows = {row.epoch: row for row in session.query(EpochRecord)}
+        last = rows[program_run.last]
+        released = calculate_cumulative_release(params.mining, program_run.last)
+        assert last.cum_mined + last.rollover_out == released
+        assert params.mining.pool - balance_of(session, MINING_RESERVE) == last.cum_mined
+        assert rows[IDLE_DAY].paid == 0
+        assert rows[IDLE_DAY + 1].rollover_in >= rows[IDLE_DAY].scheduled
+        assert last.cum_burned == 2 * PEBBLES_PER_STONE
+        assert verify_ledger(session).ok
+        # Every owner's settled balance is their ledger balance: nothing moved since.
+        for state in session.query(OwnerStateRecord):
+            assert state.balance == balance_of(session, owner_account(state.owner_id))
+
+
+def test_each_owner_proves_balance_and_reward_against_the_chain(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        for owner in program_run.fleet.owners:
+            proof = prove_owner(session, settlement.epochs_dir, owner, program_run.last)
+            assert proof.balance == balance_of(session, owner_account(owner))
+            assert verify_owner_proof(proof, settlement.anchor.program)
+            forged = proof.__class__(**{**proof.__dict__, "balance": proof.balance + 1})
+            assert not verify_owner_proof(forged, settlement.anchor.program)
+
+
+def test_the_owner_history_keeps_the_per_round_breakdown(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    owner = program_run.fleet.owners[1]
+    with settlement.database.session() as session:
+        lines = [line for line in history(session, owner_account(owner), limit=200).lines
+                 if line.kind == "mining"]  # fmt: skip
+        assert lines
+        for line in lines:
+            epoch, rounds = line.metadata["epoch"], line.metadata["rounds"]
+            stored = {
+                row.round: row.amount
+                for row in session.query(EpochDropRecord).filter_by(epoch=epoch, owner_id=owner)
+            }
+            assert dict(map(tuple, rounds)) == stored
+            assert sum(amount for _, amount in rounds) == line.amount
+
+
+def test_settling_again_changes_nothing(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    before = sorted(p.name for p in settlement.epochs_dir.iterdir())
+    assert settle(settlement) == []
+    assert sorted(p.name for p in settlement.epochs_dir.iterdir()) == before
+
+
+def test_the_epoch_file_round_trips_and_hashes_as_committed(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    path = settlement.epochs_dir / epochfile.file_name(3)
+    record, canonical = epochfile.read(path)
+    assert epochfile.render(record) == canonical
+    committed = settlement.anchor.program.commitment(3)
+    assert committed is not None
+    assert epochfile.file_hash(canonical) == committed.epoch_file_hash
+    assert record.flows, "check-ins must show as flows"
