@@ -23,28 +23,28 @@ State = Callable[[], dict[str, list[tuple[object, ...]]]]
 
 
 def test_an_epoch_not_yet_closed_is_refused(
-    settlement: Settlement, clock: ManualClock, database_state: State
+    settlement: Settlement, clock: ManualClock, snapshot: State
 ) -> None:
     clock.set(settlement.program.genesis + DAY + settlement.grace_seconds - 1)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(EpochNotClosed):
         settle(settlement, through_epoch=0)
     with pytest.raises(EpochNotClosed) as refused:
         settle_epoch(settlement, 0)
     assert refused.value.code == "epoch_not_closed"
-    assert database_state() == before
+    assert snapshot() == before
     assert settle(settlement) == []  # nothing closed yet: nothing to do
 
 
 def test_a_gap_is_refused(
-    settlement: Settlement, clock: ManualClock, database_state: State
+    settlement: Settlement, clock: ManualClock, snapshot: State
 ) -> None:
     close(settlement, clock, 3)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(EpochGap) as refused:
         settle_epoch(settlement, 1)
     assert refused.value.code == "epoch_gap"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_an_epoch_without_driving_settles_and_rolls_its_budget_over(

@@ -3,17 +3,32 @@ check-ins and spending in between, the embedded chain, and the audit over the pu
 
 from __future__ import annotations
 
+import json
+import math
+import shutil
+import subprocess
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from milestone.activities.checkin import check_in
 from milestone.audit.run import run_audit
+from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile
-from milestone.epochs.models import EpochDropRecord, EpochRecord, OwnerStateRecord
+from milestone.epochs.compute import calculate_budget
+from milestone.epochs.models import (
+    EpochDropRecord,
+    EpochRecord,
+    EpochRewardRecord,
+    EpochWeightRecord,
+    OwnerStateRecord,
+)
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
@@ -181,3 +196,88 @@ def test_the_epoch_file_round_trips_and_hashes_as_committed(program_run: Program
     assert committed is not None
     assert epochfile.file_hash(canonical) == committed.epoch_file_hash
     assert record.flows, "check-ins must show as flows"
+
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+
+
+@pytest.mark.parametrize("tree", ["weights", "rewards", "state"])
+def test_exported_trees_load_in_openzeppelins_library_with_the_committed_roots(
+    program_run: ProgramRun, tmp_path: Path, tree: str
+) -> None:
+    settlement = program_run.settlement
+    out = tmp_path / f"{tree}.json"
+    result = CliRunner().invoke(app, [
+        "export", "epoch", "3", "--format", "oz-dump", "--tree", tree, "--out", str(out),
+        "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    dump = json.loads(out.read_text())
+    if shutil.which("node") is None or not (TOOLS / "node_modules").exists():
+        pytest.skip("node and tools/node_modules (make tools) are needed for the OZ check")
+    answer = subprocess.run(
+        ["node", str(TOOLS / "oz-merkle.mjs")],
+        input=json.dumps({"dump": dump}),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=TOOLS,
+    )
+    committed = settlement.anchor.program.commitment(3)
+    weights = settlement.anchor.program.weights(3)
+    assert committed is not None and weights is not None
+    expected = {"weights": weights[0], "rewards": committed.rewards_root,
+                "state": committed.state_root}[tree]  # fmt: skip
+    assert json.loads(answer.stdout)["root"] == "0x" + expected.hex()
+
+
+def test_export_refuses_an_epoch_not_finalized(program_run: ProgramRun, tmp_path: Path) -> None:
+    settlement = program_run.settlement
+    result = CliRunner().invoke(app, [
+        "export", "epoch", str(program_run.epochs + 5), "--out", str(tmp_path / "x.gz"),
+        "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 1
+    assert "[epoch_not_finalized]" in result.output
+
+
+def test_export_writes_the_finalized_file(program_run: ProgramRun, tmp_path: Path) -> None:
+    settlement = program_run.settlement
+    out = tmp_path / "epoch.json.gz"
+    result = CliRunner().invoke(app, [
+        "export", "epoch", "1", "--out", str(out), "--data-dir", str(settlement.data_dir),
+        "--database-url", settlement.database.engine.url.render_as_string(hide_password=False),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    _, canonical = epochfile.read(out)
+    committed = settlement.anchor.program.commitment(1)
+    assert committed is not None and epochfile.file_hash(canonical) == committed.epoch_file_hash
+
+
+def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRun) -> None:
+    """Over the scenario's epochs, each owner's mined pebbles sit within five standard
+    deviations of the expectation Σ_rounds budget_r · w_ir / W_r (a drop is a draw)."""
+    settlement = program_run.settlement
+    params = settlement.program.parameters
+    expected: dict[int, float] = defaultdict(float)
+    variance: dict[int, float] = defaultdict(float)
+    mined: dict[int, int] = defaultdict(int)
+    with settlement.database.session() as session:
+        for row in session.query(EpochRecord):
+            budget = calculate_budget(params, row.epoch, row.rollover_in)
+            by_round: dict[int, dict[int, int]] = defaultdict(dict)
+            for weight in session.query(EpochWeightRecord).filter_by(epoch=row.epoch):
+                by_round[weight.round][weight.owner_id] = weight.weight
+            for round_index, weights in by_round.items():
+                total = sum(weights.values())
+                drops = budget.rounds[round_index] / params.drop_size
+                for owner, w in weights.items():
+                    expected[owner] += budget.rounds[round_index] * w / total
+                    variance[owner] += drops * (w / total) * (1 - w / total) * params.drop_size**2
+        for reward in session.query(EpochRewardRecord):
+            mined[reward.owner_id] += reward.amount
+    assert set(mined) <= set(expected)
+    for owner, mean in expected.items():
+        assert abs(mined[owner] - mean) <= 5 * math.sqrt(variance[owner]) + params.drop_size

@@ -18,6 +18,7 @@ from milestone.audit.checks import (
 )
 from milestone.chain.program import ProgramParameters
 from milestone.epochs import epochfile
+from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import InvalidEpochFile
 
 FILE_PATTERN = re.compile(r"epoch-(\d{6,})\.json\.gz")
@@ -89,7 +90,10 @@ def run_audit(
     carried = Carried()
     parameters = chain.parameters()
     for epoch in epochs:
-        verdict, carried = _audit_one(epoch, files.get(epoch), carried, chain, contract, parameters)
+        with paused_collection():
+            verdict, carried = _audit_one(
+                epoch, files.get(epoch), carried, chain, contract, parameters
+            )
         report.verdicts.append(verdict)
         if on_verdict is not None:
             on_verdict(verdict)

@@ -155,3 +155,46 @@ def chain(
         f"one transfer to a new holder: {result.transfer_gas_per_owner:,} gas; "
         f"in a batch of 200: {result.batched_transfer_gas_per_owner:,} gas per holder"
     )
+
+
+@app.command()
+def settle(
+    json_output: JsonOption = False,
+    owners: Annotated[
+        list[int] | None,
+        typer.Option("--owners", min=1, help="Owner counts (repeatable); default 1k to 1M."),
+    ] = None,
+    preset: Annotated[str, typer.Option(help="Parameter preset of the epoch.")] = "im-csop",
+) -> None:
+    """One epoch's computation for 1k to 1M owners, per stage, against the keccak floor."""
+    from milestone.bench.settle import OWNER_COUNTS, run_settle_benches
+
+    result = run_settle_benches(tuple(owners) if owners else OWNER_COUNTS, preset)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title="one epoch's settlement computation (seconds)")
+    table.add_column("stage")
+    for count in result:
+        table.add_column(f"{int(count):,} owners", justify="right")
+    stages = next(iter(result.values()))["stages"]
+    for stage in stages:
+        table.add_row(stage, *(f"{figures['stages'][stage]:.3f}" for figures in result.values()))
+    table.add_row("total", *(f"{figures['seconds']:.3f}" for figures in result.values()))
+    table.add_row(
+        "keccak floor", *(f"{figures['hash_floor_seconds']:.3f}" for figures in result.values())
+    )
+    table.add_row("total / floor", *(f"{figures['ratio']:.2f}×" for figures in result.values()))
+    table.add_row(
+        "same in CPU time", *(f"{figures['cpu_ratio']:.2f}×" for figures in result.values())
+    )
+    table.add_row(
+        "growth vs n log n",
+        *(
+            f"{figures['time_growth']:.1f}× / {figures['n_log_n_growth']:.1f}×"
+            if "time_growth" in figures
+            else "-"
+            for figures in result.values()
+        ),
+    )
+    Console(width=max(Console().width, 110)).print(table)

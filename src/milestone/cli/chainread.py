@@ -18,9 +18,14 @@ def program_view(
 ) -> Iterator[ProgramView]:
     """The Program at `contract`, else the one recorded in the data directory for this chain."""
     with connect(data_dir, chain_url) as connection:
+        deployment = load_deployment(data_dir, connection.w3.eth.chain_id)
+        if connection.kind == "embedded" and deployment is not None:
+            # eth-tester charges even a call's gas to its sender: call as the funded operator.
+            connection.w3.eth.default_account = connection.w3.to_checksum_address(
+                deployment.operator
+            )
         address = contract
         if address is None:
-            deployment = load_deployment(data_dir, connection.w3.eth.chain_id)
             if deployment is None:
                 raise ProgramNotFound(
                     f"no Program recorded in {data_dir} for this chain: pass --contract"

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from milestone.cli import (
-    audit, bench, chain, consent, export, init, ledger, schedule, serve, settle, telemetry, users,
+    audit,
+    bench,
+    chain,
+    consent,
+    export,
+    init,
+    ledger,
+    schedule,
+    serve,
+    settle,
+    telemetry,
+    users,
     vehicles,
 )
 

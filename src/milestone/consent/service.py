@@ -141,7 +141,9 @@ def grant_consent(
     scope = check_scope(scope)
     terms_version = check_terms_version(terms_version)
     lock_owner(session, owner_id)
-    get_vehicle(session, vehicle_id)
+    # The intake locks the vehicle too: a report is judged wholly before or after a change of
+    # consent, so raw data is never written after the erasure that should have removed it.
+    get_vehicle(session, vehicle_id, lock=True)
     binding = current_ownership(session, vehicle_id)
     if binding is None or binding.owner_id != owner_id:
         raise NotVehicleOwner(f"owner {owner_id} does not own vehicle {vehicle_id} now")
@@ -172,7 +174,9 @@ def revoke_consent(
     """Revoke `scope` on the vehicle now and erase its raw data. No commit."""
     scope = check_scope(scope)
     lock_owner(session, owner_id)
-    get_vehicle(session, vehicle_id)
+    # The intake locks the vehicle too: a report is judged wholly before or after a change of
+    # consent, so raw data is never written after the erasure that should have removed it.
+    get_vehicle(session, vehicle_id, lock=True)
     grant = grant_in_force(session, owner_id, vehicle_id, scope)
     if grant is None:
         raise ConsentNotGranted(f"{scope} is not granted on vehicle {vehicle_id}")

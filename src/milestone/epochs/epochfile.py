@@ -27,7 +27,8 @@ from milestone.rules.params import Parameters, parameters_from_dict, parameters_
 
 FORMAT: Final[str] = "milestone-epoch"
 VERSION: Final[int] = 1
-COMPRESS_LEVEL: Final[int] = 6
+COMPRESS_LEVEL: Final[int] = 1
+"""Hex and decimal text compress about as well at level 1 as at 6, four times faster."""
 MAX_DECOMPRESSED_BYTES: Final[int] = 4 << 30
 """Refuse to inflate a file past 4 GiB: a million owners take a few hundred MB."""
 
@@ -102,8 +103,56 @@ class EpochFile:
 
 
 def render(record: EpochFile) -> bytes:
-    """The canonical JSON bytes of an epoch file (what `epoch_file_hash` hashes)."""
-    return json.dumps(to_document(record), sort_keys=True, separators=(",", ":")).encode()
+    """
+    The canonical JSON bytes of an epoch file (what `epoch_file_hash` hashes).
+
+    Exactly `json.dumps(to_document(record), sort_keys=True, separators=(",", ":"))`, only
+    faster: the per-account lists (a million rows for a million owners) are written straight
+    into text, and the rest of the document, small, by `json.dumps` around placeholders.
+    """
+    fragments = {
+        "weights": _render_by_round(record.weights),
+        "drops": _render_by_round(record.drops),
+        "rewards": _render_accounts(record.rewards),
+        "flows": _render_flows(record.flows),
+        "balances": _render_accounts(record.balances),
+    }
+    document = to_document(record, lists=False)
+    document["weights"]["rounds"] = _PLACEHOLDER.format("weights")
+    document["drops"] = _PLACEHOLDER.format("drops")
+    document["rewards"]["accounts"] = _PLACEHOLDER.format("rewards")
+    document["flows"] = _PLACEHOLDER.format("flows")
+    document["balances"]["accounts"] = _PLACEHOLDER.format("balances")
+    text = _canonical(document)
+    for name, fragment in fragments.items():
+        text = text.replace(_canonical(_PLACEHOLDER.format(name)), fragment, 1)
+    return text.encode()
+
+
+_PLACEHOLDER = "\x00{}\x00"
+"""A string no field can hold (JSON writes it as \\u0000...): where a rendered list goes."""
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _render_accounts(amounts: Mapping[bytes, int]) -> str:
+    return "[" + ",".join(f'["0x{a.hex()}",{int(amounts[a])}]' for a in sorted(amounts)) + "]"
+
+
+def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> str:
+    return (
+        "["
+        + ",".join(f"[{int(r)},{_render_accounts(rounds[r])}]" for r in sorted(rounds) if rounds[r])
+        + "]"
+    )
+
+
+def _render_flows(flows: Mapping[bytes, Mapping[str, int]]) -> str:
+    return (
+        "[" + ",".join(f'["0x{a.hex()}",{_canonical(dict(flows[a]))}]' for a in sorted(flows)) + "]"
+    )
 
 
 def compress(canonical: bytes) -> bytes:
@@ -192,8 +241,8 @@ def _head(head: JournalHead) -> dict[str, Any]:
     return {"seq": head.seq, "hash": _hex(head.hash)}
 
 
-def to_document(record: EpochFile) -> dict[str, Any]:
-    """The JSON document of an epoch file."""
+def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
+    """The JSON document of an epoch file (`lists=False`: without the per-account lists)."""
     program, beacon = record.program, record.beacon
     return {
         "format": FORMAT,
@@ -226,16 +275,24 @@ def to_document(record: EpochFile) -> dict[str, Any]:
         "weights": {
             "root": _hex(record.weights_root),
             "total": record.total_weight,
-            "rounds": _by_round(record.weights),
+            "rounds": _by_round(record.weights) if lists else None,
         },
-        "drops": _by_round(record.drops),
-        "rewards": {"root": _hex(record.rewards_root), "accounts": _accounts(record.rewards)},
+        "drops": _by_round(record.drops) if lists else None,
+        "rewards": {
+            "root": _hex(record.rewards_root),
+            "accounts": _accounts(record.rewards) if lists else None,
+        },
         "flows": [
             [_hex(account), dict(sorted(by_kind.items()))]
             for account, by_kind in sorted(record.flows.items())
-        ],
+        ]
+        if lists
+        else None,
         "moves": [[_hex(old), _hex(new)] for old, new in record.moves],
-        "balances": {"root": _hex(record.state_root), "accounts": _accounts(record.balances)},
+        "balances": {
+            "root": _hex(record.state_root),
+            "accounts": _accounts(record.balances) if lists else None,
+        },
         "journal": {
             "previous": _head(record.journal_previous),
             "head": _head(record.journal_head),

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.epochs import beacon, finalize, freeze, payout, publish, state
+from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import EpochNotClosed
 from milestone.epochs.lock import settlement_lock
 from milestone.epochs.models import EpochRecord, EpochStepRecord
@@ -102,7 +103,8 @@ def settle_epoch(ctx: Settlement, epoch: int) -> None:
         if step in done:
             continue
         ctx.hook(epoch, step, "start")
-        STEP_FUNCTIONS[step](ctx, epoch)
+        with paused_collection():
+            STEP_FUNCTIONS[step](ctx, epoch)
         ctx.hook(epoch, step, "done")
 
 

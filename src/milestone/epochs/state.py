@@ -7,9 +7,10 @@ hold, through this epoch, exactly what the state says. A difference stops settle
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from milestone.activities.models import ActivityRelease
 from milestone.epochs.compute import (
     BALANCE_LEAF,
     CumulativeTotals,
@@ -28,7 +29,7 @@ from milestone.epochs.models import (
 )
 from milestone.epochs.status import next_dividends_root
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
-from milestone.ledger import ACTIVITY_RESERVE, BURNED, balance_of
+from milestone.ledger import BURNED
 
 UPDATE_CHUNK = 10_000
 
@@ -108,7 +109,7 @@ def state(ctx: Settlement, epoch: int) -> None:
             dividends.epoch = epoch
         totals = CumulativeTotals(
             cum_mined=cum_mined,
-            cum_activity=params.activity.pool - balance_of(session, ACTIVITY_RESERVE),
+            cum_activity=released_activity_through(session, epoch),
             cum_burned=account_total_through(session, BURNED, epoch),
             cum_dividends_fen=before.cum_dividends_fen
             + (dividends.amount_fen if dividends is not None else 0),
@@ -129,6 +130,17 @@ def state(ctx: Settlement, epoch: int) -> None:
         record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
 
     ctx.database.run(work)
+
+
+def released_activity_through(session: Session, epoch: int) -> int:
+    """The activity reserve released for epochs up to `epoch` (a release made early for a later
+    epoch belongs to that epoch's totals)."""
+    total = session.execute(
+        select(func.coalesce(func.sum(ActivityRelease.amount), 0)).where(
+            ActivityRelease.epoch <= epoch
+        )
+    ).scalar_one()
+    return int(total)
 
 
 def _previous_totals(previous: EpochRecord | None) -> CumulativeTotals:

@@ -31,7 +31,7 @@ from milestone.api.schemas.telemetry import (
     VerdictPublic,
 )
 from milestone.telemetry.intake import explain_reports, ingest
-from milestone.telemetry.queries import PAGE_MAX, rejection_counts, list_rejections, trips_of_owner
+from milestone.telemetry.queries import PAGE_MAX, list_rejections, rejection_counts, trips_of_owner
 
 router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 

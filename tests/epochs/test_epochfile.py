@@ -1,0 +1,171 @@
+"""The epoch file: canonical bytes, a hash independent of compression, and refusals of anything
+malformed."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from milestone.epochs import epochfile
+from milestone.epochs.compute import CumulativeTotals, calculate_budget
+from milestone.epochs.epochfile import (
+    BeaconRecord,
+    DividendsCommit,
+    EpochFile,
+    JournalHead,
+    ProgramInfo,
+)
+from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.hashing import keccak256
+from milestone.rules.params import calculate_parameters_hash, get_preset
+
+MINIMAL = get_preset("minimal")
+A, B = b"\x0a" * 20, b"\x0b" * 20
+
+
+def sample(**changes: Any) -> EpochFile:
+    record = EpochFile(
+        epoch=3,
+        program=ProgramInfo(
+            MINIMAL, calculate_parameters_hash(MINIMAL), 1_767_225_600, 1, b"\xcc" * 20
+        ),
+        window_start=1_767_225_600 + 3 * 86_400,
+        window_end=1_767_225_600 + 4 * 86_400,
+        inputs_cutoff=1_767_225_600 + 4 * 86_400 + 3_600,
+        budget=calculate_budget(MINIMAL, 3, 17),
+        rollover_out=5,
+        beacon=BeaconRecord((b"\x01" * 20,), (keccak256(b"r"),), (b"r" * 32,), b"\x05" * 32),
+        weights={0: {A: 10, B: 20}, 2: {A: 7}},
+        weights_root=b"\x06" * 32,
+        total_weight=37,
+        drops={0: {A: 3, B: 4}, 2: {A: 5}},
+        rewards={A: 8, B: 4},
+        rewards_root=b"\x07" * 32,
+        flows={A: {"activity.checkin": 100_000_000, "store.order": -50}},
+        balances={A: 99, B: 4},
+        state_root=b"\x08" * 32,
+        journal_previous=JournalHead(10, b"\x09" * 32),
+        journal_head=JournalHead(14, b"\x0a" * 32),
+        previous_file_hash=b"\x0b" * 32,
+        totals=CumulativeTotals(3 * 10**16, 2, 1, 0),
+        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+        moves=((b"\x0d" * 20, A),),
+    )
+    return EpochFile(**{**record.__dict__, **changes})
+
+
+def test_a_file_round_trips_exactly() -> None:
+    record = sample()
+    canonical = epochfile.render(record)
+    assert canonical == json.dumps(
+        epochfile.to_document(record), sort_keys=True, separators=(",", ":")
+    ).encode()
+    assert epochfile.parse(canonical) == record
+    assert epochfile.render(epochfile.parse(canonical)) == canonical
+
+
+def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:
+    canonical = epochfile.render(sample())
+    text = canonical.decode()
+    assert " " not in text and text == json.dumps(
+        json.loads(text), sort_keys=True, separators=(",", ":")
+    )
+    assert epochfile.compress(canonical) == epochfile.compress(canonical)  # no timestamp inside
+    other_level = gzip.compress(canonical, compresslevel=1, mtime=123)
+    path = tmp_path / epochfile.file_name(3)
+    epochfile.write(path, other_level)
+    _, read_back = epochfile.read(path)
+    assert read_back == canonical and epochfile.file_hash(read_back) == keccak256(canonical)
+    assert path.name == "epoch-000003.json.gz"
+
+
+def test_big_amounts_stay_exact_integers() -> None:
+    canonical = epochfile.render(sample())
+    assert b'"cum_mined":30000000000000000' in canonical
+
+
+@settings(max_examples=40)
+@given(
+    balances=st.dictionaries(st.binary(min_size=20, max_size=20), st.integers(0, 2**63 - 1)),
+    flows=st.dictionaries(
+        st.binary(min_size=20, max_size=20),
+        st.dictionaries(
+            st.sampled_from(["a.b", "order", "x"]), st.integers(-(10**12), 10**12), min_size=1
+        ),
+    ),
+)
+def test_any_balances_and_flows_round_trip(
+    balances: dict[bytes, int], flows: dict[bytes, dict[str, int]]
+) -> None:
+    weights = {7: balances} if balances else {}
+    record = sample(balances=balances, flows=flows, rewards=balances, weights=weights)
+    canonical = epochfile.render(record)
+    assert canonical == json.dumps(
+        epochfile.to_document(record), sort_keys=True, separators=(",", ":")
+    ).encode()
+    assert epochfile.parse(canonical) == record
+
+
+def document(**changes: Any) -> bytes:
+    data = epochfile.to_document(sample())
+    for path, value in changes.items():
+        node = data
+        *parents, last = path.split("__")
+        for key in parents:
+            node = node[key]
+        if value is DELETE:
+            del node[last]
+        else:
+            node[last] = value
+    return json.dumps(data).encode()
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"format": "something-else"}, "format"),
+        ({"version": 2}, "version"),
+        ({"epoch": -1}, "non-negative"),
+        ({"epoch": "3"}, "integer"),
+        ({"beacon__seed": "0x05"}, "hex"),
+        ({"beacon__seed": "0x" + "AB" * 32}, "lowercase"),
+        ({"beacon__reveals": []}, "length"),
+        ({"balances__accounts": [["0x" + "0a" * 20, 1], ["0x" + "0a" * 20, 2]]}, "twice"),
+        ({"balances__accounts": [["0x" + "0a" * 20, -1]]}, "non-negative"),
+        ({"weights__rounds": [[0, []], [0, []]]}, "twice"),
+        ({"drops": "nope"}, "list"),
+        ({"totals__cum_mined": 1.5}, "integer"),
+        ({"program__parameters__drop_size": 0}, "parameters"),
+        ({"journal": DELETE}, "malformed"),
+        ({"flows": [["0x" + "0a" * 20, ["order", 1]]]}, "kinds"),
+    ],
+)
+def test_malformed_files_are_refused_by_name(changes: dict[str, Any], why: str) -> None:
+    with pytest.raises(InvalidEpochFile) as refused:
+        epochfile.parse(document(**changes))
+    assert refused.value.code == "invalid_epoch_file"
+    assert why in refused.value.message
+
+
+@pytest.mark.parametrize("data", [b"", b"not gzip", gzip.compress(b"{")[:-3]])
+def test_broken_compression_is_refused(data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "epoch-000000.json.gz"
+    path.write_bytes(data)
+    with pytest.raises(InvalidEpochFile):
+        epochfile.read(path)
+
+
+def test_not_json_and_a_missing_file_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidEpochFile):
+        epochfile.parse(b"\xff\xfe")
+    with pytest.raises(InvalidEpochFile):
+        epochfile.read(tmp_path / "absent.json.gz")
