@@ -1,4 +1,4 @@
-"""Reading what the intake stored: trips and rejections for people, meters per round for settlement."""
+"""Reading what the intake stored: trips and rejections for people, meters per round to settle."""
 
 from __future__ import annotations
 

@@ -1,0 +1,42 @@
+"""Attackers: cars whose reports lie, each lie one the intake must refuse with its own code.
+
+Each attack is signed off to the side of the car's honest state (its true odometer does not
+move), so the attacker's honest trips carry on being accepted.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Final
+
+from nacl.signing import SigningKey
+
+from milestone.vehicle import VehicleSigner
+from milestone.vehicle.driving import HonestVehicle
+
+HOUR: Final[int] = 3_600
+ATTACKS: Final[tuple[str, ...]] = (
+    "forged_key", "impossible_speed", "odometer_rollback", "from_the_future", "garbage",
+)
+
+
+def forge_report(car: HonestVehicle, attack: str, now: int, rng: random.Random) -> bytes:
+    """The envelope of one lying report from `car`, sent at `now`."""
+    reading = car.odometer_reading()
+    if attack == "garbage":
+        return rng.randbytes(rng.randint(10, 300))
+    signer = car.signer
+    if attack == "forged_key":
+        signer = VehicleSigner(signer.vehicle_id, SigningKey(rng.randbytes(32)),
+                               last_sequence=signer.last_sequence)
+    start, minutes, start_m, end_m = now - 2 * HOUR, 30, reading, reading + 20_000
+    if attack == "impossible_speed":
+        end_m = reading + 300_000  # 300 km in half an hour
+    elif attack == "odometer_rollback":
+        start_m, end_m = max(reading - 50_000, 0), max(reading - 30_000, 0) + 10
+    elif attack == "from_the_future":
+        start = now + 3 * HOUR
+    return signer.report_trip(
+        trip_id=rng.randbytes(16), started_at=start, ended_at=start + minutes * 60,
+        odometer_start_m=start_m, odometer_end_m=end_m, distance_m=end_m - start_m,
+    )
