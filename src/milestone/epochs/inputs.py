@@ -54,7 +54,10 @@ def read_vehicle_rounds(
             TripRound.meters,
             TripRound.behaviour_bps,
         )
-        .join(Trip, Trip.id == TripRound.trip_id)
+        .join(
+            Trip,
+            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
+        )
         .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
     )
     meters: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))

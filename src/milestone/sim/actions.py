@@ -120,7 +120,7 @@ def new_buyer(world: World, instant: int) -> None:
         register_referral(session, world.clock, order_id=order_id,
                           code=rng.choice(codes), buyer_id=buyer.id)
         world.stats.referrals_registered += 1
-    delivered = (instant // DAY + rng.randint(2, 5)) * DAY + 10 * HOUR
+    delivered = (instant // DAY + rng.randint(1, 3)) * DAY + 10 * HOUR
     world.schedule(delivered, lambda: deliver_car(world, buyer.id, delivered, order_id))
 
 

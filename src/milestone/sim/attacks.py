@@ -1,7 +1,7 @@
 """Attackers: cars whose reports lie, each lie one the intake must refuse with its own code.
 
-Each attack is signed off to the side of the car's honest state (its true odometer does not
-move), so the attacker's honest trips carry on being accepted.
+On a day it attacks, an attacker's car sends only its lie; on other days it drives honestly,
+from wherever the lie left its odometer, and those reports are accepted.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ ATTACKS: Final[tuple[str, ...]] = (
 
 
 def forge_report(car: HonestVehicle, attack: str, now: int, rng: random.Random) -> bytes:
-    """The envelope of one lying report from `car`, sent at `now`."""
+    """The envelope of one lying report from `car`, sent at `now`.
+
+    A report signed with the car's own key moves the intake's cursor even when refused, so
+    the tampered odometer is where the car's next honest report starts from.
+    """
     reading = car.odometer_reading()
     if attack == "garbage":
         return rng.randbytes(rng.randint(10, 300))
@@ -36,7 +40,10 @@ def forge_report(car: HonestVehicle, attack: str, now: int, rng: random.Random) 
         start_m, end_m = max(reading - 50_000, 0), max(reading - 30_000, 0) + 10
     elif attack == "from_the_future":
         start = now + 3 * HOUR
-    return signer.report_trip(
+    envelope = signer.report_trip(
         trip_id=rng.randbytes(16), started_at=start, ended_at=start + minutes * 60,
         odometer_start_m=start_m, odometer_end_m=end_m, distance_m=end_m - start_m,
     )
+    if attack in ("impossible_speed", "odometer_rollback"):
+        car.true_odometer_m = end_m
+    return envelope

@@ -28,6 +28,7 @@ from milestone.telemetry.intake import ingest
 from milestone.vehicle.driving import Upload
 
 UPLOAD_BATCH: Final[int] = 500
+SHOPPING_PERCENT: Final[int] = 10
 DEFAULT_GRACE: Final[int] = 3_600
 
 Event = tuple[int, int, Callable[[], None]]
@@ -98,18 +99,18 @@ class Simulation:
             joined = midnight + rng.randint(9 * HOUR, 18 * HOUR)
             at(joined, partial(actions.new_buyer, world, joined))
         for car in list(world.cars.values()):
-            for trip in plan_day(car.habit, midnight, rng):
-                for upload in [car.vehicle.drive(trip.started_at, trip.duration_s,
-                                                 trip.distance_m)]:
-                    at(upload.sent_at, _Upload(car, upload))
             if car.attacker and rng.randrange(100) < 60:
                 sent = midnight + rng.randint(11 * HOUR, 21 * HOUR)
                 at(sent, partial(actions.attack, world, car, sent))
+                continue
+            for trip in plan_day(car.habit, midnight, rng):
+                upload = car.vehicle.drive(trip.started_at, trip.duration_s, trip.distance_m)
+                at(upload.sent_at, _Upload(car, upload))
         for owner in list(world.owners.values()):
             if owner.has_car and rng.randrange(100) < owner.checkin_percent:
                 checked = midnight + rng.randint(7 * HOUR, 22 * HOUR)
                 at(checked, partial(actions.check_in_owner, world, owner.id))
-            if owner.has_car and rng.randrange(100) < 6:
+            if owner.has_car and rng.randrange(100) < SHOPPING_PERCENT:
                 shopping = midnight + rng.randint(10 * HOUR, 20 * HOUR)
                 at(shopping, partial(actions.shop, world, owner.id, shopping))
         for instant, action in world.scheduled.pop(day, []):

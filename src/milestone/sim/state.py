@@ -62,7 +62,6 @@ class SimStats:
     refusals_by_code: Counter[str] = field(default_factory=Counter)
     """Owner and operator requests the services refused (not enough stones, budget, ...)."""
     meters_by_epoch: Counter[int] = field(default_factory=Counter)
-    owners_by_epoch: dict[int, int] = field(default_factory=dict)
     joined_day_of: dict[int, int] = field(default_factory=dict)
 
 
