@@ -9,6 +9,7 @@ from milestone.cli import (
     bench,
     chain,
     consent,
+    demo,
     export,
     init,
     ledger,
@@ -46,4 +47,5 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
 app.add_typer(export.app, name="export")
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 app.add_typer(users.users_app, name="user")

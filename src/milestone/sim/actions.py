@@ -6,6 +6,7 @@ request the service refuses is counted by its error code and changes nothing, as
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
@@ -25,7 +26,10 @@ from milestone.activities.referrals import (
 )
 from milestone.activities.sales import register_sales_system
 from milestone.activities.standing import certify_owner
+from milestone.auth.passwords import STRONG_HASHER
+from milestone.auth.users import create_user
 from milestone.consent.service import grant_consent, revoke_consent
+from milestone.dividends.declare import declare_dividend
 from milestone.errors import MilestoneError
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
@@ -45,6 +49,8 @@ from milestone.vehicle import VehicleSigner
 from milestone.vehicle.driving import HonestVehicle
 
 TERMS: Final[str] = "2026-01"
+DEMO_PASSWORD: Final[str] = "milestone-demo"
+"""The demo's log-ins share one password: a demonstration, never a deployment."""
 MODELS: Final[tuple[str, ...]] = ("IM L6", "IM L7", "IM LS6", "IM LS7")
 SHOP: Final[tuple[tuple[str, str, int], ...]] = (
     # sku, title, price in tenths of an owner's first-day share of the mining budget
@@ -269,3 +275,25 @@ def _revoke(world: World, car: Car, scope: str) -> None:
         revoke_consent(session, world.clock, owner_id=car.owner_id,
                        vehicle_id=car.vehicle_id, scope=scope)
         world.stats.consent_revocations += 1
+
+
+def declare_demo_dividend(world: World, record_epoch: int, amount_fen: int) -> None:
+    """The operator declares the dividend on the last finalized epoch's holdings."""
+    with request(world) as session:
+        declare_dividend(
+            session, world.clock, amount_fen=amount_fen, record_epoch=record_epoch,
+            payment_date=time.strftime("%Y-%m-%d", time.gmtime(world.clock.now() + 7 * DAY)),
+            note="Demo dividend of the CSOP's equity stake", key=f"demo-dividend-{record_epoch}",
+        )
+        world.stats.dividends_declared += 1
+
+
+def create_logins(world: World, owner_ids: list[int]) -> None:
+    """Log-ins for `milestone serve`: the operator, an auditor and the first owners."""
+    with world.database.transaction() as session:
+        for username, role in (("operator", "operator"), ("auditor", "auditor")):
+            create_user(session, world.clock, STRONG_HASHER, username=username,
+                        password=DEMO_PASSWORD, role=role)
+        for number, owner_id in enumerate(owner_ids, start=1):
+            create_user(session, world.clock, STRONG_HASHER, username=f"owner{number}",
+                        password=DEMO_PASSWORD, role="owner", owner_id=owner_id)

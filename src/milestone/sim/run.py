@@ -74,8 +74,11 @@ class Simulation:
         self._on_closed = on_epoch_closed
         self._at(self.genesis + 8 * HOUR)
         actions.open_program(world, config)
-        for index in range(config.vehicles):
+        founders = [
             actions.enrol_owner(world, self.genesis + 8 * HOUR, attacker=index < config.attackers)
+            for index in range(config.vehicles)
+        ]
+        actions.create_logins(world, founders[config.attackers : config.attackers + 3])
         for day in range(config.days):
             events = self._plan(day)
             self._play(day, events)
@@ -129,6 +132,10 @@ class Simulation:
             at(midnight + 21 * HOUR, lambda: actions.reward_campaign(world, midnight))
         if day == config.days // 2:
             at(midnight + 12 * HOUR, lambda: actions.revoke_some(world))
+        if day == config.days - 1 and day >= 1 and config.dividend_fen > 0:
+            # on yesterday's holdings, settled this morning: today's settlement commits it
+            at(midnight + 12 * HOUR,
+               lambda: actions.declare_demo_dividend(world, day - 1, config.dividend_fen))
 
     _on_closed: Callable[[int], None] | None = None
 

@@ -59,6 +59,7 @@ class SimStats:
     orders_fulfilled: int = 0
     orders_cancelled: int = 0
     consent_revocations: int = 0
+    dividends_declared: int = 0
     refusals_by_code: Counter[str] = field(default_factory=Counter)
     """Owner and operator requests the services refused (not enough stones, budget, ...)."""
     meters_by_epoch: Counter[int] = field(default_factory=Counter)

@@ -143,12 +143,13 @@ def balances_of_owners(session: Session) -> dict[int, int]:
 
 def _epoch_lines(session: Session, params: Any) -> list[EpochLine]:
     meters = _counted_meters_by_epoch(session, params.epoch_seconds)
-    owners_paid = dict(
-        session.execute(
+    owners_paid = {
+        epoch: int(count)
+        for epoch, count in session.execute(
             select(EpochDropRecord.epoch, func.count(func.distinct(EpochDropRecord.owner_id)))
             .group_by(EpochDropRecord.epoch)
         ).tuples()
-    )
+    }
     lines = []
     for record in session.execute(
         select(EpochRecord).where(EpochRecord.paid.is_not(None)).order_by(EpochRecord.epoch)
