@@ -38,7 +38,7 @@ class VerdictPublic(BaseModel):
     @classmethod
     def of(cls, verdict: Verdict) -> VerdictPublic:
         return cls(
-            index=verdict.index, code=verdict.code, accepted=verdict.accepted,
+            index=verdict.position, code=verdict.code, accepted=verdict.accepted,
             detail=verdict.detail, report_hash=optional_hex(verdict.report_hash),
             vehicle_id=verdict.vehicle_id, sequence=verdict.sequence,
             trip_id=optional_hex(verdict.trip_id), replayed=verdict.replayed,
