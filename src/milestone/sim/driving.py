@@ -48,10 +48,11 @@ def plan_day(habit: str, midnight: int, rng: random.Random) -> list[PlannedTrip]
     weekend = weekday_of(midnight) >= 5
     legs: list[tuple[int, int, int]] = []  # (earliest start s after midnight, minutes, km)
     if habit == "commuter" and not weekend:
-        minutes, km = rng.randint(15, 50), rng.randint(8, 35)
+        minutes = rng.randint(15, 50)
+        km = minutes * rng.randint(25, 60) // 60  # town and ring road: 25 to 60 km/h
         legs.append((7 * HOUR + rng.randint(0, 90 * MINUTE), minutes, km))
         if rng.randrange(100) < 30:
-            legs.append((12 * HOUR + rng.randint(0, HOUR), rng.randint(10, 25), rng.randint(3, 12)))
+            legs.append((12 * HOUR + rng.randint(0, HOUR), rng.randint(10, 25), rng.randint(3, 8)))
         legs.append((17 * HOUR + rng.randint(0, 2 * HOUR), minutes + rng.randint(-5, 15), km))
     elif habit == "commuter" or (habit == "weekender" and weekend):
         if rng.randrange(100) < 70:
@@ -60,7 +61,7 @@ def plan_day(habit: str, midnight: int, rng: random.Random) -> list[PlannedTrip]
             legs.append((9 * HOUR + rng.randint(0, 2 * HOUR), minutes, km))
             legs.append((15 * HOUR + rng.randint(0, 2 * HOUR), minutes, km))
     elif habit == "weekender" or rng.randrange(100) < 25:
-        legs.append((10 * HOUR + rng.randint(0, 8 * HOUR), rng.randint(10, 40), rng.randint(3, 25)))
+        legs.append((10 * HOUR + rng.randint(0, 8 * HOUR), rng.randint(10, 40), rng.randint(3, 10)))
     return _schedule(legs, midnight)
 
 

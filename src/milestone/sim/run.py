@@ -72,10 +72,11 @@ class Simulation:
         """Simulate every day; `on_epoch_closed(e)` runs once epoch `e` may be settled."""
         world, config = self.world, self.config
         self._on_closed = on_epoch_closed
-        self._at(self.genesis + 8 * HOUR)
+        # The founding fleet is on the road, consents given, from the first instant of genesis.
+        self._at(self.genesis)
         actions.open_program(world, config)
         founders = [
-            actions.enrol_owner(world, self.genesis + 8 * HOUR, attacker=index < config.attackers)
+            actions.enrol_owner(world, self.genesis, attacker=index < config.attackers)
             for index in range(config.vehicles)
         ]
         actions.create_logins(world, founders[config.attackers : config.attackers + 3])

@@ -51,6 +51,8 @@ class SimStats:
     accepted_meters: int = 0
     rejections_by_code: Counter[str] = field(default_factory=Counter)
     attacks_by_kind: Counter[str] = field(default_factory=Counter)
+    honest_rejections_by_code: Counter[str] = field(default_factory=Counter)
+    """Refused reports of honest cars: only the cap and a withdrawn consent may refuse them."""
     checkins: int = 0
     referrals_registered: int = 0
     referrals_paid: int = 0
@@ -108,6 +110,8 @@ class World:
             self.stats.meters_by_epoch[self.day_of(started_at)] += distance_m
         else:
             self.stats.rejections_by_code[code] += 1
+            if not car.attacker:
+                self.stats.honest_rejections_by_code[code] += 1
 
     def refused(self, code: str) -> None:
         self.stats.refusals_by_code[code] += 1
