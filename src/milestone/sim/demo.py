@@ -1,6 +1,6 @@
 """The whole demonstration: a simulated program, settled epoch by epoch on the configured chain.
 
-The genesis is the UTC midnight `days + 1` days before now, so every simulated epoch is over on
+The genesis is `days` UTC days before the last closed epoch, so every simulated epoch is over on
 the wall clock too: the chain (whose blocks carry real time) accepts their finalization, and
 `milestone serve` afterwards shows a program whose history is complete.
 """
@@ -41,9 +41,10 @@ class DemoRun:
     settled: list[int]
 
 
-def demo_genesis(config: SimConfig, now: int) -> int:
-    """The UTC midnight `days + 1` days before `now`: the last epoch closed an hour ago or more."""
-    return (now // DAY - config.days - 1) * DAY
+def demo_genesis(config: SimConfig, now: int, grace_seconds: int) -> int:
+    """The latest UTC midnight from which `days` epochs have all closed (end plus grace) by
+    `now`: the last simulated epoch is yesterday, or the day before in the first hour."""
+    return ((now - grace_seconds) // DAY - config.days) * DAY
 
 
 def run_demo(
@@ -60,7 +61,8 @@ def run_demo(
     database = open_database(settings.database_url)
     try:
         _require_empty(database)
-        genesis = demo_genesis(config, int(time.time()) if now is None else now)
+        now = int(time.time()) if now is None else now
+        genesis = demo_genesis(config, now, settings.settle_grace_seconds)
         clock = ManualClock(genesis)
         create_demo_program(database, clock, config, genesis)
         simulation = Simulation(database, clock, config, genesis, settings.settle_grace_seconds)

@@ -148,7 +148,7 @@ def _epoch_lines(session: Session, params: Any) -> list[EpochLine]:
         for epoch, count in session.execute(
             select(EpochDropRecord.epoch, func.count(func.distinct(EpochDropRecord.owner_id)))
             .group_by(EpochDropRecord.epoch)
-        ).tuples()
+        )
     }
     lines = []
     for record in session.execute(
@@ -195,12 +195,12 @@ def _stones_per_100km_by_cohort(
     for owner_id, amount in session.execute(
         select(EpochDropRecord.owner_id, func.sum(EpochDropRecord.amount))
         .group_by(EpochDropRecord.owner_id)
-    ).tuples():
+    ):
         mined[owner_id] = int(amount)
     meters: dict[int, int] = defaultdict(int)
     for owner_id, counted in session.execute(
         select(Trip.owner_id, func.sum(Trip.counted_m)).group_by(Trip.owner_id)
-    ).tuples():
+    ):
         meters[owner_id] = int(counted)
     cohorts: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
     for owner_id, joined in stats.joined_day_of.items():
