@@ -178,15 +178,10 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def preset_name() -> str:
-    return "minimal"
-
-
-@pytest.fixture
-def program(database: Database, clock: ManualClock, preset_name: str) -> Program:
-    """The `preset_name` preset (`minimal` unless overridden), initialized at GENESIS."""
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset, initialized at GENESIS and committed."""
     with database.transaction() as session:
-        return create_program(session, clock, get_preset(preset_name), genesis=GENESIS)
+        return create_program(session, clock, get_preset("minimal"), genesis=GENESIS)
 
 
 @dataclass
@@ -292,10 +287,4 @@ def snapshot(database: Database) -> Callable[[], Snapshot]:
                 for table in metadata.sorted_tables
             }
 
-    return snapshot
-
-
-@pytest.fixture
-def database_state(snapshot: Callable[[], Snapshot]) -> Callable[[], Snapshot]:
-    """Every row of every table: equal before and after a refused operation."""
     return snapshot

@@ -31,7 +31,16 @@ class Settings(BaseSettings):
     chain_public_url: str | None = None
     """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
 
-    api_secret: str | None = None
+    operator_key: SecretStr | None = None
+    """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
+    first use. A remote chain needs a key funded there."""
+
+    beacon_key: str | None = None
+    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
+
+    settle_grace_seconds: int = 3_600
+    """How long after an epoch ends its trips may still arrive and count for it."""
+    api_secret: SecretStr | None = None
     """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
     Replicas behind a load balancer must share it."""
 
@@ -44,16 +53,6 @@ class Settings(BaseSettings):
     api_writes_per_minute: int = Field(default=120, ge=1)
     """Requests a client may make per minute to each write route."""
 
-    operator_key: SecretStr | None = None
-    """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
-    first use. A remote chain needs a key funded there."""
-
-    beacon_key: str | None = None
-    """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
-
-    settle_grace_seconds: int = 3_600
-    """How long after an epoch ends its trips may still arrive and count for it."""
-
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:
@@ -64,6 +63,11 @@ class Settings(BaseSettings):
 def operator_key_of(settings: Settings) -> str | None:
     """The configured operator key in clear, for the one place that signs with it."""
     return None if settings.operator_key is None else settings.operator_key.get_secret_value()
+
+
+def api_secret_of(settings: Settings) -> str | None:
+    """The configured API token secret in clear, for the one place that signs with it."""
+    return None if settings.api_secret is None else settings.api_secret.get_secret_value()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -14,7 +14,7 @@ from milestone.activities.budget import (
 )
 from milestone.activities.errors import (
     ActivityBudgetExhausted,
-    EpochNotClosed,
+    EpochNotBegun,
     ReleaseConflict,
     ReleaseExceedsSchedule,
 )
@@ -54,25 +54,25 @@ def test_releasing_an_epoch_again_changes_nothing(
 
 
 def test_a_second_release_with_another_amount_is_refused(
-    database: Database, clock: ManualClock, program: Program, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, program: Program, snapshot: Callable[[], object]
 ) -> None:
     with database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ReleaseConflict) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET - 1)
     assert raised.value.code == "release_conflict"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_release_beyond_the_schedule_is_refused(
-    database: Database, clock: ManualClock, program: Program, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, program: Program, snapshot: Callable[[], object]
 ) -> None:
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ReleaseExceedsSchedule) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 0, EPOCH_BUDGET + 1)
     assert raised.value.code == "release_exceeds_schedule"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_later_eras_release_half(database: Database, clock: ManualClock, program: Program) -> None:
@@ -86,9 +86,9 @@ def test_later_eras_release_half(database: Database, clock: ManualClock, program
 def test_a_future_epoch_cannot_be_released(
     database: Database, clock: ManualClock, program: Program
 ) -> None:
-    with pytest.raises(EpochNotClosed) as raised, database.transaction() as session:
+    with pytest.raises(EpochNotBegun) as raised, database.transaction() as session:
         release_activity_budget(session, clock, 1, EPOCH_BUDGET)
-    assert raised.value.code == "epoch_not_closed"
+    assert raised.value.code == "epoch_not_begun"
 
 
 def test_an_epoch_may_release_nothing(
@@ -106,15 +106,15 @@ def test_paying_more_than_released_is_refused(
     clock: ManualClock,
     make_owner: Callable[[], int],
     release_budget: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = make_owner()
     release_budget()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ActivityBudgetExhausted) as raised, database.transaction() as session:
         pay_from_budget(session, clock, "activity.test", "k1", {owner: EPOCH_BUDGET + 1}, {})
     assert raised.value.code == "activity_budget_exhausted"
-    assert database_state() == before
+    assert snapshot() == before
     with database.transaction() as session:
         pay_from_budget(session, clock, "activity.test", "k1", {owner: EPOCH_BUDGET}, {})
     with database.session() as session:

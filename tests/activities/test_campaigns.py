@@ -80,14 +80,14 @@ def test_a_campaign_reserves_its_budget(
 
 
 def test_a_budget_beyond_the_released_one_is_refused(
-    database: Database, clock: ManualClock, released: int, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, released: int, snapshot: Callable[[], object]
 ) -> None:
     new_campaign(database, clock, budget=RELEASED - STONE)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.CampaignBudgetExceedsReleased) as raised:
         new_campaign(database, clock, budget=STONE + 1, reward=STONE)
     assert raised.value.code == "campaign_budget_exceeds_released"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -128,16 +128,16 @@ def test_the_per_owner_cap_holds(
     clock: ManualClock,
     released: int,
     make_owner: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     campaign = new_campaign(database, clock, cap=1)
     owner = make_owner()
     confirm(database, clock, campaign, owner, "a")
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.CampaignCapReached) as raised:
         confirm(database, clock, campaign, owner, "b")
     assert raised.value.code == "campaign_cap_reached"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_an_exhausted_campaign_stops_paying_and_says_so(
@@ -145,18 +145,18 @@ def test_an_exhausted_campaign_stops_paying_and_says_so(
     clock: ManualClock,
     released: int,
     make_owner: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     campaign = new_campaign(database, clock)  # 10 stones, 3 a participation
     for reference in "abc":
         confirm(database, clock, campaign, make_owner(), reference)
     owner = make_owner()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.CampaignExhausted) as raised:
         confirm(database, clock, campaign, owner, "d")
     assert raised.value.code == "campaign_exhausted"
     assert "run out" in raised.value.message
-    assert database_state() == before
+    assert snapshot() == before
     assert balance(database, campaign_account(campaign.id)) == STONE
 
 

@@ -42,15 +42,15 @@ def test_the_first_check_in_pays_the_base_reward(
 
 
 def test_a_second_check_in_the_same_day_is_refused(
-    database: Database, clock: ManualClock, owner: int, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, owner: int, snapshot: Callable[[], object]
 ) -> None:
     checked_in(database, clock, owner)
     clock.advance(DAY - 1)  # 23:59:59, still the same UTC day
-    before = database_state()
+    before = snapshot()
     with pytest.raises(AlreadyCheckedIn) as raised:
         checked_in(database, clock, owner)
     assert raised.value.code == "already_checked_in"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_consecutive_days_build_a_capped_streak(
@@ -78,13 +78,13 @@ def test_without_released_budget_a_check_in_waits(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = make_owner()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(ActivityBudgetExhausted):
         checked_in(database, clock, owner)
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_revoked_owner_cannot_check_in(

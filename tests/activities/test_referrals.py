@@ -116,15 +116,15 @@ def test_a_retried_confirmation_pays_nothing_more(
     make_owner: Callable[[], int],
     sales: Sales,
     released: int,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     register(database, clock, "SO-1", code_of(database, clock, referrer), buyer)
     confirmation = sales.confirm("SO-1", synthetic_vin(1), buyer, clock.now())
     confirm(database, clock, sales, confirmation)
-    before = database_state()
+    before = snapshot()
     assert confirm(database, clock, sales, confirmation) == REWARDED
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_bad_signature_is_refused(
@@ -133,7 +133,7 @@ def test_a_bad_signature_is_refused(
     make_owner: Callable[[], int],
     sales: Sales,
     released: int,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     register(database, clock, "SO-1", code_of(database, clock, referrer), buyer)
@@ -147,12 +147,12 @@ def test_a_bad_signature_is_refused(
             "SO-1", synthetic_vin(1), buyer, clock.now()
         ),
     ]
-    before = database_state()
+    before = snapshot()
     for confirmation in forged:
         with pytest.raises(errors.ReferralBadSignature) as raised:
             confirm(database, clock, sales, confirmation)
         assert raised.value.code == "referral_bad_signature"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_confirmation_for_an_unknown_order_is_refused(
@@ -161,16 +161,16 @@ def test_a_confirmation_for_an_unknown_order_is_refused(
     make_owner: Callable[[], int],
     sales: Sales,
     released: int,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     buyer = make_owner()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.UnknownOrder) as raised:
         confirm(
             database, clock, sales, sales.confirm("SO-404", synthetic_vin(1), buyer, clock.now())
         )
     assert raised.value.code == "unknown_order"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_vin_is_rewarded_once(
@@ -179,20 +179,20 @@ def test_a_vin_is_rewarded_once(
     make_owner: Callable[[], int],
     sales: Sales,
     released: int,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     code = code_of(database, clock, referrer)
     register(database, clock, "SO-1", code, buyer)
     register(database, clock, "SO-2", code, buyer)
     confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(1), buyer, clock.now()))
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.DuplicateDelivery) as raised:
         confirm(database, clock, sales, sales.confirm("SO-2", synthetic_vin(1), buyer, clock.now()))
     assert raised.value.code == "duplicate_delivery"
     with pytest.raises(errors.DuplicateDelivery):  # the same order, delivered as another car
         confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(2), buyer, clock.now()))
-    assert database_state() == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("shared", ["phone", "payment"])
@@ -202,17 +202,17 @@ def test_self_referral_is_refused(
     make_owner: Callable[..., int],
     sales: Sales,
     shared: str,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer = make_owner(**{shared: "+8613800000000"})
     second_account = make_owner(**{shared: "+8613800000000"})
     code = code_of(database, clock, referrer)
-    before = database_state()
+    before = snapshot()
     for buyer in (referrer, second_account):
         with pytest.raises(errors.SelfReferral) as raised:
             register(database, clock, f"SO-{buyer}", code, buyer)
         assert raised.value.code == "self_referral"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_code_of_a_revoked_owner_is_refused(
@@ -220,19 +220,19 @@ def test_a_code_of_a_revoked_owner_is_refused(
     clock: ManualClock,
     make_owner: Callable[[], int],
     sales: Sales,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     code = code_of(database, clock, referrer)
     with database.transaction() as session:
         revoke_owner(session, clock, referrer, "fraud")
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.ReferralCodeRevoked) as raised:
         register(database, clock, "SO-1", code, buyer)
     assert raised.value.code == "referral_code_revoked"
     with pytest.raises(errors.UnknownReferralCode):
         register(database, clock, "SO-1", "NOSUCHCD", buyer)
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_an_order_names_one_code(
@@ -318,11 +318,11 @@ def test_confirmations_that_do_not_fit_the_order_are_refused(
     make_owner: Callable[[], int],
     sales: Sales,
     released: int,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer, other = make_owner(), make_owner(), make_owner()
     register(database, clock, "SO-1", code_of(database, clock, referrer), buyer)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.BuyerMismatch):
         confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(1), other, clock.now()))
     with pytest.raises(errors.DeliveryInFuture):
@@ -339,7 +339,7 @@ def test_confirmations_that_do_not_fit_the_order_are_refused(
             sales,
             sales.confirm("SO-1", synthetic_vin(1).lower(), buyer, clock.now()),
         )
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_a_revoked_sales_system_is_not_heard(
@@ -362,14 +362,14 @@ def test_without_budget_the_confirmation_waits(
     clock: ManualClock,
     make_owner: Callable[[], int],
     sales: Sales,
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     register(database, clock, "SO-1", code_of(database, clock, referrer), buyer)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.ActivityBudgetExhausted):
         confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(1), buyer, clock.now()))
-    assert database_state() == before
+    assert snapshot() == before
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ schema.app = CURRENT_APP
 
 
 @schema.parametrize()
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_reset", ["sqlite"], indirect=True)
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import update
 
 from milestone.clock import ManualClock
-from milestone.dividends import errors
+from milestone.dividends import errors, trees
 from milestone.dividends.commitments import ZERO_ROOT, dividends_commitment, entitlement_proof
 from milestone.dividends.declare import declare_dividend, entitlements_of
 from milestone.dividends.finality import last_finalized_epoch, record_finalized_epoch
-from milestone.dividends.models import Dividend
+from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import confirm_payouts, export_payouts, payout_reference
 from milestone.ledger import (
     MINING_RESERVE,
@@ -76,14 +77,14 @@ def test_a_dividend_on_an_epoch_not_finalized_is_refused(
     clock: ManualClock,
     make_owner: Callable[[], int],
     credit: Callable[[int, int], None],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     credit(make_owner(), STONE)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.EpochNotFinalized) as raised:
         declare(database, clock, 1_000)
     assert raised.value.code == "epoch_not_finalized"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_entitlements_follow_the_balances_at_the_end_of_the_record_epoch(
@@ -114,14 +115,14 @@ def test_declaring_again_under_the_same_key_changes_nothing(
     make_owner: Callable[[], int],
     credit: Callable[[int, int], None],
     finalize: Callable[[int], None],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     credit(make_owner(), STONE)
     finalize(0)
     first = declare(database, clock, 1_000)
-    before = database_state()
+    before = snapshot()
     assert declare(database, clock, 1_000).id == first.id
-    assert database_state() == before
+    assert snapshot() == before
     with pytest.raises(errors.DeclarationConflict):
         declare(database, clock, 2_000)
 
@@ -242,7 +243,7 @@ def test_a_payout_file_that_does_not_match_is_refused_whole(
     database: Database,
     clock: ManualClock,
     dividend: tuple[Dividend, list[int]],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     declared, (a, _, _) = dividend
     with database.session() as session:
@@ -255,12 +256,12 @@ def test_a_payout_file_that_does_not_match_is_refused_whole(
         returned(export, {}) + "D9-O9,100,paid,\n",
         "reference,status\n",
     ]
-    before = database_state()
+    before = snapshot()
     for text in bad_files:
         with pytest.raises(errors.PayoutFileInvalid) as raised, database.transaction() as session:
             confirm_payouts(session, clock, declared.id, text)
         assert raised.value.code == "payout_file_invalid"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_every_holder_can_prove_an_entitlement(
@@ -338,3 +339,19 @@ def test_adversarial_balances_split_exactly_and_within_a_fen(
     # Each tiny holder is owed under half a fen: the leftover fen go to the largest remainders.
     assert {e.owner_id for e in entitlements} <= {*tiny, whale}
     assert whale in {e.owner_id for e in entitlements}
+
+
+def test_edited_entitlements_no_longer_prove_anything(
+    database: Database, clock: ManualClock, dividend: tuple[Dividend, list[int]]
+) -> None:
+    declared, (a, _, _) = dividend
+    with database.transaction() as session:
+        session.execute(
+            update(Entitlement)
+            .where(Entitlement.dividend_id == declared.id, Entitlement.owner_id == a)
+            .values(amount_fen=101)
+        )
+    trees.forget_trees()  # as after a restart
+    with database.session() as session, pytest.raises(errors.EntitlementsAltered) as raised:
+        entitlement_proof(session, declared.id, a)
+    assert raised.value.code == "entitlements_altered"

@@ -157,9 +157,7 @@ def test_malformed_files_are_refused_by_name(changes: dict[str, Any], why: str) 
 
 
 @pytest.mark.parametrize(
-    "data",
-    [b"", b"not gzip", gzip.compress(b"{", mtime=0)[:-3]],
-    ids=["empty", "not-gzip", "truncated"],  # stable ids: xdist workers must collect alike
+    "data", [b"", b"not gzip", gzip.compress(b"{", mtime=0)[:-3]], ids=["empty", "not-gzip", "cut"]
 )
 def test_broken_compression_is_refused(data: bytes, tmp_path: Path) -> None:
     path = tmp_path / "epoch-000000.json.gz"

@@ -1,58 +1,64 @@
-"""What settlement tells other services: finalized epochs, and dividend roots it commits."""
+"""What settlement tells other services: epoch statuses, finality for the dividends, and the
+dividend roots it commits on-chain."""
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+from milestone.audit.run import run_audit
 from milestone.clock import ManualClock
-from milestone.epochs.errors import DividendsRootConflict
+from milestone.dividends.declare import declare_dividend
+from milestone.dividends.finality import is_epoch_finalized, last_finalized_epoch
+from milestone.epochs import epochfile
 from milestone.epochs.settle import settle
-from milestone.epochs.status import (
-    InvalidDividendsRoot,
-    dividends_commitment,
-    epoch_statuses,
-    is_epoch_finalized,
-    last_finalized_epoch,
-    queue_dividends_root,
-)
+from milestone.epochs.status import epoch_statuses, settled_balances
 from milestone.epochs.steps import Settlement
-from milestone.storage import Database
 
 from .conftest import close
 
-ROOT = b"\x42" * 32
 
-
-def test_a_queued_root_is_committed_with_the_next_epoch(
-    settlement: Settlement, clock: ManualClock
+def test_finality_reaches_the_dividends_and_a_declared_root_is_committed_next(
+    settlement: Settlement, clock: ManualClock, make_fleet: Any
 ) -> None:
     database = settlement.database
-    with database.session() as session:
-        assert last_finalized_epoch(session) is None and not is_epoch_finalized(session, 0)
-    with database.transaction() as session:
-        queue_dividends_root(session, clock, "dividend:1", ROOT, 500_00)
-        queue_dividends_root(session, clock, "dividend:1", ROOT, 500_00)  # again: no change
+    fleet = make_fleet(3)
+    fleet.drive(settlement.program.genesis, 1)
+    close(settlement, clock, 1)
+    settle(settlement)  # during epoch 1, as the operator's daily run does
     close(settlement, clock, 2)
     settle(settlement)
     with database.session() as session:
         assert last_finalized_epoch(session) == 1 and is_epoch_finalized(session, 0)
-        assert dividends_commitment(session, "dividend:1") == 0
-        assert dividends_commitment(session, "dividend:2") is None
-        assert [s.epoch for s in epoch_statuses(session)] == [1, 0]
-    committed = settlement.anchor.program.commitment(0)
-    later = settlement.anchor.program.commitment(1)
-    assert committed is not None and later is not None
-    assert committed.dividends_root == ROOT and committed.cum_dividends_fen == 500_00
-    assert later.dividends_root == bytes(32) and later.cum_dividends_fen == 500_00
+        statuses = epoch_statuses(session)
+        assert [(s.epoch, s.status) for s in statuses] == [(1, "finalized"), (0, "finalized")]
+    # Dividends read holdings from the ledger at the end of the record epoch: epoch 0's mining
+    # is posted while epoch 1 runs, so epoch 1 is the first with holders.
+    with database.transaction() as session:
+        dividend = declare_dividend(
+            session, clock, amount_fen=1_000_00, record_epoch=1, payment_date="2026-03-01",
+            note="test", key="dividend-test-1",
+        )
+        root = bytes(dividend.root)
+    close(settlement, clock, 4)
+    settle(settlement)
+    first, second = (settlement.anchor.program.commitment(e) for e in (2, 3))
+    assert first is not None and second is not None
+    assert first.dividends_root == root and first.cum_dividends_fen == 1_000_00
+    assert second.dividends_root == bytes(32) and second.cum_dividends_fen == 1_000_00
+    contract = bytes.fromhex(settlement.anchor.address[2:])
+    assert run_audit(settlement.epochs_dir, settlement.anchor.program, contract).ok
 
 
-def test_queuing_refuses_bad_roots_and_conflicts(database: Database, clock: ManualClock) -> None:
-    with database.transaction() as session:
-        queue_dividends_root(session, clock, "dividend:1", ROOT, 1)
-    with database.transaction() as session:
-        with pytest.raises(DividendsRootConflict):
-            queue_dividends_root(session, clock, "dividend:1", ROOT, 2)
-        for reference, root, amount in [("", ROOT, 1), ("d", bytes(32), 1), ("d", b"x", 1),
-                                        ("d", ROOT, 0), ("d", ROOT, 1.5)]:  # fmt: skip
-            with pytest.raises(InvalidDividendsRoot):
-                queue_dividends_root(session, clock, reference, root, amount)  # type: ignore[arg-type]
+def test_settled_balances_are_each_epochs_state(
+    settlement: Settlement, clock: ManualClock, make_fleet: Any
+) -> None:
+    fleet = make_fleet(3)
+    fleet.drive(settlement.program.genesis, 2)
+    close(settlement, clock, 3)
+    settle(settlement)
+    with settlement.database.session() as session:
+        for epoch in range(3):
+            record, _ = epochfile.read(settlement.epochs_dir / epochfile.file_name(epoch))
+            settled = settled_balances(session, epoch)
+            assert {address: balance for address, balance in settled.values()} == record.balances
+        assert settled_balances(session, -1) == {}

@@ -81,14 +81,14 @@ def test_placing_again_with_the_same_key_is_the_same_order(
     clock: ManualClock,
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(10 * STONE)
     item = make_item()
     first = place(database, clock, owner, item.id)
-    before = database_state()
+    before = snapshot()
     assert place(database, clock, owner, item.id).id == first.id
-    assert database_state() == before
+    assert snapshot() == before
     with pytest.raises(errors.IdempotencyKeyReused):
         place(database, clock, owner, item.id, 2)
     with pytest.raises(InvalidRequestKey):
@@ -100,15 +100,15 @@ def test_an_order_beyond_the_balance_is_refused(
     clock: ManualClock,
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(3 * STONE)
     item = make_item(price=2 * STONE)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(InsufficientBalance) as raised:
         place(database, clock, owner, item.id, 2)
     assert raised.value.code == "insufficient_balance"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_an_order_beyond_the_stock_is_refused(
@@ -116,15 +116,15 @@ def test_an_order_beyond_the_stock_is_refused(
     clock: ManualClock,
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(30 * STONE)
     item = make_item(stock=2)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.OutOfStock) as raised:
         place(database, clock, owner, item.id, 3)
     assert raised.value.code == "out_of_stock"
-    assert database_state() == before
+    assert snapshot() == before
     place(database, clock, owner, item.id, 2)
     with pytest.raises(errors.OutOfStock):
         place(database, clock, owner, item.id, 1, key="o2")
@@ -136,19 +136,19 @@ def test_fresh_stones_are_locked_with_the_date_they_unlock(
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
     credit: Callable[[int, int], None],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(STONE)  # one stone past the lock
     credit(owner, 5 * STONE)  # five fresh ones
     item = make_item(price=2 * STONE)
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.StonesLocked) as raised:
         place(database, clock, owner, item.id)
     assert raised.value.code == "stones_locked"
     unlock = clock.now() + 90 * DAY
     assert raised.value.details["spendable_from"] == unlock
     assert "1.00000000 of owner" in raised.value.message and "spendable now" in raised.value.message
-    assert database_state() == before
+    assert snapshot() == before
     clock.set(unlock)
     place(database, clock, owner, item.id)
 
@@ -197,16 +197,16 @@ def test_a_step_repeated_with_its_key_changes_nothing(
     merchant: int,
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(10 * STONE)
     order = place(database, clock, owner, make_item().id)
     with database.transaction() as session:
         fulfil_order(session, clock, merchant, order.id, "f1")
-    before = database_state()
+    before = snapshot()
     with database.transaction() as session:
         assert fulfil_order(session, clock, merchant, order.id, "f1").status == FULFILLED
-    assert database_state() == before
+    assert snapshot() == before
     with pytest.raises(errors.IdempotencyKeyReused), database.transaction() as session:
         fulfil_order(session, clock, merchant, order.id, "f2")
 
@@ -237,7 +237,7 @@ def test_a_refund_before_fulfilment_and_none_after(
     merchant: int,
     make_item: Callable[..., CatalogueItem],
     funded_owner: Callable[[int], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     owner = funded_owner(10 * STONE)
     item = make_item()
@@ -248,13 +248,13 @@ def test_a_refund_before_fulfilment_and_none_after(
         assert refund_order(session, clock, merchant, first.id, "r").status == REFUNDED
         fulfil_order(session, clock, merchant, second.id, "f")
     assert balance(database, owner_account(owner)) == 8 * STONE
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.RefundAfterFulfilment) as raised, database.transaction() as session:
         refund_order(session, clock, merchant, second.id, "r")
     assert raised.value.code == "refund_after_fulfilment"
     with pytest.raises(errors.RefundAfterFulfilment), database.transaction() as session:
         cancel_order(session, clock, Actor(owner_id=owner), second.id, "x")
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_steps_out_of_order_and_by_others_are_refused(

@@ -28,14 +28,14 @@ def test_the_default_policy_binds_stones_to_the_account(
     clock: ManualClock,
     funded_owner: Callable[[int], int],
     make_owner: Callable[[], int],
-    database_state: Callable[[], object],
+    snapshot: Callable[[], object],
 ) -> None:
     sender, recipient = funded_owner(5 * STONE), make_owner()
-    before = database_state()
+    before = snapshot()
     with pytest.raises(errors.TransferNotAllowed) as raised, database.transaction() as session:
         transfer_stones(session, clock, sender, recipient, STONE, "t1")
     assert raised.value.code == "transfer_not_allowed"
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def program_with(database: Database, clock: ManualClock, policy: str) -> tuple[int, int, int]:
@@ -76,12 +76,12 @@ def test_an_allowlist_allows_the_listed_pairs(database: Database, clock: ManualC
 
 
 def test_the_free_policy_allows_anyone_with_spendable_stones(
-    database: Database, clock: ManualClock, database_state: Callable[[], object]
+    database: Database, clock: ManualClock, snapshot: Callable[[], object]
 ) -> None:
     a, b, c = program_with(database, clock, "free")
     with database.transaction() as session:
         transfer_stones(session, clock, a, c, 5 * STONE, "t1")
-    before = database_state()
+    before = snapshot()
     for sender, recipient, amount, key, error in [
         (b, a, STONE, "t2", "insufficient_balance"),
         (c, c, STONE, "t3", "invalid_transfer"),
@@ -91,7 +91,7 @@ def test_the_free_policy_allows_anyone_with_spendable_stones(
         with pytest.raises(MilestoneError) as raised, database.transaction() as session:
             transfer_stones(session, clock, sender, recipient, amount, key)
         assert getattr(raised.value, "code", None) == error
-    assert database_state() == before
+    assert snapshot() == before
 
 
 def test_received_stones_are_locked_at_the_recipient(

@@ -204,7 +204,8 @@ def test_operator_declares_a_dividend_the_owners_then_see(
     page.fill("#dividend-form input[name=note]", "Interim dividend")
     page.click("#dividend-form button[type=submit]")
     page.wait_for_selector("#dividend-form .notice, #dividend-form .problem")
-    assert page.locator("#dividend-form .notice-good").count() == 1, page.inner_text("#dividend-form")
+    notice = page.locator("#dividend-form .notice-good")
+    assert notice.count() == 1, page.inner_text("#dividend-form")
     [dividend] = api(server, "/dividends")  # type: ignore[misc]
     assert dividend["amount_fen"] == 100_000 and dividend["holders"] == 2
     olga.shoot("console-dividends-declared")

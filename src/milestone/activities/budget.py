@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from milestone.activities.errors import (
     ActivityBudgetExhausted,
-    EpochNotClosed,
+    EpochNotBegun,
     ReleaseConflict,
     ReleaseExceedsSchedule,
 )
@@ -74,7 +74,7 @@ def release_activity_budget(
             )
         return existing
     if epoch < 0 or epoch > current_day(session, clock):
-        raise EpochNotClosed(
+        raise EpochNotBegun(
             f"epoch {epoch} has not begun; its budget cannot be released", epoch=epoch
         )
     allowed = calculate_epoch_budget(program_parameters(session).activity, epoch)

@@ -20,8 +20,8 @@ class ReleaseExceedsSchedule(ActivityError):
     code = "release_exceeds_schedule"
 
 
-class EpochNotClosed(ActivityError):
-    code = "epoch_not_closed"
+class EpochNotBegun(ActivityError):
+    code = "epoch_not_begun"
     http_status = 409
 
 

@@ -28,7 +28,7 @@ from milestone.api.routers import ROUTERS, health
 from milestone.auth.passwords import STRONG_HASHER
 from milestone.auth.tokens import TokenSigner, load_token_secret
 from milestone.clock import Clock, SystemClock
-from milestone.settings import Settings
+from milestone.settings import Settings, api_secret_of
 from milestone.storage import Database
 
 API_PREFIX = "/api/v1"
@@ -65,7 +65,7 @@ def create_app(
         clock=clock,
         database=database,
         signer=TokenSigner(
-            load_token_secret(settings.data_dir, settings.api_secret), clock,
+            load_token_secret(settings.data_dir, api_secret_of(settings)), clock,
             settings.api_token_ttl_seconds,
         ),
         hasher=hasher,

@@ -7,12 +7,15 @@ import typer
 from milestone.cli import (
     audit,
     bench,
+    campaigns,
     chain,
     consent,
     demo,
+    dividends,
     export,
     init,
     ledger,
+    merchants,
     schedule,
     serve,
     settle,
@@ -39,13 +42,16 @@ app.command("schedule")(schedule.schedule)
 app.command("settle")(settle.settle)
 app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(export.app, name="export")
 app.add_typer(vehicles.owners, name="owner")
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
+app.add_typer(campaigns.app, name="campaign")
+app.add_typer(merchants.app, name="merchant")
+app.add_typer(dividends.app, name="dividend")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
-app.add_typer(export.app, name="export")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(users.users_app, name="user")

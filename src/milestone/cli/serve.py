@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from milestone.cli.common import DatabaseUrlOption, DataDirOption, reported_errors
-from milestone.settings import Settings, load_settings
+from milestone.settings import Settings, api_secret_of, load_settings
 
 METRICS_DIR = "prometheus"
 WORKER_STARTUP_SECONDS = 60
@@ -41,7 +41,7 @@ def serve(
     settings = load_settings(data_dir=data_dir, database_url=database_url)
     with reported_errors():
         open_database(settings.database_url).dispose()  # migrates, once, before any worker
-        load_token_secret(settings.data_dir, settings.api_secret)
+        load_token_secret(settings.data_dir, api_secret_of(settings))
     export_settings(settings)
     if workers > 1:
         prepare_multiprocess_metrics(settings.data_dir / METRICS_DIR)

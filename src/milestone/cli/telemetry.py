@@ -18,7 +18,7 @@ from milestone.cli.common import (
 )
 from milestone.clock import SystemClock
 from milestone.telemetry.intake import explain_reports, ingest
-from milestone.telemetry.queries import rejection_counts, rejection_views
+from milestone.telemetry.queries import list_rejections, rejection_counts
 
 app = typer.Typer(help="Signed trip reports: intake and rejections.", no_args_is_help=True)
 
@@ -106,7 +106,7 @@ def rejections(
         database = open_from_options(data_dir, database_url)
         try:
             with database.session() as session:
-                latest = rejection_views(session, vehicle_id=vehicle, code=code, limit=limit)
+                latest = list_rejections(session, vehicle_id=vehicle, code=code, limit=limit)
                 counts = rejection_counts(session)
         finally:
             database.dispose()

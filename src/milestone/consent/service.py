@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
@@ -329,17 +329,20 @@ def load_consent_periods(
     session: Session, pairs: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, int, str], list[ConsentPeriod]]:
     """The grant periods of each (owner, vehicle), by scope, in one query."""
-    wanted = sorted(set(pairs))
+    wanted = set(pairs)
     periods: dict[tuple[int, int, str], list[ConsentPeriod]] = defaultdict(list)
     if not wanted:
         return periods
+    # By vehicle alone (a plain IN list is cheaper to send than pairs); other owners' grants on
+    # the same vehicles are dropped here.
     query = select(
         ConsentGrant.owner_id,
         ConsentGrant.vehicle_id,
         ConsentGrant.scope,
         ConsentGrant.granted_at,
         ConsentGrant.revoked_at,
-    ).where(tuple_(ConsentGrant.owner_id, ConsentGrant.vehicle_id).in_(wanted))
+    ).where(ConsentGrant.vehicle_id.in_(sorted({vehicle for _, vehicle in wanted})))
     for owner_id, vehicle_id, scope, granted_at, revoked_at in session.execute(query):
-        periods[(owner_id, vehicle_id, scope)].append(ConsentPeriod(granted_at, revoked_at))
+        if (owner_id, vehicle_id) in wanted:
+            periods[(owner_id, vehicle_id, scope)].append(ConsentPeriod(granted_at, revoked_at))
     return periods

@@ -24,6 +24,7 @@ from milestone.dividends.errors import (
 )
 from milestone.dividends.finality import is_epoch_finalized
 from milestone.dividends.models import Dividend, Entitlement
+from milestone.dividends.trees import remember_tree
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     SUPPLY,
@@ -84,6 +85,7 @@ def declare_dividend(
     by_address = {address: balance for address, (_, balance) in holdings.items()}
     shares = split_dividend(amount_fen, by_address)
     tree = StandardMerkleTree.of(sorted(shares.items()), LEAF_TYPES)
+    remember_tree(tree)
     dividend = Dividend(
         declare_key=key, amount_fen=amount_fen, record_epoch=record_epoch,
         payment_date=payment_date, note=note, declared_at=clock.now(),

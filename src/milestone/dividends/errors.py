@@ -44,3 +44,10 @@ class PayoutFileInvalid(DividendError):
     """A returned payout file that does not match the entitlements: nothing of it is applied."""
 
     code = "payout_file_invalid"
+
+
+class EntitlementsAltered(DividendError):
+    """The stored entitlements do not rebuild the declared root: they were edited."""
+
+    code = "entitlements_altered"
+    http_status = 500

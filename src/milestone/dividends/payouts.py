@@ -15,6 +15,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
@@ -49,12 +50,18 @@ def export_payouts(session: Session, dividend_id: int, *, include_paid: bool = F
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    for e in entitlements_of(session, dividend_id):
-        if e.paid_at is None or include_paid:
-            writer.writerow(
-                (payout_reference(dividend_id, e.owner_id), dividend_id, e.owner_id,
-                 "0x" + bytes(e.address).hex(), e.amount_fen, dividend.payment_date)
-            )
+    query = (
+        select(Entitlement.owner_id, Entitlement.address, Entitlement.amount_fen)
+        .where(Entitlement.dividend_id == dividend_id)
+        .order_by(Entitlement.owner_id)
+    )
+    if not include_paid:
+        query = query.where(Entitlement.paid_at.is_(None))
+    writer.writerows(
+        (payout_reference(dividend_id, owner_id), dividend_id, owner_id,
+         "0x" + bytes(address).hex(), amount_fen, dividend.payment_date)
+        for owner_id, address, amount_fen in session.execute(query)
+    )
     return out.getvalue()
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from milestone.epochs.errors import SettlementError
-from milestone.rules.abi import encode_many
 from milestone.rules.drops import allocate_drops, split_round_budgets
 from milestone.rules.hashing import keccak256_many
 from milestone.rules.merkle import StandardMerkleTree, build_tree
@@ -35,6 +34,9 @@ BALANCE_LEAF: Final[tuple[str, ...]] = ("address", "uint256")
 """A state leaf: `(account, balance in pebbles after the epoch)`."""
 EMPTY_ROOT: Final[bytes] = bytes(32)
 """The root recorded for a tree with no leaves (OpenZeppelin's trees cannot be empty)."""
+ADDRESS_BYTES: Final[int] = 20
+_ADDRESS_PAD: Final[bytes] = bytes(12)
+"""An address is ABI-encoded right-aligned in a 32-byte word."""
 
 RoundWeights = Mapping[int, Mapping[bytes, int]]
 """Weights of one epoch: round → account address → weight."""
@@ -116,21 +118,41 @@ def build_weights_tree(weights: RoundWeights) -> StandardMerkleTree | None:
 def calculate_weights_root(weights: RoundWeights) -> tuple[bytes, int]:
     """The weights root posted on-chain and the epoch's total weight."""
     total = sum(weight for in_round in weights.values() for weight in in_round.values())
-    return calculate_root(weight_rows(weights), WEIGHTS_LEAF), total
+    encoded: list[bytes] = []
+    for round_index, in_round in weights.items():
+        _check_accounts(in_round)
+        prefix = _word(round_index) + _ADDRESS_PAD
+        encoded += [prefix + a + _word(w) for a, w in in_round.items() if w > 0]
+    return calculate_root_of_encoded(encoded), total
 
 
-def calculate_root(values: Sequence[Sequence[object]], types: Sequence[str]) -> bytes:
+def calculate_root_of_encoded(encoded: list[bytes]) -> bytes:
     """
-    The root `StandardMerkleTree.of(values, types).root` would have, `EMPTY_ROOT` for none.
+    The root of OpenZeppelin's standard tree over leaves already ABI-encoded, in any order.
 
-    Only the root: the leaf hashes are sorted themselves rather than the values by their hash,
-    and no value-to-node index is kept, which saves a third of the time for a million leaves.
+    `StandardMerkleTree.of(values, types).root`, without what only proofs need: the tree sorts
+    its leaf hashes, so the order of the values does not matter, and sorting the hashes
+    themselves (rather than the values by their hash) with no value-to-node index saves a
+    third of the time for a million leaves. `EMPTY_ROOT` when there are no leaves.
     """
-    if not values:
+    if not encoded:
         return EMPTY_ROOT
-    leaves = keccak256_many(keccak256_many(encode_many(types, values)))
+    leaves = keccak256_many(keccak256_many(encoded))
     leaves.sort()
     return build_tree(leaves)[0]
+
+
+def _word(value: int) -> bytes:
+    """A uint256 as its 32-byte word; a negative or oversized amount is refused."""
+    try:
+        return value.to_bytes(32)
+    except OverflowError:
+        raise SettlementError(f"{value} is not a uint256") from None
+
+
+def _check_accounts(amounts: Mapping[bytes, int]) -> None:
+    if not all(len(account) == ADDRESS_BYTES for account in amounts):
+        raise SettlementError("an account address is not 20 bytes")
 
 
 def run_drops(seed: bytes, budget: EpochBudget, drop_size: int, weights: RoundWeights) -> Drops:
@@ -201,8 +223,11 @@ def build_account_tree(
 
 
 def calculate_account_root(amounts: Mapping[bytes, int], types: Sequence[str]) -> bytes:
-    """The root of `build_account_tree`, `EMPTY_ROOT` when there are no accounts."""
-    return calculate_root(list(amounts.items()), types)
+    """The root of `build_account_tree` over `(address, uint256)` leaves, `EMPTY_ROOT` if none."""
+    if tuple(types) != ("address", "uint256"):
+        raise ValueError(f"account trees are (address, uint256), not {types}")
+    _check_accounts(amounts)
+    return calculate_root_of_encoded([_ADDRESS_PAD + a + _word(v) for a, v in amounts.items()])
 
 
 @contextmanager

@@ -123,10 +123,16 @@ def render(record: EpochFile) -> bytes:
     document["rewards"]["accounts"] = _PLACEHOLDER.format("rewards")
     document["flows"] = _PLACEHOLDER.format("flows")
     document["balances"]["accounts"] = _PLACEHOLDER.format("balances")
-    text = _canonical(document)
-    for name, fragment in fragments.items():
-        text = text.replace(_canonical(_PLACEHOLDER.format(name)), fragment, 1)
-    return text.encode()
+    pieces, rest = [], _canonical(document)
+    # Cut the skeleton at each placeholder (in text order) and join once: no copy of the
+    # whole text per list.
+    marks = sorted((rest.index(_canonical(_PLACEHOLDER.format(name))), name) for name in fragments)
+    start = 0
+    for position, name in marks:
+        pieces += [rest[start:position], fragments[name]]
+        start = position + len(_canonical(_PLACEHOLDER.format(name)))
+    pieces.append(rest[start:])
+    return "".join(pieces).encode()
 
 
 _PLACEHOLDER = "\x00{}\x00"

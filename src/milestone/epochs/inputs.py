@@ -55,8 +55,7 @@ def read_vehicle_rounds(
             TripRound.behaviour_bps,
         )
         .join(
-            Trip,
-            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
+            Trip, (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence)
         )
         .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
     )

@@ -1,5 +1,5 @@
 """Tables of settlement: epochs and their steps, frozen weights, drops, rewards, owners' settled
-balances, attestations, and dividend roots waiting for an epoch to commit them.
+balances, and attestations.
 
 Owners appear by id (to reach their ledger account) and by the pseudonymous address the epoch
 published them under; the epoch file holds only addresses.
@@ -118,6 +118,17 @@ class OwnerStateRecord(Base):
     """The last epoch whose state this row is part of."""
 
 
+class OwnerBalanceRecord(Base):
+    """An owner's settled balance from an epoch on: written for each epoch it changed in."""
+
+    __tablename__ = "owner_balance"
+
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    address: Mapped[bytes] = mapped_column(LargeBinary(20))
+    balance: Mapped[int] = mapped_column(BigInteger)
+
+
 class EpochAttestationRecord(Base):
     """An attestor's EIP-712 signature over an epoch's result."""
 
@@ -127,16 +138,3 @@ class EpochAttestationRecord(Base):
     attestor: Mapped[bytes] = mapped_column(LargeBinary(20), primary_key=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary(65))
     added_at: Mapped[int] = mapped_column(BigInteger)
-
-
-class DividendsRootRecord(Base):
-    """A dividend entitlement root waiting for (or committed with) a finalized epoch."""
-
-    __tablename__ = "dividends_root"
-
-    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
-    root: Mapped[bytes] = mapped_column(LargeBinary(32))
-    amount_fen: Mapped[int] = mapped_column(BigInteger)
-    queued_at: Mapped[int] = mapped_column(BigInteger, index=True)
-    epoch: Mapped[int | None] = mapped_column(BigInteger)
-    """The epoch that committed it on-chain; None while it waits."""

@@ -2,7 +2,8 @@
 
 The balances are computed the way the auditor computes them (previous + reward + flows, with
 `compute.carry_forward`) and then checked against the ledger itself: the owners' accounts must
-hold, through this epoch, exactly what the state says. A difference stops settlement.
+hold, through this epoch, exactly what the state says. A difference stops settlement. The
+dividend root this epoch commits, if any, is the one `dividends.commitments` assigns it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.compute import (
     BALANCE_LEAF,
     CumulativeTotals,
@@ -25,9 +27,9 @@ from milestone.epochs.models import (
     EpochFlowRecord,
     EpochRecord,
     EpochRewardRecord,
+    OwnerBalanceRecord,
     OwnerStateRecord,
 )
-from milestone.epochs.status import next_dividends_root
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
 from milestone.ledger import BURNED
 
@@ -104,15 +106,12 @@ def state(ctx: Settlement, epoch: int) -> None:
                 f"epoch {epoch}: the owners' balances add up to {sum(balances.values())}, "
                 f"the ledger says {expected}"
             )
-        dividends = next_dividends_root(session)
-        if dividends is not None:
-            dividends.epoch = epoch
+        dividends = dividends_commitment(session, epoch)
         totals = CumulativeTotals(
             cum_mined=cum_mined,
             cum_activity=released_activity_through(session, epoch),
             cum_burned=account_total_through(session, BURNED, epoch),
-            cum_dividends_fen=before.cum_dividends_fen
-            + (dividends.amount_fen if dividends is not None else 0),
+            cum_dividends_fen=dividends.cumulative_fen,
         )
         problems = check_totals(params, epoch, totals)
         if problems:
@@ -125,8 +124,8 @@ def state(ctx: Settlement, epoch: int) -> None:
         row.state_root = calculate_account_root(balances, BALANCE_LEAF)
         row.cum_mined, row.cum_activity = totals.cum_mined, totals.cum_activity
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
-        row.dividends_root = None if dividends is None else bytes(dividends.root)
-        row.dividends_fen = None if dividends is None else dividends.amount_fen
+        row.dividends_root = dividends.root
+        row.dividends_fen = dividends.cumulative_fen - before.cum_dividends_fen
         record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
 
     ctx.database.run(work)
@@ -174,3 +173,6 @@ def _save_state(
         session.execute(update(OwnerStateRecord), changed[start : start + UPDATE_CHUNK])
     for start in range(0, len(added), UPDATE_CHUNK):
         session.execute(insert(OwnerStateRecord), added[start : start + UPDATE_CHUNK])
+    history = changed + added
+    for start in range(0, len(history), UPDATE_CHUNK):
+        session.execute(insert(OwnerBalanceRecord), history[start : start + UPDATE_CHUNK])

@@ -1,9 +1,8 @@
-"""What other services ask of settlement: which epochs are finalized, and queuing a dividend
-root for the next finalized epoch to commit on-chain.
+"""What settlement tells the rest of the program about its epochs.
 
-Dividends (issue 7) declare entitlements only for a finalized record epoch and hand their
-entitlement tree's root to `queue_dividends_root`; the next epoch settled commits it with its
-`finalize` (one root per epoch, oldest first) and `dividends_commitment` then says which.
+Finality itself is recorded where dividends read it (`milestone.dividends.finality`), in the
+same transaction that marks an epoch finalized here; the dividend root an epoch commits is the
+one `milestone.dividends.commitments.dividends_commitment` assigns it.
 """
 
 from __future__ import annotations
@@ -13,110 +12,76 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.clock import Clock
-from milestone.epochs.errors import DividendsRootConflict
-from milestone.epochs.models import FINALIZED, DividendsRootRecord, EpochRecord
-from milestone.errors import MilestoneError
-
-HASH_BYTES = 32
-REFERENCE_MAX = 64
-
-
-class InvalidDividendsRoot(MilestoneError):
-    code = "invalid_dividends_root"
-    http_status = 422
+from milestone.epochs.models import EpochRecord, OwnerBalanceRecord
 
 
 @dataclass(frozen=True)
 class EpochStatus:
+    """An epoch as the explorer and the operator console show it."""
+
     epoch: int
     status: str
+    paid: int | None
+    rollover_out: int | None
+    weights_root: bytes
+    seed: bytes | None
     state_root: bytes | None
     rewards_root: bytes | None
     file_hash: bytes | None
+    started_at: int
     finalized_at: int | None
-
-
-def is_epoch_finalized(session: Session, epoch: int) -> bool:
-    """Whether `epoch` is finalized on-chain (as settlement recorded it)."""
-    status = session.execute(
-        select(EpochRecord.status).where(EpochRecord.epoch == epoch)
-    ).scalar_one_or_none()
-    return status == FINALIZED
-
-
-def last_finalized_epoch(session: Session) -> int | None:
-    """The latest finalized epoch, None before the first."""
-    latest: int | None = session.execute(
-        select(func.max(EpochRecord.epoch)).where(EpochRecord.status == FINALIZED)
-    ).scalar_one()
-    return latest
 
 
 def epoch_statuses(
     session: Session, *, limit: int = 100, before: int | None = None
 ) -> list[EpochStatus]:
-    """Settled and settling epochs, newest first."""
+    """Settled and settling epochs, newest first, `limit` of them before epoch `before`."""
     query = select(EpochRecord).order_by(EpochRecord.epoch.desc()).limit(limit)
     if before is not None:
         query = query.where(EpochRecord.epoch < before)
     return [
         EpochStatus(
-            row.epoch,
-            row.status,
-            row.state_root,
-            row.rewards_root,
-            row.file_hash,
-            row.finalized_at,
+            epoch=row.epoch,
+            status=row.status,
+            paid=row.paid,
+            rollover_out=row.rollover_out,
+            weights_root=bytes(row.weights_root),
+            seed=_bytes(row.seed),
+            state_root=_bytes(row.state_root),
+            rewards_root=_bytes(row.rewards_root),
+            file_hash=_bytes(row.file_hash),
+            started_at=row.started_at,
+            finalized_at=row.finalized_at,
         )
         for row in session.execute(query).scalars()
     ]
 
 
-def queue_dividends_root(
-    session: Session, clock: Clock, reference: str, root: bytes, amount_fen: int
-) -> None:
-    """Queue an entitlement root to be committed with the next finalized epoch. No commit.
+def settled_balances(session: Session, epoch: int) -> dict[int, tuple[bytes, int]]:
+    """Every owner's `(address, balance)` in the state tree of settled `epoch`, by owner id.
 
-    Idempotent by `reference` (a dividend's id, say): queuing it again with the same root and
-    amount changes nothing; with another, `DividendsRootConflict`.
+    These are the balances committed on-chain with the epoch (and provable against its state
+    root): what a record epoch's holdings are, whenever the epoch happened to be settled.
     """
-    if not isinstance(reference, str) or not 0 < len(reference) <= REFERENCE_MAX:
-        raise InvalidDividendsRoot(f"a reference is 1 to {REFERENCE_MAX} characters")
-    if not isinstance(root, bytes) or len(root) != HASH_BYTES or root == bytes(HASH_BYTES):
-        raise InvalidDividendsRoot("a dividends root is 32 bytes, not all zero")
-    if type(amount_fen) is not int or amount_fen <= 0:
-        raise InvalidDividendsRoot(
-            f"the amount must be a positive integer of fen, not {amount_fen!r}"
-        )
-    existing = session.get(DividendsRootRecord, reference)
-    if existing is not None:
-        if (bytes(existing.root), existing.amount_fen) != (root, amount_fen):
-            raise DividendsRootConflict(
-                f"dividend {reference!r} was queued with another root or amount"
+    ranked = (
+        select(
+            OwnerBalanceRecord.owner_id,
+            OwnerBalanceRecord.address,
+            OwnerBalanceRecord.balance,
+            func.row_number()
+            .over(
+                partition_by=OwnerBalanceRecord.owner_id, order_by=OwnerBalanceRecord.epoch.desc()
             )
-        return
-    session.add(
-        DividendsRootRecord(
-            reference=reference, root=root, amount_fen=amount_fen, queued_at=clock.now()
+            .label("recency"),
         )
+        .where(OwnerBalanceRecord.epoch <= epoch)
+        .subquery()
     )
-    session.flush()
+    rows = session.execute(
+        select(ranked.c.owner_id, ranked.c.address, ranked.c.balance).where(ranked.c.recency == 1)
+    )
+    return {owner_id: (bytes(address), balance) for owner_id, address, balance in rows}
 
 
-def dividends_commitment(session: Session, reference: str) -> int | None:
-    """The finalized epoch that committed the root queued as `reference`, None while it waits."""
-    record = session.get(DividendsRootRecord, reference)
-    if record is None or record.epoch is None or not is_epoch_finalized(session, record.epoch):
-        return None
-    return record.epoch
-
-
-def next_dividends_root(session: Session) -> DividendsRootRecord | None:
-    """The oldest root still waiting for an epoch."""
-    return session.execute(
-        select(DividendsRootRecord)
-        .where(DividendsRootRecord.epoch.is_(None))
-        .order_by(DividendsRootRecord.queued_at, DividendsRootRecord.reference)
-        .limit(1)
-    ).scalar_one_or_none()
+def _bytes(value: bytes | None) -> bytes | None:
+    return None if value is None else bytes(value)

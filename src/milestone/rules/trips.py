@@ -252,6 +252,11 @@ def consent_covers(periods: Sequence[ConsentPeriod], start: int, end: int) -> bo
     A trip of no duration needs its instant inside a period. Back-to-back periods (a new grant at
     the instant of a revocation, e.g. new terms) cover a trip that crosses the seam.
     """
+    if len(periods) == 1:  # the common case, decided without the loop
+        only = periods[0]
+        if only.revoked_at is None:
+            return only.granted_at <= start
+        return only.granted_at <= start < only.revoked_at and end <= only.revoked_at
     reached = start
     ordered = sorted(periods, key=granted_at) if len(periods) > 1 else periods
     for period in ordered:

@@ -26,7 +26,7 @@ MODEL_MODULES = (
     milestone.activities.models,
     milestone.store.models,
     milestone.dividends.models,
-    milestone.auth.models,
     milestone.epochs.models,
+    milestone.auth.models,
 )
 metadata = Base.metadata

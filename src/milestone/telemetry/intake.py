@@ -42,6 +42,10 @@ from milestone.telemetry.verify import (
     judge_batch,
 )
 
+MAX_TRIP_EPOCHS: Final[int] = 31
+"""How many epochs of a trip the cap reads. A vehicle's earlier trips ended before this one
+started (the time check), so only a trip's first epoch can already hold counted meters; the
+bound keeps a forged trip spanning years from listing thousands of epochs."""
 CHUNK: Final[int] = 2_000
 """Keys per IN list: well under SQLite's limit of bound parameters per statement."""
 
@@ -127,12 +131,11 @@ def load_snapshot(
     ):
         if vehicle_id in wanted:
             snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
-    starts = [item.signed.report.started_at for item in signed if item.signed]
-    first_epoch = max(min(starts) - program.genesis, 0) // program.parameters.epoch_seconds
+    epochs = touched_epochs(signed, program)
     for part in chunks(vehicle_ids):
         meters = (
             select(TripRound.vehicle_id, TripRound.epoch, func.sum(TripRound.meters))
-            .where(TripRound.vehicle_id.in_(part), TripRound.epoch >= first_epoch)
+            .where(TripRound.epoch.in_(epochs), TripRound.vehicle_id.in_(part))
             .group_by(TripRound.vehicle_id, TripRound.epoch)
         )
         for vehicle_id, epoch, total in session.execute(meters):
@@ -144,6 +147,20 @@ def load_snapshot(
     ]
     snapshot.consent.update(load_consent_periods(session, pairs))
     return snapshot
+
+
+def touched_epochs(signed: Sequence[Decoded], program: Program) -> list[int]:
+    """The epochs the batch's trips span (a trip with impossible instants spans none)."""
+    genesis, length = program.genesis, program.parameters.epoch_seconds
+    epochs: set[int] = set()
+    for item in signed:
+        assert item.signed is not None
+        report = item.signed.report
+        if genesis <= report.started_at <= report.ended_at:
+            first = (report.started_at - genesis) // length
+            last = (report.ended_at - genesis) // length
+            epochs.update(range(first, min(last, first + MAX_TRIP_EPOCHS) + 1))
+    return sorted(epochs)
 
 
 def load_known_verdicts(
@@ -233,7 +250,7 @@ TRIP_COLUMNS: Final = (
     "speeding_seconds",
 )
 ROUND_COLUMNS: Final = (
-    "vehicle_id", "epoch", "round", "sequence", "owner_id", "meters", "behaviour_bps",
+    "epoch", "vehicle_id", "round", "sequence", "owner_id", "meters", "behaviour_bps",
 )
 NO_BEHAVIOUR: Final = (None, None, None)
 
@@ -259,7 +276,7 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
             *(report.behaviour if trip.keep_behaviour and report.behaviour else NO_BEHAVIOUR),
         ))
         rounds.extend(
-            (vehicle_id, share.epoch, share.round, sequence, trip.owner_id, share.meters,
+            (share.epoch, vehicle_id, share.round, sequence, trip.owner_id, share.meters,
              trip.behaviour_bps)
             for share in trip.shares
         )

@@ -64,17 +64,16 @@ class TripRound(Base):
     """The meters of a trip that count in one drop round, and the behaviour multiplier earned
     under `driving_behavior` consent (None without it).
 
-    The key leads with the vehicle and the epoch: the per-epoch cap sums exactly those rows.
+    The key is the only index and serves both readers: settlement reads one epoch (the key's
+    prefix), the per-epoch cap reads a few vehicles in one or two epochs (`epoch IN … AND
+    vehicle_id IN …`, seeks on the key's first two columns).
     """
 
     __tablename__ = "trip_round"
-    __table_args__ = (
-        Index("ix_trip_round_epoch", "epoch"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     round: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     owner_id: Mapped[int] = mapped_column(BigInteger)

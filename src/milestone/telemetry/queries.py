@@ -1,4 +1,4 @@
-"""Reading what the intake stored: trips and rejections for people, meters per round to settle."""
+"""Reading what the intake stored: rejections for the operator, meters per round for settlement."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from milestone.telemetry.models import Trip, TripRejection, TripRound
 
 NEUTRAL_BPS: Final[int] = 10_000
 MAX_LIMIT: Final[int] = 1_000
-PAGE_MAX: Final[int] = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,44 +66,7 @@ def round_meters(session: Session, epoch: int) -> list[RoundMeters]:
     ]
 
 
-def trips_of_owner(
-    session: Session, owner_id: int, *, before: int | None = None, limit: int = 50
-) -> list[Trip]:
-    """The owner's accepted trips, newest first, below id `before` when given."""
-    query = (
-        select(Trip)
-        .where(Trip.owner_id == owner_id)
-        .order_by(Trip.id.desc())
-        .limit(min(limit, PAGE_MAX))
-    )
-    if before is not None:
-        query = query.where(Trip.id < before)
-    return list(session.execute(query).scalars())
-
-
 def list_rejections(
-    session: Session,
-    *,
-    code: str | None = None,
-    vehicle_id: int | None = None,
-    owner_id: int | None = None,
-    before: int | None = None,
-    limit: int = 50,
-) -> list[TripRejection]:
-    """Rejected reports, newest first, filtered by code, vehicle and owner when given."""
-    query = select(TripRejection).order_by(TripRejection.id.desc()).limit(min(limit, PAGE_MAX))
-    if code is not None:
-        query = query.where(TripRejection.code == code)
-    if vehicle_id is not None:
-        query = query.where(TripRejection.vehicle_id == vehicle_id)
-    if owner_id is not None:
-        query = query.where(TripRejection.owner_id == owner_id)
-    if before is not None:
-        query = query.where(TripRejection.id < before)
-    return list(session.execute(query).scalars())
-
-
-def rejection_views(
     session: Session,
     *,
     vehicle_id: int | None = None,
@@ -174,3 +136,14 @@ def find_orphans(session: Session) -> dict[str, int]:
         "trips_without_owner": session.execute(trips_without_owner).scalar_one(),
         "rounds_without_trip": session.execute(rounds_without_trip).scalar_one(),
     }
+
+
+def trips_of_owner(session: Session, owner_id: int, *, limit: int = 50) -> list[Trip]:
+    """The owner's latest accepted trips, newest first."""
+    query = (
+        select(Trip)
+        .where(Trip.owner_id == owner_id)
+        .order_by(Trip.received_at.desc(), Trip.vehicle_id, Trip.sequence.desc())
+        .limit(max(1, min(limit, MAX_LIMIT)))
+    )
+    return list(session.execute(query).scalars())

@@ -411,4 +411,6 @@ def revoked_since(periods: Sequence[ConsentPeriod], instant: int) -> bool:
     driving happened under consent), but its raw telemetry is not kept: the owner has already
     asked for it to be deleted.
     """
+    if len(periods) == 1 and periods[0].revoked_at is None:  # the common case
+        return False
     return any(p.revoked_at is not None and p.revoked_at > instant for p in periods)

@@ -31,13 +31,17 @@ from milestone.api.schemas.telemetry import (
     VerdictPublic,
 )
 from milestone.telemetry.intake import explain_reports, ingest
-from milestone.telemetry.queries import PAGE_MAX, list_rejections, rejection_counts, trips_of_owner
+from milestone.telemetry.queries import (
+    MAX_LIMIT,
+    list_rejections,
+    rejection_counts,
+    trips_of_owner,
+)
 
 router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
 HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2})*)")
-Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def envelope_of(item: str) -> bytes | str:
@@ -61,27 +65,10 @@ def upload_batch(body: BatchCreate, database: DatabaseDep, clock: ClockDep) -> B
 
 
 @router.get("/trips", summary="My accepted trips", responses=problem_responses(401, 403))
-def read_trips(
-    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
-) -> list[TripPublic]:
+def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> list[TripPublic]:
+    """Newest first."""
     assert owner.owner_id is not None
-    return [
-        TripPublic.of(trip)
-        for trip in trips_of_owner(session, owner.owner_id, before=before, limit=limit)
-    ]
-
-
-@router.get(
-    "/rejections/mine", summary="My vehicles' refused reports and why",
-    responses=problem_responses(401, 403),
-)
-def read_my_rejections(
-    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
-) -> list[RejectionPublic]:
-    """The verdicts an owner's cars got when a report was refused, newest first."""
-    assert owner.owner_id is not None
-    found = list_rejections(session, owner_id=owner.owner_id, before=before, limit=limit)
-    return [RejectionPublic.of(rejection) for rejection in found]
+    return [TripPublic.of(trip) for trip in trips_of_owner(session, owner.owner_id, limit=limit)]
 
 
 @router.get(
@@ -92,14 +79,14 @@ def read_rejections(
     session: SessionDep,
     code: Annotated[str | None, Query(max_length=32)] = None,
     vehicle_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
-    before: Before = None,
+    since: Annotated[int | None, Query(ge=0, le=2**40)] = None,
     limit: Limit = 50,
 ) -> RejectionsPublic:
-    found = list_rejections(session, code=code, vehicle_id=vehicle_id, before=before, limit=limit)
+    """The latest refusals (of one code or vehicle, if given) and the counts by code."""
+    found = list_rejections(session, code=code, vehicle_id=vehicle_id, limit=limit)
     return RejectionsPublic(
         rejections=[RejectionPublic.of(rejection) for rejection in found],
-        counts=rejection_counts(session),
-        next_before=found[-1].id if len(found) == limit else None,
+        counts=rejection_counts(session, since=since),
     )
 
 

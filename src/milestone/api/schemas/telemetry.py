@@ -6,8 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Instant, optional_hex, optional_instant
-from milestone.telemetry.models import Trip, TripRejection
+from milestone.api.schemas.common import Instant, hex_of, optional_hex, optional_instant
+from milestone.telemetry.models import Trip
+from milestone.telemetry.queries import RejectionView
 from milestone.telemetry.verify import Verdict
 
 MAX_BATCH = 1_000
@@ -57,7 +58,6 @@ class ExplainPublic(BaseModel):
 
 
 class TripPublic(BaseModel):
-    id: int
     vehicle_id: int
     sequence: int
     trip_id: str
@@ -72,7 +72,7 @@ class TripPublic(BaseModel):
     @classmethod
     def of(cls, trip: Trip) -> TripPublic:
         return cls(
-            id=trip.id, vehicle_id=trip.vehicle_id, sequence=trip.sequence,
+            vehicle_id=trip.vehicle_id, sequence=trip.sequence,
             trip_id="0x" + bytes(trip.report_trip_id).hex(), distance_m=trip.distance_m,
             counted_m=trip.counted_m, received_at=Instant.of(trip.received_at),
             started_at=optional_instant(trip.started_at), ended_at=optional_instant(trip.ended_at),
@@ -86,23 +86,22 @@ class RejectionPublic(BaseModel):
     received_at: Instant
     report_hash: str
     vehicle_id: int | None
-    owner_id: int | None
     sequence: int | None
+    has_envelope: bool
+    """The refused bytes are kept as evidence (not when consent was missing)."""
 
     @classmethod
-    def of(cls, rejection: TripRejection) -> RejectionPublic:
+    def of(cls, rejection: RejectionView) -> RejectionPublic:
         return cls(
             id=rejection.id, code=rejection.code, detail=rejection.detail,
             received_at=Instant.of(rejection.received_at),
-            report_hash="0x" + bytes(rejection.report_hash).hex(),
-            vehicle_id=rejection.vehicle_id, owner_id=rejection.owner_id,
-            sequence=rejection.sequence,
+            report_hash=hex_of(rejection.report_hash), vehicle_id=rejection.vehicle_id,
+            sequence=rejection.sequence, has_envelope=rejection.has_envelope,
         )
 
 
 class RejectionsPublic(BaseModel):
     rejections: list[RejectionPublic]
+    """Newest first."""
     counts: dict[str, int]
-    """All rejections ever, by code."""
-    next_before: int | None
-    """Pass as `before` for the next, older page."""
+    """Rejections by code (since the instant asked, else ever)."""

@@ -89,21 +89,18 @@ def upgrade() -> None:
 
     op.create_table(
         "trip_round",
-        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.BigInteger(), nullable=False),
         sa.Column("owner_id", sa.BigInteger(), nullable=False),
         sa.Column("meters", sa.BigInteger(), nullable=False),
         sa.Column("behaviour_bps", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint(
-            "vehicle_id", "epoch", "round", "sequence", name=op.f("pk_trip_round")
+            "epoch", "vehicle_id", "round", "sequence", name=op.f("pk_trip_round")
         ),
         sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.create_index("ix_trip_round_epoch", ["epoch"], unique=False)
-
     op.create_table(
         "vehicle",
         sa.Column(
@@ -337,9 +334,6 @@ def downgrade() -> None:
 
     op.drop_table("consent_receipt")
     op.drop_table("vehicle")
-    with op.batch_alter_table("trip_round", schema=None) as batch_op:
-        batch_op.drop_index("ix_trip_round_epoch")
-
     op.drop_table("trip_round")
     with op.batch_alter_table("trip_rejection", schema=None) as batch_op:
         batch_op.drop_index("ix_trip_rejection_vehicle_received")

@@ -1,8 +1,8 @@
-"""Settlement: epochs and their steps, frozen weights, drops, rewards, flows, owner state,
-attestations and queued dividend roots.
+"""Settlement: epochs and their steps, frozen weights, drops, rewards, flows, owner state
+and balance history, and attestations.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-22 08:06:25.223322
 """
 
@@ -11,27 +11,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "dividends_root",
-        sa.Column("reference", sa.String(length=64), nullable=False),
-        sa.Column("root", sa.LargeBinary(length=32), nullable=False),
-        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
-        sa.Column("queued_at", sa.BigInteger(), nullable=False),
-        sa.Column("epoch", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("reference", name=op.f("pk_dividends_root")),
-    )
-    with op.batch_alter_table("dividends_root", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_dividends_root_queued_at"), ["queued_at"], unique=False
-        )
-
     op.create_table(
         "epoch",
         sa.Column("epoch", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -116,6 +102,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("epoch", "round", "owner_id", name=op.f("pk_epoch_weight")),
     )
     op.create_table(
+        "owner_balance",
+        sa.Column("owner_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("epoch", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("address", sa.LargeBinary(length=20), nullable=False),
+        sa.Column("balance", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("owner_id", "epoch", name=op.f("pk_owner_balance")),
+    )
+    op.create_table(
         "owner_state",
         sa.Column("owner_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("address", sa.LargeBinary(length=20), nullable=False),
@@ -128,6 +122,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("owner_state")
+    op.drop_table("owner_balance")
     op.drop_table("epoch_weight")
     op.drop_table("epoch_step")
     with op.batch_alter_table("epoch_reward", schema=None) as batch_op:
@@ -141,7 +136,3 @@ def downgrade() -> None:
     op.drop_table("epoch_drop")
     op.drop_table("epoch_attestation")
     op.drop_table("epoch")
-    with op.batch_alter_table("dividends_root", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_dividends_root_queued_at"))
-
-    op.drop_table("dividends_root")

@@ -1,0 +1,100 @@
+"""Dividends over HTTP: declared on a finalized epoch, shares with proofs, payout files."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from milestone.dividends.commitments import LEAF_TYPES
+from milestone.dividends.finality import record_finalized_epoch
+from milestone.rules.merkle import calculate_leaf_hash, verify_proof
+from milestone.rules.units import PEBBLES_PER_STONE
+
+from .conftest import People, login
+from .support import assert_problem
+
+DAY = 86_400
+
+
+def declare(client: TestClient, people: People, key: str = "d1", amount: int = 1_000):
+    return client.post(
+        "/api/v1/dividends",
+        json={"amount_fen": amount, "record_epoch": 0, "payment_date": "2026-03-31"},
+        headers={**people.headers["olga"], "Idempotency-Key": key},
+    )
+
+
+def finalize_first_epoch(client: TestClient, people: People, database, clock) -> None:
+    """Close epoch 0 as settlement would, and log everyone in again the next day."""
+    clock.advance(DAY)
+    database.run(lambda s: record_finalized_epoch(s, clock, 0))
+    for name in ("olga", "aldo", "ann", "bob"):
+        people.headers[name] = login(client, name)
+
+
+def test_dividend_on_a_finalized_epoch_gives_each_holder_a_provable_share(
+    client: TestClient, people: People, credit, database, clock
+) -> None:
+    credit(people.owner_ids["ann"], 3 * PEBBLES_PER_STONE)
+    credit(people.owner_ids["bob"], PEBBLES_PER_STONE)
+    assert_problem(declare(client, people), 409, "epoch_not_finalized")
+    finalize_first_epoch(client, people, database, clock)
+    declared = declare(client, people)
+    assert declared.status_code == 201, declared.text
+    dividend = declared.json()
+    assert dividend["holders"] == 2 and dividend["circulating"]["pebbles"] == 4 * PEBBLES_PER_STONE
+    assert declare(client, people).json()["id"] == dividend["id"]  # same key, same dividend
+    assert client.get("/api/v1/dividends").json()[0]["root"] == dividend["root"]
+    share = client.get(
+        f"/api/v1/dividends/{dividend['id']}/entitlements/me", headers=people.headers["ann"]
+    ).json()
+    assert share["amount_fen"] == 750
+    leaf = calculate_leaf_hash(LEAF_TYPES, (bytes.fromhex(share["address"][2:]), 750))
+    proof = [bytes.fromhex(node[2:]) for node in share["proof"]]
+    assert verify_proof(bytes.fromhex(dividend["root"][2:]), leaf, proof)
+    entitlements = client.get(
+        f"/api/v1/dividends/{dividend['id']}/entitlements", headers=people.headers["aldo"]
+    ).json()
+    assert sorted(e["amount_fen"] for e in entitlements) == [250, 750]
+
+
+def test_payout_file_goes_out_and_comes_back(
+    client: TestClient, people: People, credit, database, clock
+) -> None:
+    credit(people.owner_ids["ann"], PEBBLES_PER_STONE)
+    finalize_first_epoch(client, people, database, clock)
+    dividend_id = declare(client, people).json()["id"]
+    operator = people.headers["olga"]
+    exported = client.get(f"/api/v1/dividends/{dividend_id}/payout-file", headers=operator)
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.strip().splitlines()
+    assert lines[0].startswith("reference,") and len(lines) == 2
+    reference = lines[1].split(",")[0]
+    returned = f"reference,amount_fen,status\n{reference},1000,paid\n"
+    confirmed = client.post(
+        f"/api/v1/dividends/{dividend_id}/payout-confirmations",
+        content=returned,
+        headers={**operator, "content-type": "text/csv"},
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["paid"] == 1 and confirmed.json()["paid_fen"] == 1_000
+    wrong = f"reference,amount_fen,status\n{reference},999,paid\n"
+    refused = client.post(
+        f"/api/v1/dividends/{dividend_id}/payout-confirmations",
+        content=wrong,
+        headers={**operator, "content-type": "text/csv"},
+    )
+    assert_problem(refused, 422, "payout_file_invalid")
+    wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
+    assert wallet["dividends_fen"] == 0
+
+
+def test_an_owner_without_a_share_is_told_so(
+    client: TestClient, people: People, credit, database, clock
+) -> None:
+    credit(people.owner_ids["ann"], PEBBLES_PER_STONE)
+    finalize_first_epoch(client, people, database, clock)
+    dividend_id = declare(client, people).json()["id"]
+    response = client.get(
+        f"/api/v1/dividends/{dividend_id}/entitlements/me", headers=people.headers["bob"]
+    )
+    assert response.status_code == 404 and response.json()["code"] == "no_entitlement"

@@ -1,0 +1,124 @@
+"""`milestone dividend declare | export | confirm | proof | list`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from milestone.cli.main import app
+from milestone.clock import ManualClock
+from milestone.dividends.finality import record_finalized_epoch
+from milestone.rules.merkle import StandardMerkleTree, verify_proof
+from milestone.storage import Database
+
+runner = CliRunner()
+STONE = 10**8
+STATUS = {True: "paid", False: "failed"}
+
+
+def invoke(database_url: str, *args: str) -> str:
+    result = runner.invoke(app, [*args, "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_declare_export_confirm_and_prove(
+    database: Database,
+    database_url: str,
+    clock: ManualClock,
+    make_owner: Callable[[], int],
+    credit: Callable[[int, int], None],
+    tmp_path: Path,
+) -> None:
+    a, b = make_owner(), make_owner()
+    credit(a, STONE)
+    credit(b, 3 * STONE)
+    refused = runner.invoke(
+        app,
+        [
+            "dividend",
+            "declare",
+            "--amount-fen",
+            "1001",
+            "--record-epoch",
+            "0",
+            "--payment-date",
+            "2026-03-31",
+            "--database-url",
+            database_url,
+        ],
+    )
+    assert refused.exit_code == 1 and refused.output.rstrip().endswith("[epoch_not_finalized]")
+    clock.advance(86_400)
+    with database.transaction() as session:
+        record_finalized_epoch(session, clock, 0)
+    declared = json.loads(
+        invoke(
+            database_url,
+            "dividend",
+            "declare",
+            "--amount-fen",
+            "1001",
+            "--record-epoch",
+            "0",
+            "--payment-date",
+            "2026-03-31",
+            "--note",
+            "FY2025",
+            "--json",
+        )
+    )
+    assert (declared["holders"], declared["circulating"]) == (2, "4.00000000")
+    again = json.loads(
+        invoke(
+            database_url,
+            "dividend",
+            "declare",
+            "--amount-fen",
+            "1001",
+            "--record-epoch",
+            "0",
+            "--payment-date",
+            "2026-03-31",
+            "--note",
+            "FY2025",
+            "--json",
+        )
+    )
+    assert again["id"] == declared["id"]  # the default key makes a repeat harmless
+
+    payout = tmp_path / "payout.csv"
+    assert (
+        invoke(database_url, "dividend", "export", "1", "--output", str(payout))
+        == f"wrote {payout}\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(payout.read_text())))
+    assert [(int(r["owner_id"]), int(r["amount_fen"])) for r in rows] == [(a, 250), (b, 751)]
+    back = tmp_path / "back.csv"
+    back.write_text(
+        "reference,amount_fen,status\n"
+        + "".join(
+            f"{r['reference']},{r['amount_fen']},{STATUS[r['owner_id'] == str(a)]}\n" for r in rows
+        )
+    )
+    confirmed = json.loads(invoke(database_url, "dividend", "confirm", "1", str(back), "--json"))
+    assert confirmed == {"paid": 1, "paid_fen": 250, "failed": 1, "already_paid": 0}
+    assert invoke(database_url, "dividend", "export", "1").count("\n") == 2  # header + b
+
+    proof = json.loads(invoke(database_url, "dividend", "proof", "1", "--owner", str(b)))
+    assert proof["amount_fen"] == 751 and proof["root"] == declared["root"]
+    leaf = StandardMerkleTree.of(
+        [(bytes.fromhex(proof["address"][2:]), 751)], ["address", "uint256"]
+    ).tree[0]
+    assert verify_proof(
+        bytes.fromhex(proof["root"][2:]), leaf, [bytes.fromhex(p[2:]) for p in proof["proof"]]
+    )
+    dump = json.loads(invoke(database_url, "dividend", "export", "1", "--tree"))
+    assert dump["format"] == "standard-v1" and len(dump["values"]) == 2
+    listed = invoke(database_url, "dividend", "list")
+    assert listed.startswith("dividend 1: 1001 fen over 4.00000000 stones of 2 holders")
