@@ -93,6 +93,7 @@ class World:
     """The day being played and how to add an event to it."""
 
     def day_of(self, instant: int) -> int:
+        """The epoch (UTC day from genesis) of `instant`."""
         return (instant - self.genesis) // self.parameters.epoch_seconds
 
     def schedule(self, instant: int, action: Callable[[], None]) -> None:
@@ -103,6 +104,7 @@ class World:
             self.scheduled.setdefault(self.day_of(instant), []).append((instant, action))
 
     def count_verdict(self, car: Car, code: str, distance_m: int, started_at: int) -> None:
+        """Count the intake's verdict on one of `car`'s reports."""
         self.stats.uploads += 1
         if code == ACCEPTED:
             self.stats.accepted_trips += 1
@@ -114,4 +116,5 @@ class World:
                 self.stats.honest_rejections_by_code[code] += 1
 
     def refused(self, code: str) -> None:
+        """Count a request a service refused, by its code."""
         self.stats.refusals_by_code[code] += 1
