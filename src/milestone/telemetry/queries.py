@@ -42,6 +42,7 @@ class RejectionView:
     sequence: int | None
     report_hash: bytes
     has_envelope: bool
+    owner_id: int | None = None
 
 
 def round_meters(session: Session, epoch: int) -> list[RoundMeters]:
@@ -71,10 +72,13 @@ def list_rejections(
     *,
     vehicle_id: int | None = None,
     code: str | None = None,
+    owner_id: int | None = None,
     limit: int = 50,
 ) -> list[RejectionView]:
-    """The latest rejections, newest first, optionally of one vehicle or one code."""
+    """The latest rejections, newest first, optionally of one vehicle, owner or code."""
     query = select(TripRejection)
+    if owner_id is not None:
+        query = query.where(TripRejection.owner_id == owner_id)
     if vehicle_id is not None:
         query = query.where(TripRejection.vehicle_id == vehicle_id)
     if code is not None:
@@ -90,6 +94,7 @@ def list_rejections(
             sequence=row.sequence,
             report_hash=bytes(row.report_hash),
             has_envelope=row.envelope is not None,
+            owner_id=row.owner_id,
         )
         for row in session.execute(query).scalars()
     ]

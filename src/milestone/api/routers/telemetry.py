@@ -72,6 +72,19 @@ def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> l
 
 
 @router.get(
+    "/rejections/mine", summary="My vehicles' refused reports and why",
+    responses=problem_responses(401, 403),
+)
+def read_my_rejections(
+    owner: CurrentOwner, session: SessionDep, limit: Limit = 50
+) -> list[RejectionPublic]:
+    """The verdicts the owner's cars got when a report was refused, newest first."""
+    assert owner.owner_id is not None
+    found = list_rejections(session, owner_id=owner.owner_id, limit=limit)
+    return [RejectionPublic.of(rejection) for rejection in found]
+
+
+@router.get(
     "/rejections", summary="Refused reports and why", responses=problem_responses(401, 403)
 )
 def read_rejections(
