@@ -28,9 +28,6 @@ class Settings(BaseSettings):
     chain_url: str | None = None
     """JSON-RPC URL of an EVM node; None means the embedded chain in `data_dir`."""
 
-    chain_public_url: str | None = None
-    """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
-
     operator_key: SecretStr | None = None
     """The operator's private key (hex); None means `keys/operator.key` in `data_dir`, made on
     first use. A remote chain needs a key funded there."""
@@ -40,6 +37,10 @@ class Settings(BaseSettings):
 
     settle_grace_seconds: int = 3_600
     """How long after an epoch ends its trips may still arrive and count for it."""
+
+    chain_public_url: str | None = None
+    """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
+
     api_secret: SecretStr | None = None
     """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
     Replicas behind a load balancer must share it."""

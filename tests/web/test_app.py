@@ -17,7 +17,8 @@ import pytest
 from .conftest import SIZES, Visitor
 from .scenario import PASSWORD, Scenario
 
-pytestmark = pytest.mark.browser
+# One worker runs them all under `pytest -n 2 --dist loadgroup`: one scenario, one server.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(name="browser")]
 
 REFUSED_REQUEST = r"Failed to load resource: the server responded with a status of 4\d\d"
 WALLET_PAGES = ["/wallet", "/wallet/drops", "/wallet/trips", "/wallet/consent", "/wallet/store",
@@ -204,8 +205,8 @@ def test_operator_declares_a_dividend_the_owners_then_see(
     page.fill("#dividend-form input[name=note]", "Interim dividend")
     page.click("#dividend-form button[type=submit]")
     page.wait_for_selector("#dividend-form .notice, #dividend-form .problem")
-    notice = page.locator("#dividend-form .notice-good")
-    assert notice.count() == 1, page.inner_text("#dividend-form")
+    declared = page.locator("#dividend-form .notice-good")
+    assert declared.count() == 1, page.inner_text("#dividend-form")
     [dividend] = api(server, "/dividends")  # type: ignore[misc]
     assert dividend["amount_fen"] == 100_000 and dividend["holders"] == 2
     olga.shoot("console-dividends-declared")

@@ -104,6 +104,12 @@ def ingest(
         table.add_row("PostgreSQL, 1 worker reports/s", f"{pg['one_worker_reports_per_s']:,}")
         table.add_row("PostgreSQL, 2 workers reports/s", f"{pg['two_workers_reports_per_s']:,}")
         table.add_row("2 workers / 1", f"{pg['two_over_one']:.2f}×")
+        for run, label in (("one_worker", "1 worker"), ("two_workers", "2 workers")):
+            cpu = pg["cpu_us_per_report"][run]
+            table.add_row(f"CPU µs/report, {label}: worker, database",
+                          f"{cpu['worker']}, {cpu['database']}")
+        table.add_row("load average at start / cores",
+                      f"{pg['load_average_at_start']} / {pg['cores']}")
     Console().print(table)
 
 

@@ -87,7 +87,6 @@ class RejectionPublic(BaseModel):
     report_hash: str
     vehicle_id: int | None
     owner_id: int | None
-    """The owner the report would have credited, when the vehicle was known."""
     sequence: int | None
     has_envelope: bool
     """The refused bytes are kept as evidence (not when consent was missing)."""
@@ -98,8 +97,8 @@ class RejectionPublic(BaseModel):
             id=rejection.id, code=rejection.code, detail=rejection.detail,
             received_at=Instant.of(rejection.received_at),
             report_hash=hex_of(rejection.report_hash), vehicle_id=rejection.vehicle_id,
-            owner_id=rejection.owner_id, sequence=rejection.sequence,
-            has_envelope=rejection.has_envelope,
+            owner_id=rejection.owner_id,
+            sequence=rejection.sequence, has_envelope=rejection.has_envelope,
         )
 
 
