@@ -10,8 +10,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test setup venv tools contracts web browser postgres lint check clean
 
-demo: setup
-	$(BIN)/milestone schedule --preset im-csop
+# The demonstration on a fresh data directory of its own (the demo refuses one in use), which
+# `milestone serve --data-dir .milestone-demo` then shows in the web app.
+DEMO_DIR ?= .milestone-demo
+
+demo: setup contracts
+	rm -rf $(DEMO_DIR)
+	$(BIN)/milestone demo --data-dir $(DEMO_DIR)
 
 # pytest exits 5 when it collected no tests; say so plainly instead of make's "Error 5".
 test: setup postgres browser lint

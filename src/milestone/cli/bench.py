@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -204,3 +205,23 @@ def settle(
         ),
     )
     Console(width=max(Console().width, 110)).print(table)
+
+
+@app.command("all")
+def all_benchmarks(
+    output: Annotated[
+        Path, typer.Option(help="Where to write the page.")
+    ] = Path("docs/benchmarks.md"),
+    json_output: JsonOption = False,
+) -> None:
+    """Every benchmark in one run, with the OpenZeppelin peer; writes docs/benchmarks.md."""
+    from milestone.bench.all import run_all
+    from milestone.bench.markdown import render_benchmarks
+
+    console = Console(stderr=True)
+    figures = run_all(on_start=lambda name: console.print(f"bench {name} ..."))
+    output.write_text(render_benchmarks(figures), encoding="utf-8")
+    if json_output:
+        typer.echo(json.dumps(figures, indent=2))
+    else:
+        typer.echo(f"wrote {output}")

@@ -10,6 +10,7 @@ from milestone.cli import (
     campaigns,
     chain,
     consent,
+    demo,
     dividends,
     export,
     init,
@@ -56,4 +57,5 @@ app.add_typer(sales.app, name="sales")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 app.add_typer(users.users_app, name="user")
