@@ -5,19 +5,25 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup venv tools contracts postgres lint check clean
+.PHONY: demo test setup venv tools contracts web browser postgres lint check clean
 
-demo: setup
-	$(BIN)/milestone schedule --preset im-csop
+# The demonstration on a fresh data directory of its own (the demo refuses one in use), which
+# `milestone serve --data-dir .milestone-demo` then shows in the web app.
+DEMO_DIR ?= .milestone-demo
+
+demo: setup contracts
+	rm -rf $(DEMO_DIR)
+	$(BIN)/milestone demo --data-dir $(DEMO_DIR)
 
 # pytest exits 5 when it collected no tests; say so plainly instead of make's "Error 5".
-test: setup postgres lint
+test: setup postgres browser lint
 	$(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
 	if [ $$code = 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$code
 
-setup: venv tools
+setup: venv tools web
 
 venv: $(VENV)/.installed
 
@@ -40,6 +46,28 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 contracts: venv
 	$(BIN)/python -m milestone.chain.compile
 
+# The web app: installed from its lock and built by Vite into web/dist, which `milestone serve`
+# serves at `/`. The stamp depends on every source, so an unchanged app is not rebuilt.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/tsconfig.json \
+	web/vite.config.ts
+
+web: web/dist/.built
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
+	touch $@
+
+# The browser tests drive Debian's Chromium (never a browser download); install it when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "make browser: installing Debian's chromium"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver; \
+	fi
+
 postgres:
 	scripts/start-postgres.sh
 
@@ -48,4 +76,5 @@ lint: venv
 	$(BIN)/mypy src
 
 clean:
-	rm -rf $(VENV) tools/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tools/node_modules web/node_modules web/dist .pytest_cache .mypy_cache \
+		.ruff_cache test-artifacts

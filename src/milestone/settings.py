@@ -37,6 +37,10 @@ class Settings(BaseSettings):
 
     settle_grace_seconds: int = 3_600
     """How long after an epoch ends its trips may still arrive and count for it."""
+
+    chain_public_url: str | None = None
+    """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
+
     api_secret: SecretStr | None = None
     """Secret signing the API's tokens; None keeps a random one in `data_dir` (one machine).
     Replicas behind a load balancer must share it."""

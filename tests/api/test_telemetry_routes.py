@@ -51,3 +51,25 @@ def test_explain_names_every_failing_check_and_stores_nothing(
     failures = explained.json()["failures"]
     assert failures[0] == [] and failures[1] != []
     assert client.get("/api/v1/telemetry/trips", headers=people.headers["bob"]).json() == []
+
+
+def test_owners_see_their_own_refused_reports_only(
+    client: TestClient, people: People, clock
+) -> None:
+    signer = people.vehicles["ann"]
+    start = clock.now()
+    clock.advance(3_600)
+    speeding = signer.report_trip(  # 100 km in 10 minutes: 600 km/h
+        trip_id=b"\x07" * 16, started_at=start, ended_at=start + 600,
+        odometer_start_m=0, odometer_end_m=100_000, distance_m=100_000,
+    )
+    verdicts = client.post(
+        "/api/v1/telemetry/batches", json={"reports": ["0x" + speeding.hex()]}
+    ).json()["verdicts"]
+    assert verdicts[0]["accepted"] is False
+    mine = client.get("/api/v1/telemetry/rejections/mine", headers=people.headers["ann"])
+    assert mine.status_code == 200, mine.text
+    assert [rejection["code"] for rejection in mine.json()] == [verdicts[0]["code"]]
+    assert mine.json()[0]["owner_id"] == people.owner_ids["ann"]
+    bob = client.get("/api/v1/telemetry/rejections/mine", headers=people.headers["bob"])
+    assert bob.json() == []

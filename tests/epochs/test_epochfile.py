@@ -63,9 +63,10 @@ def sample(**changes: Any) -> EpochFile:
 def test_a_file_round_trips_exactly() -> None:
     record = sample()
     canonical = epochfile.render(record)
-    assert canonical == json.dumps(
-        epochfile.to_document(record), sort_keys=True, separators=(",", ":")
-    ).encode()
+    assert (
+        canonical
+        == json.dumps(epochfile.to_document(record), sort_keys=True, separators=(",", ":")).encode()
+    )
     assert epochfile.parse(canonical) == record
     assert epochfile.render(epochfile.parse(canonical)) == canonical
 
@@ -106,9 +107,10 @@ def test_any_balances_and_flows_round_trip(
     weights = {7: balances} if balances else {}
     record = sample(balances=balances, flows=flows, rewards=balances, weights=weights)
     canonical = epochfile.render(record)
-    assert canonical == json.dumps(
-        epochfile.to_document(record), sort_keys=True, separators=(",", ":")
-    ).encode()
+    assert (
+        canonical
+        == json.dumps(epochfile.to_document(record), sort_keys=True, separators=(",", ":")).encode()
+    )
     assert epochfile.parse(canonical) == record
 
 
@@ -157,7 +159,7 @@ def test_malformed_files_are_refused_by_name(changes: dict[str, Any], why: str) 
 
 
 @pytest.mark.parametrize(
-    "data", [b"", b"not gzip", gzip.compress(b"{", mtime=0)[:-3]], ids=["empty", "not-gzip", "cut"]
+    "data", [b"", b"not gzip", gzip.compress(b"{", mtime=0)[:-3]], ids=["empty", "text", "cut"]
 )
 def test_broken_compression_is_refused(data: bytes, tmp_path: Path) -> None:
     path = tmp_path / "epoch-000000.json.gz"

@@ -5,7 +5,7 @@ the embedded chain): `owners` owners with a car each drive in epoch 0, which is 
 finalized on-chain. Then `milestone serve` starts with `workers` workers and a load generator on
 loopback (`milestone.bench.loadgen`, in this process) drives, for `seconds` each:
 
-- `proof`: GET /api/v1/proofs/0/me as every owner in turn (a bearer token each), on
+- `proof`: GET /api/v1/wallet/proofs/0 as every owner in turn (a bearer token each), on
   `connections` keep-alive connections;
 - `upload`: POST /api/v1/telemetry/batches of `batch` freshly signed reports, each connection
   carrying the cars of its own share of the fleet so that every car's reports arrive in order;
@@ -102,7 +102,7 @@ def run_api_bench(
             requests = proof_requests(tokens, port)
             warm_up(port, requests, connections)
             proofs = run_load(HOST, port, requests, connections=connections, seconds=seconds)
-            checked = check_a_proof(port, tokens[0])
+            checked = check_a_proof(data_dir, port, tokens[0])
             upload = run_load(
                 HOST, port, upload_requests(uploads, port), connections=upload_connections,
                 seconds=seconds, keep_bodies=True,
@@ -258,7 +258,7 @@ def proof_requests(tokens: list[str], port: int) -> Callable[[int], Iterator[byt
     """Every connection asks for every owner's proof in turn, each from its own offset."""
     prepared = [
         build_request(
-            "GET", "/api/v1/proofs/0/me", f"{HOST}:{port}", {"Authorization": f"Bearer {token}"}
+            "GET", "/api/v1/wallet/proofs/0", f"{HOST}:{port}", {"Authorization": f"Bearer {token}"}
         )
         for token in tokens
     ]
@@ -290,19 +290,29 @@ def warm_up(port: int, requests: Callable[[int], Iterator[bytes]], connections: 
             return
 
 
-def check_a_proof(port: int, token: str) -> bool:
-    """The served proof verifies against the root the chain committed (outside the timing)."""
+def check_a_proof(data_dir: Path, port: int, token: str) -> bool:
+    """A served proof verifies against the root the chain committed (outside the timing)."""
+    from milestone.chain.deployment import load_deployment
+    from milestone.chain.program import ProgramView
+    from milestone.chain.reader import open_chain
     from milestone.epochs.compute import BALANCE_LEAF
     from milestone.rules.merkle import calculate_leaf_hash, verify_proof
 
-    base = f"http://{HOST}:{port}/api/v1"
-    proof = httpx.get(f"{base}/proofs/0/me", headers={"Authorization": f"Bearer {token}"}).json()
-    committed = httpx.get(f"{base}/epochs/0/commitment").json()
+    url = f"http://{HOST}:{port}/api/v1/wallet/proofs/0"
+    proof = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+    with open_chain(data_dir, None) as connection:
+        deployment = load_deployment(data_dir, connection.w3.eth.chain_id)
+        if deployment is None:
+            return False
+        connection.w3.eth.default_account = connection.w3.to_checksum_address(deployment.operator)
+        committed = ProgramView(connection.w3, deployment.address).commitment(0)
+    if committed is None:
+        return False
     leaf = calculate_leaf_hash(
-        BALANCE_LEAF, (bytes.fromhex(proof["address"][2:]), proof["balance"]["pebbles"])
+        BALANCE_LEAF, (bytes.fromhex(proof["address"][2:]), int(proof["balance"]))
     )
     nodes = [bytes.fromhex(node[2:]) for node in proof["balance_proof"]]
-    return bool(verify_proof(bytes.fromhex(committed["state_root"][2:]), leaf, nodes))
+    return bool(verify_proof(committed.state_root, leaf, nodes))
 
 
 def count_verdicts(upload: LoadResult) -> tuple[int, int]:

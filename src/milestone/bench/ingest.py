@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import random
 import tempfile
 import time
@@ -148,31 +149,66 @@ def measure_ingest(
     return floor, intake
 
 
-def worker(url: str, now: int, envelopes: list[bytes], batch: int, barrier: Any) -> None:
-    """One intake process: wait for the others, then ingest its share."""
+def backend_cpu_seconds(database: Database) -> float | None:
+    """CPU seconds the PostgreSQL backend serving this process's pooled connection has used
+    (Linux, server on this machine); None when it cannot be read."""
+    with database.engine.connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker(
+    url: str, now: int, envelopes: list[bytes], batch: int, barrier: Any, results: Any
+) -> None:
+    """One intake process: wait for the others, ingest its share, report the CPU it and its
+    database backend used."""
     database = Database.from_url(url)
     clock = ManualClock(now)
     gc.freeze()
     try:
+        backend_before = backend_cpu_seconds(database)
         barrier.wait()
+        cpu = time.process_time()
         for first in range(0, len(envelopes), batch):
             verdicts = ingest(database, clock, envelopes[first : first + batch])
             if not all(verdict.accepted for verdict in verdicts):
                 raise RuntimeError("the bench fleet had rejections")
+        cpu = time.process_time() - cpu
+        backend_after = backend_cpu_seconds(database)
+        backend = (
+            backend_after - backend_before
+            if backend_before is not None and backend_after is not None
+            else None
+        )
+        results.put((cpu, backend))
     finally:
         database.dispose()
 
 
-def measure_workers(url: str, fleet: Fleet, workers: int, batch: int) -> float:
+@dataclass(frozen=True, slots=True)
+class WorkersRun:
+    """Throughput of some worker processes and the CPU time they and PostgreSQL used."""
+
+    reports_per_s: float
+    worker_cpu_us: float
+    database_cpu_us: float | None
+
+
+def measure_workers(url: str, fleet: Fleet, workers: int, batch: int) -> WorkersRun:
     """Reports per second of `workers` processes sharing the vehicles between them."""
-    shares: list[list[bytes]] = [[] for _ in range(workers)]
+    shares: list[list[list[bytes]]] = [[] for _ in range(workers)]
     for index, envelopes in enumerate(fleet.envelopes_by_vehicle):
-        shares[index % workers].append(envelopes)  # type: ignore[arg-type]
-    interleaved = [Fleet(share, fleet.now).envelopes for share in shares]  # type: ignore[arg-type]
+        shares[index % workers].append(envelopes)
+    interleaved = [Fleet(share, fleet.now).envelopes for share in shares]
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers + 1)
+    results = context.Queue()
     processes = [
-        context.Process(target=worker, args=(url, fleet.now, share, batch, barrier))
+        context.Process(target=worker, args=(url, fleet.now, share, batch, barrier, results))
         for share in interleaved
     ]
     for process in processes:
@@ -184,7 +220,16 @@ def measure_workers(url: str, fleet: Fleet, workers: int, batch: int) -> float:
     elapsed = time.perf_counter() - started
     if any(process.exitcode != 0 for process in processes):
         raise RuntimeError("an intake worker failed")
-    return sum(map(len, interleaved)) / elapsed
+    reports = sum(map(len, interleaved))
+    used = [results.get() for _ in processes]
+    backends = [backend for _, backend in used]
+    return WorkersRun(
+        reports_per_s=reports / elapsed,
+        worker_cpu_us=sum(cpu for cpu, _ in used) / reports * 1e6,
+        database_cpu_us=(
+            None if None in backends else sum(b for b in backends if b) / reports * 1e6
+        ),
+    )
 
 
 def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
@@ -196,7 +241,8 @@ def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
         return {"skipped": reason}
     template = scratch.unique_name("milestone_bench_fleet")
     url = scratch.create_database(server, template).render_as_string(hide_password=False)
-    rates: dict[int, float] = {}
+    best: dict[int, WorkersRun] = {}
+    load = os.getloadavg()[0]
     try:
         database = Database.from_url(url)
         migrate(database.engine)
@@ -209,18 +255,35 @@ def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
                 name = scratch.unique_name("milestone_bench_ingest")
                 copy = scratch.create_database(server, name, template=template)
                 try:
-                    rate = measure_workers(
+                    run = measure_workers(
                         copy.render_as_string(hide_password=False), fleet, workers, batch
                     )
                 finally:
                     scratch.drop_database(server, name)
-                rates[workers] = max(rates.get(workers, 0.0), rate)
+                if workers not in best or run.reports_per_s > best[workers].reports_per_s:
+                    best[workers] = run
     finally:
         scratch.drop_database(server, template)
+    one, two = best[1], best[2]
     return {
-        "one_worker_reports_per_s": round(rates[1]),
-        "two_workers_reports_per_s": round(rates[2]),
-        "two_over_one": round(rates[2] / rates[1], 2),
+        "one_worker_reports_per_s": round(one.reports_per_s),
+        "two_workers_reports_per_s": round(two.reports_per_s),
+        "two_over_one": round(two.reports_per_s / one.reports_per_s, 2),
+        # CPU per report, worker and database backend: flat from one worker to two means the
+        # workers do not contend; the wall-clock ratio also depends on free cores.
+        "cpu_us_per_report": {
+            "one_worker": cpu_figures(one),
+            "two_workers": cpu_figures(two),
+        },
+        "load_average_at_start": round(load, 2),
+        "cores": os.cpu_count(),
+    }
+
+
+def cpu_figures(run: WorkersRun) -> dict[str, float | None]:
+    return {
+        "worker": round(run.worker_cpu_us, 1),
+        "database": None if run.database_cpu_us is None else round(run.database_cpu_us, 1),
     }
 
 

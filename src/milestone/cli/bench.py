@@ -104,6 +104,12 @@ def ingest(
         table.add_row("PostgreSQL, 1 worker reports/s", f"{pg['one_worker_reports_per_s']:,}")
         table.add_row("PostgreSQL, 2 workers reports/s", f"{pg['two_workers_reports_per_s']:,}")
         table.add_row("2 workers / 1", f"{pg['two_over_one']:.2f}×")
+        for run, label in (("one_worker", "1 worker"), ("two_workers", "2 workers")):
+            cpu = pg["cpu_us_per_report"][run]
+            table.add_row(f"CPU µs/report, {label}: worker, database",
+                          f"{cpu['worker']}, {cpu['database']}")
+        table.add_row("load average at start / cores",
+                      f"{pg['load_average_at_start']} / {pg['cores']}")
     Console().print(table)
 
 
@@ -246,3 +252,23 @@ def api(
     table.add_row("upload / in-process", f"{result['upload_over_in_process']}")
     table.add_row("errors (proof, upload)", f"{result['proof_errors']}, {result['upload_errors']}")
     Console(width=max(Console().width, 100)).print(table)
+
+
+@app.command("all")
+def all_benchmarks(
+    output: Annotated[
+        Path, typer.Option(help="Where to write the page.")
+    ] = Path("docs/benchmarks.md"),
+    json_output: JsonOption = False,
+) -> None:
+    """Every benchmark in one run, with the OpenZeppelin peer; writes docs/benchmarks.md."""
+    from milestone.bench.all import run_all
+    from milestone.bench.markdown import render_benchmarks
+
+    console = Console(stderr=True)
+    figures = run_all(on_start=lambda name: console.print(f"bench {name} ..."))
+    output.write_text(render_benchmarks(figures), encoding="utf-8")
+    if json_output:
+        typer.echo(json.dumps(figures, indent=2))
+    else:
+        typer.echo(f"wrote {output}")

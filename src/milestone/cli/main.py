@@ -10,11 +10,13 @@ from milestone.cli import (
     campaigns,
     chain,
     consent,
+    demo,
     dividends,
     export,
     init,
     ledger,
     merchants,
+    sales,
     schedule,
     serve,
     settle,
@@ -43,13 +45,17 @@ app.command("audit")(audit.audit)
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(export.app, name="export")
 app.add_typer(vehicles.owners, name="owner")
+vehicles.owners.command("certify")(sales.owner_certify)
+vehicles.owners.command("revoke")(sales.owner_revoke)
 app.add_typer(vehicles.vehicles, name="vehicle")
 app.add_typer(consent.app, name="consent")
 app.add_typer(telemetry.app, name="telemetry")
 app.add_typer(campaigns.app, name="campaign")
 app.add_typer(merchants.app, name="merchant")
 app.add_typer(dividends.app, name="dividend")
+app.add_typer(sales.app, name="sales")
 app.add_typer(bench.app, name="bench")
 app.add_typer(chain.app, name="chain")
 app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
 app.add_typer(users.users_app, name="user")

@@ -144,7 +144,7 @@ def _canonical(value: object) -> str:
 
 
 def _render_accounts(amounts: Mapping[bytes, int]) -> str:
-    return "[" + ",".join(f'["0x{a.hex()}",{int(amounts[a])}]' for a in sorted(amounts)) + "]"
+    return "[" + ",".join(f'["0x{a.hex()}",{amounts[a]}]' for a in sorted(amounts)) + "]"
 
 
 def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> str:

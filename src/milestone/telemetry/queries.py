@@ -39,6 +39,7 @@ class RejectionView:
     code: str
     detail: str
     vehicle_id: int | None
+    owner_id: int | None
     sequence: int | None
     report_hash: bytes
     has_envelope: bool
@@ -71,14 +72,20 @@ def list_rejections(
     *,
     vehicle_id: int | None = None,
     code: str | None = None,
+    owner_id: int | None = None,
+    before: int | None = None,
     limit: int = 50,
 ) -> list[RejectionView]:
-    """The latest rejections, newest first, optionally of one vehicle or one code."""
+    """The latest rejections, newest first, filtered by vehicle, code, owner and page when given."""
     query = select(TripRejection)
     if vehicle_id is not None:
         query = query.where(TripRejection.vehicle_id == vehicle_id)
     if code is not None:
         query = query.where(TripRejection.code == code)
+    if owner_id is not None:
+        query = query.where(TripRejection.owner_id == owner_id)
+    if before is not None:
+        query = query.where(TripRejection.id < before)
     query = query.order_by(TripRejection.id.desc()).limit(max(1, min(limit, MAX_LIMIT)))
     return [
         RejectionView(
@@ -87,6 +94,7 @@ def list_rejections(
             code=row.code,
             detail=row.detail,
             vehicle_id=row.vehicle_id,
+            owner_id=row.owner_id,
             sequence=row.sequence,
             report_hash=bytes(row.report_hash),
             has_envelope=row.envelope is not None,

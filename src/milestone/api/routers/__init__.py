@@ -1,8 +1,8 @@
 """One router per resource; `ROUTERS` is what the app mounts under `/api/v1`.
 
 FastAPI tries the routes in order for every request, so the routes asked most (a wallet's
-proof, a car's upload) come first; no two routers share a path, so the order changes nothing
-else.
+balance proof, a car's upload) come first; no two routers share a path, so the order changes
+nothing else.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from milestone.api.routers import (
     activities,
     admin,
     auth,
+    chain,
     consent,
     dividends,
     epochs,
+    mining,
     owners,
     program,
-    proofs,
+    schedule,
     store,
     telemetry,
     vehicles,
@@ -26,7 +28,7 @@ from milestone.api.routers import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
-    proofs.router,
+    mining.router,
     telemetry.router,
     auth.router,
     program.router,
@@ -36,7 +38,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     activities.router,
     store.router,
     dividends.router,
-    epochs.router,
-    admin.router,
     wallet.router,
+    schedule.router,
+    epochs.router,
+    chain.router,
+    admin.router,
 )

@@ -1,4 +1,4 @@
-"""Administration: settling closed epochs, and the state of settlement and of the chain."""
+"""Administration: settling closed epochs, and where settlement stands."""
 
 from __future__ import annotations
 
@@ -13,14 +13,8 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
+from milestone.api.schemas.admin import SettleCreate, SettledEpochPublic, SettlementStatusPublic
 from milestone.api.schemas.common import Instant, hex_of
-from milestone.api.schemas.epochs import (
-    ChainStatusPublic,
-    SettleCreate,
-    SettledEpochPublic,
-    SettlementStatusPublic,
-)
-from milestone.chain.status import read_chain_status
 from milestone.dividends.finality import last_finalized_epoch
 from milestone.epochs.settle import first_unsettled_epoch, settle
 from milestone.epochs.setup import open_settlement
@@ -67,9 +61,3 @@ def read_status(
         journal_head=hex_of(head.hash), ledger_reconciles=totals(session).reconciles,
         trips=intake["trips"], rejections=intake["rejections"],
     )
-
-
-@router.get("/chain", summary="The Program contract: where it is, its roles, its next epoch")
-def read_chain(staff: CurrentStaff, context: ContextDep) -> ChainStatusPublic:
-    settings = context.settings
-    return ChainStatusPublic.of(read_chain_status(settings.data_dir, settings.chain_url))

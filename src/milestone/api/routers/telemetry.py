@@ -42,6 +42,7 @@ router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
 HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2})*)")
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 def envelope_of(item: str) -> bytes | str:
@@ -69,6 +70,19 @@ def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> l
     """Newest first."""
     assert owner.owner_id is not None
     return [TripPublic.of(trip) for trip in trips_of_owner(session, owner.owner_id, limit=limit)]
+
+
+@router.get(
+    "/rejections/mine", summary="My vehicles' refused reports and why",
+    responses=problem_responses(401, 403),
+)
+def read_my_rejections(
+    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
+) -> list[RejectionPublic]:
+    """The verdicts an owner's cars got when a report was refused, newest first."""
+    assert owner.owner_id is not None
+    found = list_rejections(session, owner_id=owner.owner_id, before=before, limit=limit)
+    return [RejectionPublic.of(rejection) for rejection in found]
 
 
 @router.get(

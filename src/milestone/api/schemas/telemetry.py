@@ -86,6 +86,7 @@ class RejectionPublic(BaseModel):
     received_at: Instant
     report_hash: str
     vehicle_id: int | None
+    owner_id: int | None
     sequence: int | None
     has_envelope: bool
     """The refused bytes are kept as evidence (not when consent was missing)."""
@@ -96,6 +97,7 @@ class RejectionPublic(BaseModel):
             id=rejection.id, code=rejection.code, detail=rejection.detail,
             received_at=Instant.of(rejection.received_at),
             report_hash=hex_of(rejection.report_hash), vehicle_id=rejection.vehicle_id,
+            owner_id=rejection.owner_id,
             sequence=rejection.sequence, has_envelope=rejection.has_envelope,
         )
 

@@ -1,0 +1,127 @@
+"""docs/benchmarks.md from the figures of `milestone bench all`: tables, ratios, the machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def render_benchmarks(figures: dict[str, Any]) -> str:
+    """The page, every number taken from `figures` (one run of `run_all`)."""
+    m = figures["machine"]
+    parts = [
+        "# Benchmarks\n",
+        "Written by `milestone bench all` (do not edit by hand: run it again). Every figure below "
+        "comes from one run on the machine described here, next to its floor (the bare cost of "
+        "work the step cannot avoid) or its peer. Ratios are measured / floor: 1.00× would be "
+        "the floor itself.\n",
+        f"- date: {m['date']}\n- CPU: {m['cpu']}, {m['cores']} cores (load average at the start "
+        f"{', '.join(str(x) for x in m['load_average'])}: the machine is shared, so wall-clock "
+        f"figures are pessimistic; CPU-time ratios are given where the bench measures them)\n"
+        f"- {m['system']}, Python {m['python']}, Node {m['node']}\n",
+        _merkle(figures["merkle"], figures["merkle_peer"]),
+        _ledger(figures["ledger"]),
+        _ingest(figures["ingest"]),
+        _chain(figures["chain"]),
+        _settle(figures["settle"]),
+        "## Run times\n\n" + "\n".join(
+            f"- `{name}`: {seconds} s" for name, seconds in figures["seconds"].items()
+        ) + "\n",
+    ]
+    return "\n".join(parts)
+
+
+def _merkle(ours: dict[str, Any], peer: dict[str, Any]) -> str:
+    same = "the same root" if peer["root"] == ours["root"] else "A DIFFERENT ROOT"
+    return (
+        f"## Merkle tree ({ours['leaves']:,} (address, uint256) leaves)\n\n"
+        "| measure | value |\n|---|---:|\n"
+        f"| our build (`StandardMerkleTree.of`) | {ours['build_seconds']:.3f} s |\n"
+        f"| keccak floor ({ours['hashes']:,} hashes) | {ours['floor_seconds']:.3f} s |\n"
+        f"| build / floor | {ours['ratio']:.2f}× |\n"
+        f"| `@openzeppelin/merkle-tree` build, same leaves (Node) | {peer['seconds']:.3f} s |\n"
+        f"| ours / OpenZeppelin | {ours['build_seconds'] / peer['seconds']:.2f}× |\n"
+        f"| proofs per second | {ours['proofs_per_second']:,} |\n\n"
+        f"Both libraries built {same}: `{ours['root']}`.\n"
+    )
+
+
+def _ledger(result: dict[str, Any]) -> str:
+    rows = []
+    ratios = result.get("postgresql_over_sqlite", {})
+    for work, figures in result["sqlite"].items():
+        pg = result["postgresql"].get(work) if isinstance(result["postgresql"], dict) else None
+        rows.append(
+            f"| {work} | {figures['postings_per_second']:,} | "
+            f"{pg['postings_per_second']:,} | {ratios.get(work, '-')}× |"
+            if pg else f"| {work} | {figures['postings_per_second']:,} | skipped | - |"
+        )
+    return (
+        f"## Ledger ({result['singles']} single transfers, batches of {result['batch']:,})\n\n"
+        "Postings per second; the floor of a write is the database's own commit, so the "
+        "comparison is PostgreSQL against the SQLite file.\n\n"
+        "| work | SQLite | PostgreSQL | PostgreSQL / SQLite |\n|---|---:|---:|---:|\n"
+        + "\n".join(rows) + "\n"
+    )
+
+
+def _ingest(result: dict[str, Any]) -> str:
+    lines = [
+        f"## Trip-report intake ({result['reports']:,} signed reports, batches of "
+        f"{result['batch']:,})\n",
+        "| measure | value |\n|---|---:|",
+        f"| bare Ed25519 verifications/s (floor) | {result['verify_floor_per_s']:,} |",
+        f"| end-to-end reports/s, SQLite | {result['reports_per_s']:,} |",
+        f"| reports / floor, wall clock | {result['ratio']:.3f} |",
+        f"| reports / floor, CPU time | {result['ratio_cpu']:.3f} |",
+    ]
+    pg = result.get("postgresql", {})
+    if "skipped" in pg:
+        lines.append(f"| PostgreSQL | skipped: {pg['skipped']} |")
+    elif pg:
+        lines += [
+            f"| PostgreSQL, 1 worker, reports/s | {pg['one_worker_reports_per_s']:,} |",
+            f"| PostgreSQL, 2 workers, reports/s | {pg['two_workers_reports_per_s']:,} |",
+            f"| 2 workers / 1 | {pg['two_over_one']:.2f}× |",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _chain(result: dict[str, Any]) -> str:
+    rows = [
+        f"| {int(count):,} | {gas:,} | {result['transfers_gas_by_owners'][count]:,} | "
+        f"{result['transfers_over_epoch_by_owners'][count]:,}× |"
+        for count, gas in result["epoch_gas_by_owners"].items()
+    ]
+    return (
+        "## Gas per epoch (embedded chain)\n\n"
+        "An epoch's on-chain cost does not depend on the number of owners; the floor it is "
+        "compared with is paying each owner by one token transfer "
+        f"({result['transfer_gas_per_owner']:,} gas each).\n\n"
+        "| owners | epoch gas | gas of one transfer per owner | transfers / epoch |\n"
+        "|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n"
+    )
+
+
+def _settle(result: dict[str, Any]) -> str:
+    counts = list(result)
+    header = "| stage | " + " | ".join(f"{int(c):,} owners" for c in counts) + " |"
+    rule = "|---|" + "---:|" * len(counts)
+    stages = next(iter(result.values()))["stages"]
+    rows = [
+        f"| {stage} | " + " | ".join(f"{result[c]['stages'][stage]:.3f}" for c in counts) + " |"
+        for stage in stages
+    ]
+    rows += [
+        "| **total** | " + " | ".join(f"{result[c]['seconds']:.3f}" for c in counts) + " |",
+        "| keccak floor | " + " | ".join(
+            f"{result[c]['hash_floor_seconds']:.3f}" for c in counts) + " |",
+        "| total / floor | " + " | ".join(f"{result[c]['ratio']:.2f}×" for c in counts) + " |",
+        "| same, CPU time | " + " | ".join(
+            f"{result[c]['cpu_ratio']:.2f}×" for c in counts) + " |",
+    ]
+    return (
+        "## One epoch's settlement computation (seconds, im-csop)\n\n"
+        "Weights, drops, rewards, state tree and epoch file for synthetic owners, against "
+        "the bare keccak hashing of the same trees.\n\n"
+        + "\n".join([header, rule, *rows]) + "\n"
+    )

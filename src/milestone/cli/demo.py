@@ -1,0 +1,140 @@
+"""`milestone demo`: a simulated fleet on a fresh program, settled on-chain, audited, reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Final
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from milestone.audit.run import run_audit
+from milestone.cli.chainread import program_view
+from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.rules.params import get_preset
+from milestone.rules.units import format_pebbles
+from milestone.settings import load_settings
+from milestone.sim.actions import DEMO_PASSWORD
+from milestone.sim.config import SimConfig
+from milestone.sim.demo import run_demo
+from milestone.sim.report import write_report
+from milestone.sim.summary import DemoSummary, summarize
+from milestone.storage import open_database
+
+DEFAULTS: Final[dict[str, tuple[int, int]]] = {
+    # preset: (vehicles, days); minimal's eras are 4 epochs, so 16 days show four halvings
+    "im-csop": (40, 8),
+    "minimal": (20, 16),
+}
+REPORT_FILE: Final[str] = "demo-report.html"
+
+
+def demo(
+    preset: Annotated[str, typer.Option(help="Parameter preset: im-csop or minimal.")] = "im-csop",
+    vehicles: Annotated[
+        int | None, typer.Option(min=1, max=5_000, help="Cars at the start (preset default).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=400, help="Days to simulate (preset default).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same traffic.")] = 7,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    chain_url: Annotated[
+        str | None,
+        typer.Option("--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default "
+                     "the embedded chain]."),
+    ] = None,
+    no_settle: Annotated[
+        bool, typer.Option("--no-settle", help="Stop after the traffic; `milestone settle` later.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Simulate a fleet, settle every epoch on-chain, declare a dividend, audit, report."""
+    console = Console(stderr=True, quiet=json_output)
+    with reported_errors():
+        get_preset(preset)
+        default_vehicles, default_days = DEFAULTS.get(preset, (40, 8))
+        config = SimConfig(preset=preset, vehicles=vehicles or default_vehicles,
+                           days=days or default_days, seed=seed)
+        settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+        with Progress(
+            TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console, transient=False, disable=json_output,
+        ) as progress:
+            driving = progress.add_task("simulating days", total=config.days)
+            settling = progress.add_task("settling epochs on-chain",
+                                         total=0 if no_settle else config.days)
+
+            def on_step(epoch: int, step: str, phase: str) -> None:
+                progress.update(settling, description=f"settling epoch {epoch}: {step}")
+                if step == "finalize" and phase == "done":
+                    progress.advance(settling)
+
+            run = run_demo(settings, config, settle_epochs=not no_settle,
+                           on_day=lambda _: progress.advance(driving), on_step=on_step)
+            audit_passed, audit_epochs = None, 0
+            if not no_settle:
+                auditing = progress.add_task("auditing epoch files", total=len(run.settled))
+                with program_view(settings.data_dir, settings.chain_url) as view:
+                    audit = run_audit(settings.data_dir / "epochs", view,
+                                      bytes.fromhex(view.address[2:]),
+                                      on_verdict=lambda _: progress.advance(auditing))
+                audit_passed, audit_epochs = audit.ok, len(audit.verdicts)
+        database = open_database(settings.database_url)
+        try:
+            with database.session() as session:
+                summary = summarize(session, run.stats, config.days, audit_passed, audit_epochs)
+        finally:
+            database.dispose()
+        report = write_report(summary, settings.data_dir / REPORT_FILE)
+    if json_output:
+        typer.echo(json.dumps(summary.to_json(), indent=2))
+    else:
+        _print(console, summary, report, settings.data_dir, settle=not no_settle)
+    if audit_passed is False:
+        raise typer.Exit(1)
+
+
+def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settle: bool) -> None:
+    out = Console()
+    table = Table(title=f"Milestone demo: {s.preset}, {s.days} days, {s.owners} owners, "
+                  f"{s.vehicles} cars", show_header=False)
+    verdict = ("[green]PASS[/]" if s.audit_passed else "not run" if s.audit_passed is None
+               else "[red]FAIL[/]")
+    rows = [
+        ("audit", f"{verdict} ({s.audit_epochs} epochs)"),
+        ("released / schedule", f"{format_pebbles(s.released_pebbles)} / "
+         f"{format_pebbles(s.schedule_pebbles)} stones"),
+        ("mined / mining schedule", f"{format_pebbles(s.mined_pebbles)} / "
+         f"{format_pebbles(s.mining_schedule_pebbles)} stones"),
+        ("drops", f"{s.drops:,}"),
+        ("stones per 100 km, first-day owners", _ratio(s.early_owner_stones_per_100km)),
+        ("stones per 100 km, later owners", _ratio(s.later_owner_stones_per_100km)),
+        ("trips accepted / reports", f"{s.accepted_trips:,} / {s.uploads:,}"),
+        ("rejections by code", ", ".join(f"{c} {n}" for c, n in s.rejections_by_code.items())),
+        ("check-ins, referrals paid", f"{s.checkins:,}, {s.referrals_paid}"),
+        ("campaign participations", f"{s.campaign_participations}"),
+        ("orders fulfilled, burned", f"{s.orders_fulfilled}, {format_pebbles(s.burned_pebbles)}"
+         " stones"),
+        ("dividend", f"{s.dividend_fen / 100:,.2f} CNY to holders "
+         f"({s.dividend_entitled_fen / 100:,.2f} entitled)"),
+        ("supply conserved, ledger intact", f"{s.conserved}, {s.ledger_intact}"),
+        ("refused requests", ", ".join(f"{c} {n}" for c, n in s.refusals_by_code.items()) or "-"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    out.print(table)
+    out.print(f"report: {report}")
+    if settle:
+        out.print(f"see it: milestone serve --data-dir {data_dir}  (log in as operator, auditor "
+                  f"or owner1..owner3, password {DEMO_PASSWORD!r})")
+    else:
+        out.print(f"epochs left for: milestone settle --data-dir {data_dir}")
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,78 @@
+"""How people drive: commuters, weekend drivers and occasional drivers, never at night.
+
+A habit turns a day into trips (start, minutes, kilometres); `HonestVehicle` signs them. Times
+are true UTC instants; every trip starts after 06:00 and ends by 22:30, so a day's reports have
+all arrived (at most 30 minutes after a trip) before the epoch closes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Final
+
+DAY: Final[int] = 86_400
+HOUR: Final[int] = 3_600
+MINUTE: Final[int] = 60
+IDLE_DAY_PERCENT: Final[int] = 8
+"""On any day a car may stay parked: holidays, illness, working from home."""
+LAST_ARRIVAL: Final[int] = 22 * HOUR + 30 * MINUTE
+
+HABITS: Final[tuple[str, ...]] = ("commuter", "weekender", "occasional")
+HABIT_WEIGHTS: Final[tuple[int, ...]] = (60, 25, 15)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTrip:
+    """A trip to drive: its true start instant, duration and distance."""
+
+    started_at: int
+    duration_s: int
+    distance_m: int
+
+
+def weekday_of(midnight: int) -> int:
+    """0 for Monday ... 6 for Sunday (1 January 1970 was a Thursday)."""
+    return (midnight // DAY + 3) % 7
+
+
+def choose_habit(rng: random.Random) -> str:
+    """A habit, weighted as a car maker's fleet is: mostly commuters."""
+    return rng.choices(HABITS, HABIT_WEIGHTS)[0]
+
+
+def plan_day(habit: str, midnight: int, rng: random.Random) -> list[PlannedTrip]:
+    """The trips of one car on the day starting at `midnight`, in order, never overlapping."""
+    if rng.randrange(100) < IDLE_DAY_PERCENT:
+        return []
+    weekend = weekday_of(midnight) >= 5
+    legs: list[tuple[int, int, int]] = []  # (earliest start s after midnight, minutes, km)
+    if habit == "commuter" and not weekend:
+        minutes = rng.randint(15, 50)
+        km = minutes * rng.randint(25, 60) // 60  # town and ring road: 25 to 60 km/h
+        legs.append((7 * HOUR + rng.randint(0, 90 * MINUTE), minutes, km))
+        if rng.randrange(100) < 30:
+            legs.append((12 * HOUR + rng.randint(0, HOUR), rng.randint(10, 25), rng.randint(3, 8)))
+        legs.append((17 * HOUR + rng.randint(0, 2 * HOUR), minutes + rng.randint(-5, 15), km))
+    elif habit == "commuter" or (habit == "weekender" and weekend):
+        if rng.randrange(100) < 70:
+            minutes = rng.randint(40, 180)
+            km = minutes * rng.randint(50, 95) // 60
+            legs.append((9 * HOUR + rng.randint(0, 2 * HOUR), minutes, km))
+            legs.append((15 * HOUR + rng.randint(0, 2 * HOUR), minutes, km))
+    elif habit == "weekender" or rng.randrange(100) < 25:
+        legs.append((10 * HOUR + rng.randint(0, 8 * HOUR), rng.randint(10, 40), rng.randint(3, 10)))
+    return _schedule(legs, midnight)
+
+
+def _schedule(legs: list[tuple[int, int, int]], midnight: int) -> list[PlannedTrip]:
+    trips: list[PlannedTrip] = []
+    free_at = midnight
+    for earliest, minutes, km in legs:
+        started_at = max(midnight + earliest, free_at)
+        duration_s = max(minutes, 5) * MINUTE
+        if started_at + duration_s > midnight + LAST_ARRIVAL - 30 * MINUTE:
+            break  # too late: nobody in this fleet drives at night
+        trips.append(PlannedTrip(started_at, duration_s, max(km, 1) * 1_000))
+        free_at = started_at + duration_s + 20 * MINUTE
+    return trips

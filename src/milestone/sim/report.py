@@ -1,0 +1,115 @@
+"""The demo's HTML report: the summary's figures and four charts, in one self-contained file.
+
+Charts are matplotlib PNGs embedded as data URIs, so the report opens anywhere, offline.
+Floats appear only here, for drawing; every figure printed as an amount is integer pebbles.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; set before pyplot loads a backend
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from milestone.rules.units import PEBBLES_PER_STONE, format_pebbles
+from milestone.sim.summary import DemoSummary
+
+
+def write_report(summary: DemoSummary, path: Path) -> Path:
+    """Write the report to `path` and return it."""
+    charts = [
+        ("Mining emission against the schedule", _emission(summary)),
+        ("Stones per 100 km as the fleet grows", _per_100km(summary)),
+        ("Distribution of holdings", _holdings(summary)),
+        ("Rejected reports by code", _rejections(summary)),
+    ]
+    rows = [
+        ("audit", "PASS" if summary.audit_passed else
+         "not run" if summary.audit_passed is None else "FAIL"),
+        ("epochs settled", str(summary.epochs_settled)),
+        ("released (mining + activity)", f"{format_pebbles(summary.released_pebbles)} stones"),
+        ("schedule through the last epoch", f"{format_pebbles(summary.schedule_pebbles)} stones"),
+        ("drops", str(summary.drops)),
+        ("check-ins", str(summary.checkins)),
+        ("referrals paid", str(summary.referrals_paid)),
+        ("orders fulfilled", str(summary.orders_fulfilled)),
+        ("burned", f"{format_pebbles(summary.burned_pebbles)} stones"),
+        ("dividend", f"{summary.dividend_fen / 100:,.2f} CNY"),
+        ("supply conserved", "yes" if summary.conserved else "NO"),
+    ]
+    table = "\n".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
+    )
+    figures = "\n".join(
+        f'<figure><img alt="{html.escape(title)}" src="data:image/png;base64,{png}">'
+        f"<figcaption>{html.escape(title)}</figcaption></figure>"
+        for title, png in charts
+    )
+    path.write_text(
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<title>Milestone demo: {html.escape(summary.preset)}</title>"
+        "<style>body{font:15px system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em}"
+        "th{text-align:left;padding-right:2em}img{max-width:100%}figure{margin:2em 0}</style>"
+        f"<h1>Milestone demo ({html.escape(summary.preset)}, {summary.days} days, "
+        f"{summary.owners} owners)</h1><table>{table}</table>{figures}</html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _emission(summary: DemoSummary) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.6))
+    epochs = [line.epoch for line in summary.epochs]
+    axes.step(epochs, [line.scheduled / PEBBLES_PER_STONE for line in summary.epochs],
+              where="mid", label="scheduled budget per epoch")
+    axes.bar(epochs, [line.paid / PEBBLES_PER_STONE for line in summary.epochs], alpha=0.5,
+             label="paid (a quiet epoch rolls into the next)")
+    axes.set_xlabel("epoch (UTC day)")
+    axes.set_ylabel("stones")
+    axes.set_ylim(bottom=0)
+    axes.legend()
+    return _png(figure)
+
+
+def _per_100km(summary: DemoSummary) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.6))
+    lines = [line for line in summary.epochs if line.counted_meters]
+    axes.plot([line.epoch for line in lines],
+              [line.paid / PEBBLES_PER_STONE / (line.counted_meters / 100_000) for line in lines],
+              marker="o")
+    axes.set_xlabel("epoch (UTC day)")
+    axes.set_ylabel("stones per 100 km")
+    axes.set_ylim(bottom=0)
+    return _png(figure)
+
+
+def _holdings(summary: DemoSummary) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.6))
+    axes.bar(range(len(summary.holdings)),
+             [amount / PEBBLES_PER_STONE for amount in summary.holdings])
+    axes.set_xlabel("owners, largest holding first")
+    axes.set_ylabel("stones held")
+    return _png(figure)
+
+
+def _rejections(summary: DemoSummary) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.6))
+    codes = sorted(summary.rejections_by_code, key=lambda code: -summary.rejections_by_code[code])
+    axes.barh(codes or ["(none)"], [summary.rejections_by_code[c] for c in codes] or [0])
+    axes.set_xlabel("reports refused")
+    return _png(figure)

@@ -1,0 +1,221 @@
+"""What a simulated program shows, read back from the ledger and the settled epochs.
+
+The simulator's own counters say what was attempted; every amount here comes from the
+database the services wrote (balances, epochs, drops), so the summary cannot flatter the run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from milestone.activities.models import CheckIn, Referral
+from milestone.activities.referrals import REWARDED
+from milestone.dividends.models import Dividend, Entitlement
+from milestone.epochs.models import EpochDropRecord, EpochRecord
+from milestone.ledger.queries import balances, totals
+from milestone.ledger.verify import verify_ledger
+from milestone.program.service import load_program
+from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
+from milestone.sim.state import SimStats
+from milestone.store.models import StoreOrder
+from milestone.store.orders import FULFILLED
+from milestone.telemetry.models import Trip
+from milestone.telemetry.queries import rejection_counts
+
+METERS_PER_100_KM = 100_000
+
+
+@dataclass
+class EpochLine:
+    """One settled epoch: what it paid against its schedule, and the driving it paid for."""
+
+    epoch: int
+    scheduled: int
+    paid: int
+    rollover_out: int
+    cum_mined: int
+    cum_mining_schedule: int
+    counted_meters: int
+    owners_paid: int
+
+
+@dataclass
+class DemoSummary:
+    """The demo's verdict and figures; `to_json` is what `milestone demo --json` prints."""
+
+    preset: str
+    days: int
+    owners: int
+    vehicles: int
+    epochs_settled: int
+    released_pebbles: int
+    schedule_pebbles: int
+    mined_pebbles: int
+    mining_schedule_pebbles: int
+    activity_released_pebbles: int
+    drops: int
+    checkins: int
+    referrals_paid: int
+    campaign_participations: int
+    orders_fulfilled: int
+    burned_pebbles: int
+    dividend_fen: int
+    dividend_entitled_fen: int
+    conserved: bool
+    ledger_intact: bool
+    audit_passed: bool | None
+    audit_epochs: int
+    early_owner_stones_per_100km: float | None
+    later_owner_stones_per_100km: float | None
+    uploads: int
+    accepted_trips: int
+    rejections_by_code: dict[str, int]
+    refusals_by_code: dict[str, int]
+    attacks_by_kind: dict[str, int]
+    consent_revocations: int
+    epochs: list[EpochLine] = field(default_factory=list)
+    holdings: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything, amounts as integers (pebbles, fen); no floats in a money field."""
+        return asdict(self)
+
+
+def summarize(
+    session: Session, stats: SimStats, days: int, audit_passed: bool | None, audit_epochs: int
+) -> DemoSummary:
+    """Read the program back and put it next to what the simulation did."""
+    program = load_program(session)
+    params = program.parameters
+    lines = _epoch_lines(session, params)
+    last = lines[-1].epoch if lines else -1
+    mining_schedule = calculate_cumulative_release(params.mining, last) if last >= 0 else 0
+    activity_schedule = calculate_cumulative_release(params.activity, last) if last >= 0 else 0
+    total = totals(session)
+    mined = params.mining.pool - total.mining_reserve
+    activity = params.activity.pool - total.activity_reserve
+    owner_balances = balances_of_owners(session)
+    dividend, entitled = session.execute(
+        select(func.coalesce(func.sum(Dividend.amount_fen), 0))
+    ).scalar_one(), session.execute(
+        select(func.coalesce(func.sum(Entitlement.amount_fen), 0))
+    ).scalar_one()
+    early, later = _stones_per_100km_by_cohort(session, stats)
+    return DemoSummary(
+        preset=params.name, days=days, owners=stats.owners, vehicles=stats.vehicles,
+        epochs_settled=len(lines),
+        released_pebbles=mined + activity, schedule_pebbles=mining_schedule + activity_schedule,
+        mined_pebbles=mined, mining_schedule_pebbles=mining_schedule,
+        activity_released_pebbles=activity, drops=_count_drops(session, params.drop_size),
+        checkins=_count(session, select(func.count()).select_from(CheckIn)),
+        referrals_paid=_count(session, select(func.count()).select_from(Referral)
+                              .where(Referral.referrer_outcome == REWARDED)),
+        campaign_participations=stats.campaign_participations,
+        orders_fulfilled=_count(session, select(func.count()).select_from(StoreOrder)
+                                .where(StoreOrder.status == FULFILLED)),
+        burned_pebbles=total.burned,
+        dividend_fen=int(dividend), dividend_entitled_fen=int(entitled),
+        conserved=total.reconciles and total.issued == params.total_supply,
+        ledger_intact=verify_ledger(session).ok,
+        audit_passed=audit_passed, audit_epochs=audit_epochs,
+        early_owner_stones_per_100km=early, later_owner_stones_per_100km=later,
+        uploads=stats.uploads, accepted_trips=stats.accepted_trips,
+        rejections_by_code=dict(sorted(rejection_counts(session).items())),
+        refusals_by_code=dict(sorted(stats.refusals_by_code.items())),
+        attacks_by_kind=dict(sorted(stats.attacks_by_kind.items())),
+        consent_revocations=stats.consent_revocations,
+        epochs=lines, holdings=sorted(owner_balances.values(), reverse=True),
+    )
+
+
+def balances_of_owners(session: Session) -> dict[int, int]:
+    """Every owner's non-zero stone balance now, by owner id."""
+    return {
+        int(name.rpartition(":")[2]): amount
+        for name, amount in balances(session, kind="owner").items()
+    }
+
+
+def _epoch_lines(session: Session, params: Any) -> list[EpochLine]:
+    meters = _counted_meters_by_epoch(session, params.epoch_seconds)
+    owners_paid = {
+        epoch: int(count)
+        for epoch, count in session.execute(
+            select(EpochDropRecord.epoch, func.count(func.distinct(EpochDropRecord.owner_id)))
+            .group_by(EpochDropRecord.epoch)
+        )
+    }
+    lines = []
+    for record in session.execute(
+        select(EpochRecord).where(EpochRecord.paid.is_not(None)).order_by(EpochRecord.epoch)
+    ).scalars():
+        lines.append(EpochLine(
+            epoch=record.epoch, scheduled=calculate_epoch_budget(params.mining, record.epoch),
+            paid=record.paid or 0, rollover_out=record.rollover_out or 0,
+            cum_mined=record.cum_mined or 0,
+            cum_mining_schedule=calculate_cumulative_release(params.mining, record.epoch),
+            counted_meters=meters.get(record.epoch, 0),
+            owners_paid=int(owners_paid.get(record.epoch, 0)),
+        ))
+    return lines
+
+
+def _counted_meters_by_epoch(session: Session, epoch_seconds: int) -> dict[int, int]:
+    genesis = load_program(session).genesis
+    by_epoch: dict[int, int] = defaultdict(int)
+    for started_at, counted in session.execute(select(Trip.started_at, Trip.counted_m)):
+        if started_at is not None:  # raw times erased on a revocation: not charted
+            by_epoch[(started_at - genesis) // epoch_seconds] += counted
+    return by_epoch
+
+
+def _count_drops(session: Session, drop_size: int) -> int:
+    """Drops paid: each round's total cut into `drop_size` pieces, the last one smaller
+    (so a round paying `t` pebbles made ceil(t / drop_size) drops)."""
+    rounds = session.execute(
+        select(func.sum(EpochDropRecord.amount))
+        .group_by(EpochDropRecord.epoch, EpochDropRecord.round)
+    ).scalars()
+    return sum(-(-int(total) // drop_size) for total in rounds if total)
+
+
+def _stones_per_100km_by_cohort(
+    session: Session, stats: SimStats
+) -> tuple[float | None, float | None]:
+    """Mined stones per 100 km counted, for the owners of day 0 and for those who came later.
+
+    A display ratio (float), never an amount: it shows what joining early is worth.
+    """
+    mined: dict[int, int] = defaultdict(int)
+    for owner_id, amount in session.execute(
+        select(EpochDropRecord.owner_id, func.sum(EpochDropRecord.amount))
+        .group_by(EpochDropRecord.owner_id)
+    ):
+        mined[owner_id] = int(amount)
+    meters: dict[int, int] = defaultdict(int)
+    for owner_id, counted in session.execute(
+        select(Trip.owner_id, func.sum(Trip.counted_m)).group_by(Trip.owner_id)
+    ):
+        meters[owner_id] = int(counted)
+    cohorts: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+    for owner_id, joined in stats.joined_day_of.items():
+        cohort = cohorts[joined == 0]
+        cohort[0] += mined.get(owner_id, 0)
+        cohort[1] += meters.get(owner_id, 0)
+    return _per_100km(*cohorts[True]), _per_100km(*cohorts[False])
+
+
+def _per_100km(pebbles: int, meters: int) -> float | None:
+    if meters == 0:
+        return None
+    return pebbles / 10**8 / (meters / METERS_PER_100_KM)
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.execute(query).scalar_one())
+

@@ -1,0 +1,73 @@
+"""The simulation through the real services: honest cars are never refused, attackers always,
+and the same seed gives the same traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+
+from sqlalchemy import func, select
+
+from milestone.clock import ManualClock
+from milestone.registry.models import Owner, Vehicle
+from milestone.sim import SimConfig, simulate
+from milestone.sim.config import DAY
+from milestone.storage import Database
+from milestone.telemetry.models import Trip, TripRejection
+
+GENESIS = 1_767_571_200  # 2026-01-05, a Monday
+CONFIG = SimConfig(preset="minimal", vehicles=8, days=4, seed=3, attackers=2, growth_bps=2_000)
+ALLOWED_FOR_HONEST = {"no_mileage_consent", "epoch_cap_reached"}
+"""The cap and a withdrawn consent refuse honest driving by design; nothing else may."""
+
+
+def test_honest_cars_are_accepted_and_every_attack_refused(database: Database) -> None:
+    stats = simulate(database, ManualClock(GENESIS), CONFIG, GENESIS)
+    assert stats.accepted_trips >= 10
+    assert set(stats.honest_rejections_by_code) <= ALLOWED_FOR_HONEST
+    attacks = sum(stats.attacks_by_kind.values())
+    assert attacks > 0
+    attack_refusals = sum(stats.rejections_by_code.values()) - sum(
+        stats.honest_rejections_by_code.values()
+    )
+    assert attack_refusals == attacks
+    with database.session() as session:
+        assert session.execute(select(func.count()).select_from(Trip)).scalar_one() == (
+            stats.accepted_trips
+        )
+        stored = session.execute(select(func.count()).select_from(TripRejection)).scalar_one()
+        assert stored == sum(stats.rejections_by_code.values())
+        owners = session.execute(select(func.count()).select_from(Owner)).scalar_one()
+        vehicles = session.execute(select(func.count()).select_from(Vehicle)).scalar_one()
+    assert (owners, vehicles) == (stats.owners, stats.vehicles)
+    assert stats.owners > CONFIG.vehicles  # the fleet grew
+    assert stats.consent_revocations >= 2
+
+
+def test_without_settlement_activities_are_refused_for_want_of_budget(database: Database) -> None:
+    stats = simulate(database, ManualClock(GENESIS), CONFIG, GENESIS)
+    assert stats.checkins == 0
+    assert stats.refusals_by_code["activity_budget_exhausted"] > 0
+    assert stats.orders_placed == 0  # nothing mined, nothing to spend
+
+
+def test_the_same_seed_gives_the_same_traffic(
+    database: Database, reset_database: Callable[[], None]
+) -> None:
+    first = asdict(simulate(database, ManualClock(GENESIS), CONFIG, GENESIS))
+    reset_database()
+    again = asdict(simulate(database, ManualClock(GENESIS), CONFIG, GENESIS))
+    reset_database()
+    other = asdict(simulate(database, ManualClock(GENESIS), CONFIG.__class__(
+        **{**asdict(CONFIG), "seed": 4}), GENESIS))
+    assert first == again
+    assert first != other
+
+
+def test_no_trip_starts_at_night(database: Database) -> None:
+    simulate(database, ManualClock(GENESIS), CONFIG, GENESIS)
+    with database.session() as session:
+        starts = session.execute(select(Trip.started_at)).scalars().all()
+    hours = {(start - GENESIS) % DAY // 3_600 for start in starts if start is not None}
+    assert hours and min(hours) >= 5  # 06:00 true time, less a car clock a minute fast
+    assert max(hours) <= 22
