@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import uvloop
@@ -78,7 +79,11 @@ def run_load(
 
     `requests(i)` gives connection i its requests, in order.
     """
-    return uvloop.run(_run(host, port, requests, connections, seconds, keep_bodies))
+    # A caller already inside an event loop (a test worker that drove Playwright's sync API)
+    # cannot start another in its own thread, so the load runs on a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        load = _run(host, port, requests, connections, seconds, keep_bodies)
+        return pool.submit(uvloop.run, load).result()
 
 
 async def _run(
