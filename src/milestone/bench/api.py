@@ -80,7 +80,7 @@ def run_api_bench(
     seconds: float = 30.0,
     owners: int = 2_000,
     workers: int = 2,
-    connections: int = 16,
+    connections: int = 8,
     upload_connections: int = 4,
     batch: int = 100,
     preset: str = "im-csop",
