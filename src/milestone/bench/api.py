@@ -353,5 +353,7 @@ def summarize(
         "meets_target": proof_rps >= TARGET_PROOF_RPS and p99 < TARGET_PROOF_P99_MS,
         "settle_seconds": round(setup["settle_seconds"], 2),
         "cpus": os.cpu_count(),
+        # The machine's 1, 5 and 15-minute load at the end: the figures move with it.
+        "load_average": [round(value, 2) for value in os.getloadavg()],
         **shape,
     }
