@@ -213,7 +213,7 @@ def api(
     seconds: Annotated[float, typer.Option(min=1, help="Seconds of load per measure.")] = 30.0,
     owners: Annotated[int, typer.Option(min=10, help="Owners (and cars) of the program.")] = 2_000,
     workers: Annotated[int, typer.Option(min=1, help="Workers of milestone serve.")] = 2,
-    connections: Annotated[int, typer.Option(min=1, help="Connections asking for proofs.")] = 16,
+    connections: Annotated[int, typer.Option(min=1, help="Connections asking for proofs.")] = 8,
     upload_connections: Annotated[
         int, typer.Option(min=1, help="Connections uploading telemetry.")
     ] = 4,
