@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from milestone.clock import ManualClock
-from milestone.dividends.finality import record_finalized_epoch
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.epochs.steps import StepHook
@@ -73,11 +72,6 @@ def run_demo(
 
             def close(epoch: int) -> None:
                 settled.extend(done.epoch for done in settle(ctx, through_epoch=epoch))
-                # Settlement does not tell the dividends' finality table; the demo does,
-                # through that table's own interface, once the chain holds the epoch.
-                with database.transaction() as session:
-                    for done in settled:
-                        record_finalized_epoch(session, clock, done)
 
             stats = simulation.run(close, on_day)
         return DemoRun(stats, genesis, settled)

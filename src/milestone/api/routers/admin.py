@@ -15,9 +15,9 @@ from milestone.api.deps import (
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.admin import SettleCreate, SettledEpochPublic, SettlementStatusPublic
 from milestone.api.schemas.common import Instant, hex_of
-from milestone.dividends.finality import last_finalized_epoch
 from milestone.epochs.settle import first_unsettled_epoch, settle
 from milestone.epochs.setup import open_settlement
+from milestone.epochs.status import last_finalized_epoch
 from milestone.epochs.views import last_closed_epoch_at
 from milestone.ledger import read_head, totals
 from milestone.ledger.calendar import load_calendar
