@@ -19,6 +19,7 @@ from milestone.auth.passwords import FAST_HASHER
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.program.service import create_program
@@ -138,7 +139,9 @@ def _settle_daily(
 ) -> list[int]:
     """Settle each epoch as production does: once it closes, an hour after its end."""
     settled: list[int] = []
-    with open_settlement(settings, clock, database=database) as ctx:
+    with open_settlement(
+        settings, clock, dividends=dividends_commitment, database=database
+    ) as ctx:
         for epoch in range(DAYS_BEFORE_NOW):
             closes = genesis + (epoch + 1) * DAY + ctx.grace_seconds
             if closes > now:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from milestone.clock import ManualClock
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.epochs.steps import StepHook
@@ -68,7 +69,9 @@ def run_demo(
         if not settle_epochs:
             return DemoRun(simulation.run(on_day=on_day), genesis, [])
         settled: list[int] = []
-        with open_settlement(settings, clock, database=database, on_step=on_step) as ctx:
+        with open_settlement(
+            settings, clock, dividends=dividends_commitment, database=database, on_step=on_step
+        ) as ctx:
 
             def close(epoch: int) -> None:
                 settled.extend(done.epoch for done in settle(ctx, through_epoch=epoch))
