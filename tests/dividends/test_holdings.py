@@ -9,7 +9,7 @@ that way.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,12 @@ from epochs.conftest import Fleet, close, make_settlement, open_chain
 from milestone.activities.standing import certify_owner
 from milestone.clock import ManualClock
 from milestone.dividends.declare import declare_dividend, entitlements_of
+from milestone.dividends.errors import EpochNotFinalized
 from milestone.dividends.models import Dividend
 from milestone.epochs import epochfile
 from milestone.epochs.models import EpochRewardRecord
 from milestone.epochs.settle import settle
+from milestone.epochs.status import settled_balances
 from milestone.epochs.steps import Settlement
 from milestone.ledger import Asset, balances
 from milestone.program.service import Program, create_program
@@ -53,13 +55,22 @@ def settlement(
         yield make_settlement(database, clock, program, data_dir, chain)
 
 
-@pytest.fixture
-def mined_in_epoch_0(settlement: Settlement, clock: ManualClock) -> dict[int, int]:
-    """Three owners drive through epoch 0, settled during epoch 1; their rewards by owner id."""
+class Interrupted(Exception):
+    pass
+
+
+def drive_epoch_0(settlement: Settlement, clock: ManualClock) -> None:
+    """Three owners drive through epoch 0; the clock moves to where it may settle."""
     fleet = Fleet(settlement.database, clock)
     fleet.enroll(3, seed=5)
     fleet.drive(settlement.program.genesis, 1)
     close(settlement, clock, 1)
+
+
+@pytest.fixture
+def mined_in_epoch_0(settlement: Settlement, clock: ManualClock) -> dict[int, int]:
+    """Epoch 0 driven and settled during epoch 1; the owners' rewards by owner id."""
+    drive_epoch_0(settlement, clock)
     assert [done.epoch for done in settle(settlement)] == [0]
     with settlement.database.session() as session:
         rewards = {
@@ -86,6 +97,25 @@ def held(database: Database, dividend: Dividend) -> dict[int, int]:
     """Each entitled owner's balance at the record epoch, by owner id."""
     with database.session() as session:
         return {e.owner_id: e.balance for e in entitlements_of(session, dividend.id)}
+
+
+def test_an_epoch_settled_but_not_finalized_on_chain_takes_no_dividend(
+    settlement: Settlement, clock: ManualClock, snapshot: Callable[[], object]
+) -> None:
+    def stop_before_finalize(epoch: int, step: str, phase: str) -> None:
+        if (step, phase) == ("finalize", "start"):
+            raise Interrupted
+
+    drive_epoch_0(settlement, clock)
+    settlement.on_step = stop_before_finalize
+    with pytest.raises(Interrupted):
+        settle(settlement)
+    with settlement.database.session() as session:
+        assert settled_balances(session, 0)  # the state is written, not yet committed
+    before = snapshot()
+    with pytest.raises(EpochNotFinalized):
+        declare(settlement.database, clock, 0)
+    assert snapshot() == before
 
 
 def test_the_record_epochs_own_mining_counts_and_the_epoch_file_recomputes_every_share(
