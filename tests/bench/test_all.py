@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from milestone.bench.all import machine, run_peer_merkle
+from milestone.bench.api import run_api_bench
 from milestone.bench.chain import run_chain_bench
 from milestone.bench.ingest import run_ingest_bench
 from milestone.bench.ledger import run_ledger_bench
@@ -37,12 +38,15 @@ def test_the_page_carries_every_benchmark_and_the_machine() -> None:
         "ingest": run_ingest_bench(vehicles=3, trips=3, batch=5, postgres=False),
         "chain": run_chain_bench([10], 2, None, None).to_json(),
         "settle": run_settle_benches((100,), "minimal"),
+        "api": run_api_bench(seconds=0.5, owners=10, connections=2, upload_connections=1,
+                             batch=5, preset="minimal"),
         "seconds": {"merkle": 0.1},
     }
     page = render_benchmarks(figures)
     for heading in ("## Merkle tree", "## Ledger", "## Trip-report intake", "## Gas per epoch",
-                    "## One epoch's settlement"):
+                    "## One epoch's settlement", "## The API under load"):
         assert heading in page
     assert "the same root" in page and "A DIFFERENT ROOT" not in page
     assert figures["machine"]["cpu"] in page and figures["machine"]["date"] in page
     assert f"{figures['ingest']['verify_floor_per_s']:,}" in page
+    assert "verified against the root committed on-chain" in page

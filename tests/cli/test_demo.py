@@ -46,6 +46,7 @@ def assert_sound(summary: dict[str, Any]) -> None:
     assert sum(summary["holdings"]) <= MINIMAL_SUPPLY
     assert summary["rejections_by_code"]  # the attackers were refused
     assert summary["burned_pebbles"] >= 0
+    assert summary["stones_per_100km_by_week"] == []  # six days: no whole week yet
     for key in ("referrals_paid", "orders_fulfilled"):
         assert isinstance(summary[key], int) and summary[key] >= 0
 

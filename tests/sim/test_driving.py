@@ -9,19 +9,27 @@ from hypothesis import strategies as st
 
 from milestone.sim.driving import DAY, HABITS, HOUR, LAST_ARRIVAL, plan_day, weekday_of
 
-MONDAY = 1_767_571_200  # 2026-01-05, a Monday at UTC midnight
+MIDNIGHT = 1_767_830_400  # 2026-01-08, a Thursday: the calendar does not matter
 
 
-def test_weekdays_are_counted_from_a_thursday() -> None:
-    assert weekday_of(0) == 3
-    assert weekday_of(MONDAY) == 0
-    assert weekday_of(MONDAY + 6 * DAY) == 6
+def test_the_week_starts_on_the_first_simulated_day() -> None:
+    assert [weekday_of(day) for day in range(9)] == [0, 1, 2, 3, 4, 5, 6, 0, 1]
+
+
+def test_the_weekend_is_the_simulations_not_the_calendars() -> None:
+    rng = random.Random(3)
+
+    def meters(day: int) -> int:
+        trips = (plan_day("weekender", day, MIDNIGHT, rng) for _ in range(200))
+        return sum(trip.distance_m for day_trips in trips for trip in day_trips)
+
+    assert meters(5) > 5 * meters(0)  # Saturday's long trips against Monday's errand
 
 
 @given(st.sampled_from(HABITS), st.integers(0, 6), st.integers(0, 2**32))
 def test_trips_are_by_day_in_order_and_apart(habit: str, day: int, seed: int) -> None:
-    midnight = MONDAY + day * DAY
-    trips = plan_day(habit, midnight, random.Random(seed))
+    midnight = MIDNIGHT + day * DAY
+    trips = plan_day(habit, day, midnight, random.Random(seed))
     ends = midnight
     for trip in trips:
         assert trip.started_at >= midnight + 6 * HOUR  # no night driving
@@ -33,14 +41,14 @@ def test_trips_are_by_day_in_order_and_apart(habit: str, day: int, seed: int) ->
 
 def test_commuters_drive_more_on_weekdays_than_occasional_drivers() -> None:
     rng = random.Random(1)
-    commuter = sum(len(plan_day("commuter", MONDAY, rng)) for _ in range(200))
-    occasional = sum(len(plan_day("occasional", MONDAY, rng)) for _ in range(200))
+    commuter = sum(len(plan_day("commuter", 0, MIDNIGHT, rng)) for _ in range(200))
+    occasional = sum(len(plan_day("occasional", 0, MIDNIGHT, rng)) for _ in range(200))
     assert commuter > 3 * occasional
 
 
 def test_the_same_seed_plans_the_same_days() -> None:
-    first = [plan_day("weekender", MONDAY + d * DAY, random.Random(9)) for d in range(7)]
-    again = [plan_day("weekender", MONDAY + d * DAY, random.Random(9)) for d in range(7)]
-    other = [plan_day("weekender", MONDAY + d * DAY, random.Random(10)) for d in range(7)]
+    first = [plan_day("weekender", d, MIDNIGHT + d * DAY, random.Random(9)) for d in range(7)]
+    again = [plan_day("weekender", d, MIDNIGHT + d * DAY, random.Random(9)) for d in range(7)]
+    other = [plan_day("weekender", d, MIDNIGHT + d * DAY, random.Random(10)) for d in range(7)]
     assert first == again
     assert first != other

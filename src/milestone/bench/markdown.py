@@ -23,6 +23,7 @@ def render_benchmarks(figures: dict[str, Any]) -> str:
         _ingest(figures["ingest"]),
         _chain(figures["chain"]),
         _settle(figures["settle"]),
+        _api(figures["api"]),
         "## Run times\n\n" + "\n".join(
             f"- `{name}`: {seconds} s" for name, seconds in figures["seconds"].items()
         ) + "\n",
@@ -124,4 +125,37 @@ def _settle(result: dict[str, Any]) -> str:
         "Weights, drops, rewards, state tree and epoch file for synthetic owners, against "
         "the bare keccak hashing of the same trees.\n\n"
         + "\n".join([header, rule, *rows]) + "\n"
+    )
+
+
+def _api(result: dict[str, Any]) -> str:
+    verdict = "met" if result["meets_target"] else "missed"
+    checked = "verified" if result["proof_verifies_on_chain_root"] else "DID NOT verify"
+    return (
+        f"## The API under load (`milestone serve`, {result['workers']} workers, "
+        f"{result['owners']:,} owners, loopback)\n\n"
+        "Each phase runs "
+        f"{result['seconds']:.0f} s on keep-alive connections from a load generator in the same "
+        "process. The floor of an upload is the intake called in-process on the same kind of "
+        "reports, so the ratio is what HTTP, JSON and the workers cost.\n\n"
+        "| measure | value |\n|---|---:|\n"
+        f"| balance with proof, requests/s ({result['connections']} connections) | "
+        f"{result['proof_rps']:,.0f} |\n"
+        f"| proof latency p50 / p99 | {result['proof_p50_ms']:.1f} / "
+        f"{result['proof_p99_ms']:.1f} ms |\n"
+        f"| proofs / target of 1,000 per s (p99 under 50 ms: {verdict}) | "
+        f"{result['proof_rps_over_target']:.2f}× |\n"
+        f"| same, proof cache off: requests/s, p99 | {result['proof_uncached_rps']:,.0f}, "
+        f"{result['proof_uncached_p99_ms']:.1f} ms |\n"
+        f"| uploaded reports/s (batches of {result['batch']}, "
+        f"{result['upload_connections']} connections) | {result['upload_reports_per_s']:,.0f} |\n"
+        f"| upload batch latency p50 / p99 | {result['upload_p50_ms']:.1f} / "
+        f"{result['upload_p99_ms']:.1f} ms |\n"
+        f"| intake in-process, reports/s (floor) | "
+        f"{result['intake_in_process_reports_per_s']:,.0f} |\n"
+        f"| upload / in-process | {result['upload_over_in_process']:.2f}× |\n"
+        f"| errors (proof, uncached, upload) | {result['proof_errors']}, "
+        f"{result['proof_uncached_errors']}, {result['upload_errors']} |\n\n"
+        f"A proof fetched during the run {checked} against the root committed on-chain. "
+        f"Load average at the end: {', '.join(str(x) for x in result['load_average'])}.\n"
     )

@@ -26,7 +26,7 @@ from milestone.storage import open_database
 
 DEFAULTS: Final[dict[str, tuple[int, int]]] = {
     # preset: (vehicles, days); minimal's eras are 4 epochs, so 16 days show four halvings
-    "im-csop": (40, 8),
+    "im-csop": (40, 28),  # four whole weeks: the per-kilometre rate compared week by week
     "minimal": (20, 16),
 }
 REPORT_FILE: Final[str] = "demo-report.html"
@@ -57,7 +57,7 @@ def demo(
     console = Console(stderr=True, quiet=json_output)
     with reported_errors():
         get_preset(preset)
-        default_vehicles, default_days = DEFAULTS.get(preset, (40, 8))
+        default_vehicles, default_days = DEFAULTS.get(preset, (40, 28))
         config = SimConfig(preset=preset, vehicles=vehicles or default_vehicles,
                            days=days or default_days, seed=seed)
         settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
@@ -107,19 +107,19 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
                else "[red]FAIL[/]")
     rows = [
         ("audit", f"{verdict} ({s.audit_epochs} epochs)"),
-        ("released / schedule", f"{format_pebbles(s.released_pebbles)} / "
-         f"{format_pebbles(s.schedule_pebbles)} stones"),
-        ("mined / mining schedule", f"{format_pebbles(s.mined_pebbles)} / "
-         f"{format_pebbles(s.mining_schedule_pebbles)} stones"),
+        ("released / schedule", f"{_stones(s.released_pebbles)} / "
+         f"{_stones(s.schedule_pebbles)} stones"),
+        ("mined / mining schedule", f"{_stones(s.mined_pebbles)} / "
+         f"{_stones(s.mining_schedule_pebbles)} stones"),
         ("drops", f"{s.drops:,}"),
+        ("stones per 100 km, week by week", _weeks(s.stones_per_100km_by_week)),
         ("stones per 100 km, first-day owners", _ratio(s.early_owner_stones_per_100km)),
         ("stones per 100 km, later owners", _ratio(s.later_owner_stones_per_100km)),
         ("trips accepted / reports", f"{s.accepted_trips:,} / {s.uploads:,}"),
         ("rejections by code", ", ".join(f"{c} {n}" for c, n in s.rejections_by_code.items())),
         ("check-ins, referrals paid", f"{s.checkins:,}, {s.referrals_paid}"),
         ("campaign participations", f"{s.campaign_participations}"),
-        ("orders fulfilled, burned", f"{s.orders_fulfilled}, {format_pebbles(s.burned_pebbles)}"
-         " stones"),
+        ("orders fulfilled, burned", f"{s.orders_fulfilled}, {_stones(s.burned_pebbles)} stones"),
         ("dividend", f"{s.dividend_fen / 100:,.2f} CNY to holders "
          f"({s.dividend_entitled_fen / 100:,.2f} entitled)"),
         ("supply conserved, ledger intact", f"{s.conserved}, {s.ledger_intact}"),
@@ -137,4 +137,14 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
 
 
 def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _weeks(rates: list[float | None]) -> str:
+    return " → ".join(_ratio(rate) for rate in rates) or "- (less than a week settled)"
+
+
+def _stones(pebbles: int) -> str:
+    """Exact, with thousands grouped for reading: 2,770,148.99619105."""
+    whole, _, fraction = format_pebbles(pebbles).partition(".")
+    return f"{int(whole):,}.{fraction}"

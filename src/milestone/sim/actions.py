@@ -188,6 +188,9 @@ def check_in_owner(world: World, owner_id: int) -> None:
 
 def shop(world: World, owner_id: int, instant: int) -> None:
     """The owner buys the dearest thing they can afford; the merchant confirms and delivers."""
+    # Drawn whether or not the owner can afford anything: what they hold depends on the drops,
+    # which the seed does not fix, and the draws after this must not depend on them.
+    cancels, fulfil_hours = world.rng.randrange(100) < 10, world.rng.randint(2, 30)
     with world.database.session() as session:
         spendable = spendable_of(session, world.clock, owner_id).spendable
     affordable = [(item, price) for item, price in world.items if price <= spendable]
@@ -202,12 +205,12 @@ def shop(world: World, owner_id: int, instant: int) -> None:
         return
     order_id = placed[0]
     world.stats.orders_placed += 1
-    if world.rng.randrange(100) < 10:
+    if cancels:
         later = instant + HOUR // 2
         step: Callable[[], None] = lambda: _cancel(world, owner_id, order_id, later)  # noqa: E731
         world.schedule(later, step)
         return
-    confirm_at, fulfil_at = instant + HOUR, instant + world.rng.randint(2, 30) * HOUR
+    confirm_at, fulfil_at = instant + HOUR, instant + fulfil_hours * HOUR
     world.schedule(confirm_at, lambda: _merchant_step(world, confirm_order, order_id, confirm_at))
     world.schedule(fulfil_at, lambda: _merchant_step(world, fulfil_order, order_id, fulfil_at))
 

@@ -3,6 +3,10 @@
 A habit turns a day into trips (start, minutes, kilometres); `HonestVehicle` signs them. Times
 are true UTC instants; every trip starts after 06:00 and ends by 22:30, so a day's reports have
 all arrived (at most 30 minutes after a trip) before the epoch closes.
+
+The fleet's week is counted from the simulation's first day, a Monday, not from the calendar:
+the same seed then drives the same week whatever day the demo runs, and a run of whole weeks
+compares like with like (a weekend's long trips pay fewer stones per kilometre than commutes).
 """
 
 from __future__ import annotations
@@ -31,9 +35,9 @@ class PlannedTrip:
     distance_m: int
 
 
-def weekday_of(midnight: int) -> int:
-    """0 for Monday ... 6 for Sunday (1 January 1970 was a Thursday)."""
-    return (midnight // DAY + 3) % 7
+def weekday_of(day: int) -> int:
+    """0 for Monday ... 6 for Sunday, for the simulation's `day` (day 0 is a Monday)."""
+    return day % 7
 
 
 def choose_habit(rng: random.Random) -> str:
@@ -41,11 +45,12 @@ def choose_habit(rng: random.Random) -> str:
     return rng.choices(HABITS, HABIT_WEIGHTS)[0]
 
 
-def plan_day(habit: str, midnight: int, rng: random.Random) -> list[PlannedTrip]:
-    """The trips of one car on the day starting at `midnight`, in order, never overlapping."""
+def plan_day(habit: str, day: int, midnight: int, rng: random.Random) -> list[PlannedTrip]:
+    """The trips of one car on simulated `day`, which starts at `midnight`, in order, never
+    overlapping."""
     if rng.randrange(100) < IDLE_DAY_PERCENT:
         return []
-    weekend = weekday_of(midnight) >= 5
+    weekend = weekday_of(day) >= 5
     legs: list[tuple[int, int, int]] = []  # (earliest start s after midnight, minutes, km)
     if habit == "commuter" and not weekend:
         minutes = rng.randint(15, 50)

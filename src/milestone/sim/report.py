@@ -91,10 +91,23 @@ def _per_100km(summary: DemoSummary) -> str:
     lines = [line for line in summary.epochs if line.counted_meters]
     axes.plot([line.epoch for line in lines],
               [line.paid / PEBBLES_PER_STONE / (line.counted_meters / 100_000) for line in lines],
-              marker="o")
+              marker="o", label="each epoch (weekends' long trips pay less per km)")
+    weeks = summary.stones_per_100km_by_week
+    if weeks:
+        axes.step([7 * week for week in range(len(weeks) + 1)],
+                  [rate or 0.0 for rate in [*weeks, weeks[-1]]], where="post", linewidth=2.5,
+                  label="each whole week")
     axes.set_xlabel("epoch (UTC day)")
     axes.set_ylabel("stones per 100 km")
     axes.set_ylim(bottom=0)
+    owners = axes.twinx()
+    owners.plot([line.epoch for line in summary.epochs],
+                [line.owners_paid for line in summary.epochs], color="grey", linestyle=":",
+                label="owners paid")
+    owners.set_ylabel("owners paid in the epoch")
+    owners.set_ylim(bottom=0)
+    handles = [*axes.get_legend_handles_labels()[0], *owners.get_legend_handles_labels()[0]]
+    axes.legend(handles=handles, loc="upper right", fontsize="small")
     return _png(figure)
 
 

@@ -107,7 +107,7 @@ class Simulation:
                 sent = midnight + rng.randint(11 * HOUR, 21 * HOUR)
                 at(sent, partial(actions.attack, world, car, sent))
                 continue
-            for trip in plan_day(car.habit, midnight, rng):
+            for trip in plan_day(car.habit, day, midnight, rng):
                 upload = car.vehicle.drive(trip.started_at, trip.duration_s, trip.distance_m)
                 at(upload.sent_at, _Upload(car, upload))
         for owner in list(world.owners.values()):

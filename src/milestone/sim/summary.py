@@ -28,6 +28,8 @@ from milestone.telemetry.models import Trip
 from milestone.telemetry.queries import rejection_counts
 
 METERS_PER_100_KM = 100_000
+WEEK = 7
+"""Epochs in a week: per-kilometre rates are compared week by week, weekends with weekends."""
 
 
 @dataclass
@@ -72,6 +74,7 @@ class DemoSummary:
     audit_epochs: int
     early_owner_stones_per_100km: float | None
     later_owner_stones_per_100km: float | None
+    stones_per_100km_by_week: list[float | None]
     uploads: int
     accepted_trips: int
     rejections_by_code: dict[str, int]
@@ -124,6 +127,7 @@ def summarize(
         ledger_intact=verify_ledger(session).ok,
         audit_passed=audit_passed, audit_epochs=audit_epochs,
         early_owner_stones_per_100km=early, later_owner_stones_per_100km=later,
+        stones_per_100km_by_week=stones_per_100km_by_week(lines),
         uploads=stats.uploads, accepted_trips=stats.accepted_trips,
         rejections_by_code=dict(sorted(rejection_counts(session).items())),
         refusals_by_code=dict(sorted(stats.refusals_by_code.items())),
@@ -208,6 +212,19 @@ def _stones_per_100km_by_cohort(
         cohort[0] += mined.get(owner_id, 0)
         cohort[1] += meters.get(owner_id, 0)
     return _per_100km(*cohorts[True]), _per_100km(*cohorts[False])
+
+
+def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
+    """Mined stones per 100 km counted in each whole week of settled epochs, from epoch 0.
+
+    The early-owner advantage as the fleet sees it: what a kilometre earned in the first week
+    against the last, each week with its weekend (the cohort figures above mix weeks).
+    """
+    whole = len(lines) // WEEK * WEEK
+    return [
+        _per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
+        for week in (lines[start : start + WEEK] for start in range(0, whole, WEEK))
+    ]
 
 
 def _per_100km(pebbles: int, meters: int) -> float | None:
