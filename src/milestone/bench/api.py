@@ -40,6 +40,7 @@ from milestone.bench.loadgen import LoadResult, build_request, run_load
 from milestone.bench.serving import HOST, free_port, served
 from milestone.clock import ManualClock, SystemClock
 from milestone.consent.service import grant_consent
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.program.service import create_program
@@ -145,7 +146,9 @@ def build_program(data_dir: Path, owners: int, preset: str, batch: int) -> dict[
         for start in range(0, len(reports), SETUP_BATCH):
             accept_all(ingest(database, clock, reports[start : start + SETUP_BATCH]))
         started = time.perf_counter()
-        with open_settlement(settings, SystemClock(), database=database) as ctx:
+        with open_settlement(
+            settings, SystemClock(), dividends=dividends_commitment, database=database
+        ) as ctx:
             settle(ctx, 0)
         settle_seconds = time.perf_counter() - started
         in_process = intake_in_process(database, calibration, batch)
