@@ -24,6 +24,7 @@ from milestone.clock import Clock
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.models import EpochRecord, EpochStepRecord
 from milestone.program.service import Program
+from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Database
 
 STEPS: Final[tuple[str, ...]] = (
@@ -42,7 +43,7 @@ STEPS: Final[tuple[str, ...]] = (
 )
 """Every step, in order."""
 
-DEFAULT_GRACE_SECONDS: Final[int] = 3_600
+DEFAULT_GRACE_SECONDS: Final[int] = DEFAULT_SETTLE_GRACE_SECONDS
 """How long after an epoch ends its trips may still arrive and count."""
 
 StepHook = Callable[[int, str, str], None]
