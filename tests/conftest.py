@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +27,12 @@ from sqlalchemy.pool import NullPool
 from milestone.activities.budget import current_day, release_activity_budget
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
+from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root
+from milestone.epochs.models import FINALIZED, EpochRecord, OwnerBalanceRecord, OwnerStateRecord
+from milestone.epochs.status import last_finalized_epoch
 from milestone.ledger import MINING_RESERVE, owner_account, post_transaction, transfer
 from milestone.program.service import Program, create_program
+from milestone.registry.models import Owner
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
 from milestone.registry.vin import synthetic_vin
@@ -253,6 +257,62 @@ def credit(database: Database, clock: ManualClock, program: Program) -> Callable
             )
 
     return credit
+
+
+SettleState = Callable[[int, Mapping[int, int]], None]
+
+
+@pytest.fixture
+def settle_state(database: Database, clock: ManualClock, program: Program) -> SettleState:
+    """Record epochs up to `epoch` finalized, epoch `epoch`'s state giving these owners these
+    balances (pebbles by owner id; the others keep theirs), committed.
+
+    The rows are the ones settlement's `state` and `finalize` steps write (`epoch`,
+    `owner_state`, `owner_balance`), without drops, ledger postings or a chain: for tests that
+    need an epoch's final balances, not how they came about (tests/epochs and
+    tests/dividends/test_holdings.py settle for real). The clock moves past the epoch's end.
+    """
+
+    def settle_state(epoch: int, balances: Mapping[int, int]) -> None:
+        seconds = program.parameters.epoch_seconds
+        clock.set(max(clock.now(), program.genesis + (epoch + 1) * seconds))
+        with database.transaction() as session:
+            last = last_finalized_epoch(session)
+            for e in range(0 if last is None else last + 1, epoch + 1):
+                _write_state(session, clock, e, balances if e == epoch else {})
+
+    return settle_state
+
+
+def _write_state(
+    session: Session, clock: ManualClock, epoch: int, balances: Mapping[int, int]
+) -> None:
+    state = {row.owner_id: row for row in session.scalars(select(OwnerStateRecord))}
+    for owner_id, balance in sorted(balances.items()):
+        address = session.get(Owner, owner_id).address  # type: ignore[union-attr]
+        row = state.get(owner_id)
+        if row is not None and (bytes(row.address), row.balance) == (address, balance):
+            continue  # settlement writes an owner's history only when it changes
+        if row is None:
+            session.add(
+                OwnerStateRecord(owner_id=owner_id, address=address, balance=balance, epoch=epoch)
+            )
+        else:
+            row.address, row.balance, row.epoch = address, balance, epoch
+        session.add(
+            OwnerBalanceRecord(owner_id=owner_id, epoch=epoch, address=address, balance=balance)
+        )
+    session.flush()
+    leaves = {bytes(row.address): row.balance for row in session.scalars(select(OwnerStateRecord))}
+    now = clock.now()
+    session.add(
+        EpochRecord(
+            epoch=epoch, status=FINALIZED, started_at=now, finalized_at=now, inputs_cutoff=now,
+            scheduled=0, rollover_in=0, rollover_out=0, paid=0, weights_root=bytes(32),
+            total_weight=0, state_root=calculate_account_root(leaves, BALANCE_LEAF),
+        )
+    )
+    session.flush()
 
 
 @pytest.fixture

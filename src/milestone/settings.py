@@ -12,6 +12,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DATABASE_FILE = "milestone.db"
+DEFAULT_SETTLE_GRACE_SECONDS = 3_600
+"""How long after an epoch ends its trips may still arrive and count, unless configured."""
 
 
 class Settings(BaseSettings):
@@ -35,8 +37,9 @@ class Settings(BaseSettings):
     beacon_key: str | None = None
     """Hex key sealing the beacon secret; None means `keys/beacon.key` in `data_dir`."""
 
-    settle_grace_seconds: int = 3_600
-    """How long after an epoch ends its trips may still arrive and count for it."""
+    settle_grace_seconds: int = Field(default=DEFAULT_SETTLE_GRACE_SECONDS, ge=0)
+    """How long after an epoch ends its trips may still arrive and count for it. Settlement
+    and the telemetry intake read it both: every process of a deployment must share it."""
 
     chain_public_url: str | None = None
     """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""

@@ -5,14 +5,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from milestone.dividends.commitments import LEAF_TYPES
-from milestone.dividends.finality import record_finalized_epoch
 from milestone.rules.merkle import calculate_leaf_hash, verify_proof
 from milestone.rules.units import PEBBLES_PER_STONE
 
 from .conftest import People, login
 from .support import assert_problem
-
-DAY = 86_400
 
 
 def declare(client: TestClient, people: People, key: str = "d1", amount: int = 1_000):
@@ -23,21 +20,23 @@ def declare(client: TestClient, people: People, key: str = "d1", amount: int = 1
     )
 
 
-def finalize_first_epoch(client: TestClient, people: People, database, clock) -> None:
-    """Close epoch 0 as settlement would, and log everyone in again the next day."""
-    clock.advance(DAY)
-    database.run(lambda s: record_finalized_epoch(s, clock, 0))
+def finalize_first_epoch(
+    client: TestClient, people: People, settle_state, holdings: dict[str, int]
+) -> None:
+    """Settle epoch 0 with these owners' stones (by name) in its state, and log everyone in
+    again the next day."""
+    settle_state(0, {people.owner_ids[name]: stones for name, stones in holdings.items()})
     for name in ("olga", "aldo", "ann", "bob"):
         people.headers[name] = login(client, name)
 
 
 def test_dividend_on_a_finalized_epoch_gives_each_holder_a_provable_share(
-    client: TestClient, people: People, credit, database, clock
+    client: TestClient, people: People, settle_state
 ) -> None:
-    credit(people.owner_ids["ann"], 3 * PEBBLES_PER_STONE)
-    credit(people.owner_ids["bob"], PEBBLES_PER_STONE)
     assert_problem(declare(client, people), 409, "epoch_not_finalized")
-    finalize_first_epoch(client, people, database, clock)
+    finalize_first_epoch(
+        client, people, settle_state, {"ann": 3 * PEBBLES_PER_STONE, "bob": PEBBLES_PER_STONE}
+    )
     declared = declare(client, people)
     assert declared.status_code == 201, declared.text
     dividend = declared.json()
@@ -58,10 +57,9 @@ def test_dividend_on_a_finalized_epoch_gives_each_holder_a_provable_share(
 
 
 def test_payout_file_goes_out_and_comes_back(
-    client: TestClient, people: People, credit, database, clock
+    client: TestClient, people: People, settle_state
 ) -> None:
-    credit(people.owner_ids["ann"], PEBBLES_PER_STONE)
-    finalize_first_epoch(client, people, database, clock)
+    finalize_first_epoch(client, people, settle_state, {"ann": PEBBLES_PER_STONE})
     dividend_id = declare(client, people).json()["id"]
     operator = people.headers["olga"]
     exported = client.get(f"/api/v1/dividends/{dividend_id}/payout-file", headers=operator)
@@ -89,10 +87,9 @@ def test_payout_file_goes_out_and_comes_back(
 
 
 def test_an_owner_without_a_share_is_told_so(
-    client: TestClient, people: People, credit, database, clock
+    client: TestClient, people: People, settle_state
 ) -> None:
-    credit(people.owner_ids["ann"], PEBBLES_PER_STONE)
-    finalize_first_epoch(client, people, database, clock)
+    finalize_first_epoch(client, people, settle_state, {"ann": PEBBLES_PER_STONE, "bob": 0})
     dividend_id = declare(client, people).json()["id"]
     response = client.get(
         f"/api/v1/dividends/{dividend_id}/entitlements/me", headers=people.headers["bob"]

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from milestone.api.app import create_app
+from milestone.auth import FAST_HASHER
+from milestone.clock import ManualClock
+from milestone.settings import Settings
+from milestone.storage import Database
+
 from .conftest import People
 from .support import assert_problem, drive
 
@@ -73,3 +79,21 @@ def test_owners_see_their_own_refused_reports_only(
     assert mine.json()[0]["owner_id"] == people.owner_ids["ann"]
     bob = client.get("/api/v1/telemetry/rejections/mine", headers=people.headers["bob"])
     assert bob.json() == []
+
+
+def test_a_trip_past_its_epochs_cutoff_is_refused_by_the_settings_grace(
+    client: TestClient, people: People, clock: ManualClock, settings: Settings,
+    database: Database,
+) -> None:
+    envelopes = drive(people.vehicles["ann"], clock, 1)
+    clock.advance(2 * 86_400)  # past the end of the trip's epoch plus the hour of grace
+    refused = client.post("/api/v1/telemetry/batches", json={"reports": envelopes}).json()
+    assert refused["verdicts"][0]["code"] == "epoch_closed"
+    # A deployment whose settlement waits three days for uploads still takes the trip.
+    patient = settings.model_copy(update={"settle_grace_seconds": 3 * 86_400})
+    app = create_app(patient, clock, database=database, hasher=FAST_HASHER, web_dir=None)
+    with TestClient(app) as other:
+        late = drive(people.vehicles["bob"], clock, 1)
+        clock.advance(2 * 86_400)
+        verdict = other.post("/api/v1/telemetry/batches", json={"reports": late}).json()
+    assert verdict["verdicts"][0]["code"] == "accepted"

@@ -11,8 +11,6 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from milestone.cli.main import app
-from milestone.clock import ManualClock
-from milestone.dividends.finality import record_finalized_epoch
 from milestone.rules.merkle import StandardMerkleTree, verify_proof
 from milestone.storage import Database
 
@@ -30,14 +28,11 @@ def invoke(database_url: str, *args: str) -> str:
 def test_declare_export_confirm_and_prove(
     database: Database,
     database_url: str,
-    clock: ManualClock,
     make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
+    settle_state: Callable[[int, dict[int, int]], None],
     tmp_path: Path,
 ) -> None:
     a, b = make_owner(), make_owner()
-    credit(a, STONE)
-    credit(b, 3 * STONE)
     refused = runner.invoke(
         app,
         [
@@ -54,9 +49,7 @@ def test_declare_export_confirm_and_prove(
         ],
     )
     assert refused.exit_code == 1 and refused.output.rstrip().endswith("[epoch_not_finalized]")
-    clock.advance(86_400)
-    with database.transaction() as session:
-        record_finalized_epoch(session, clock, 0)
+    settle_state(0, {a: STONE, b: 3 * STONE})
     declared = json.loads(
         invoke(
             database_url,

@@ -14,42 +14,16 @@ from milestone.clock import ManualClock
 from milestone.dividends import errors, trees
 from milestone.dividends.commitments import ZERO_ROOT, dividends_commitment, entitlement_proof
 from milestone.dividends.declare import declare_dividend, entitlements_of
-from milestone.dividends.finality import last_finalized_epoch, record_finalized_epoch
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import confirm_payouts, export_payouts, payout_reference
-from milestone.ledger import (
-    MINING_RESERVE,
-    PAYOUT,
-    SUPPLY,
-    Asset,
-    balance_of,
-    dividend_account,
-    owner_account,
-    post_transaction,
-    transfer,
-)
+from milestone.ledger import PAYOUT, SUPPLY, Asset, balance_of, dividend_account, owner_account
 from milestone.registry.models import Owner
 from milestone.rules.merkle import StandardMerkleTree, verify_proof
 from milestone.storage import Database
 
 STONE = 10**8
-DAY = 86_400
 FEN = Asset.CNY_FEN
-
-
-@pytest.fixture
-def finalize(database: Database, clock: ManualClock) -> Callable[[int], None]:
-    """Close epochs up to `epoch` and record them finalized, as settlement will."""
-
-    def finalize(epoch: int) -> None:
-        with database.session() as session:
-            start = (last_finalized_epoch(session) or -1) + 1
-        clock.set(max(clock.now(), clock.now() - clock.now() % DAY + DAY))
-        for e in range(start, epoch + 1):
-            with database.transaction() as session:
-                record_finalized_epoch(session, clock, e)
-
-    return finalize
+SettleState = Callable[[int, dict[int, int]], None]
 
 
 def declare(
@@ -76,49 +50,51 @@ def test_a_dividend_on_an_epoch_not_finalized_is_refused(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
+    settle_state: SettleState,
     snapshot: Callable[[], object],
 ) -> None:
-    credit(make_owner(), STONE)
-    before = snapshot()
-    with pytest.raises(errors.EpochNotFinalized) as raised:
-        declare(database, clock, 1_000)
-    assert raised.value.code == "epoch_not_finalized"
-    assert snapshot() == before
+    owner = make_owner()
+    for record_epoch in (0, 1):
+        before = snapshot()
+        with pytest.raises(errors.EpochNotFinalized) as raised:
+            declare(database, clock, 1_000, record_epoch)
+        assert raised.value.code == "epoch_not_finalized"
+        assert snapshot() == before
+        settle_state(0, {owner: STONE})  # then epoch 0 is final, epoch 1 still is not
 
 
-def test_entitlements_follow_the_balances_at_the_end_of_the_record_epoch(
+def test_entitlements_follow_the_record_epochs_settled_balances(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
-    finalize: Callable[[int], None],
+    settle_state: SettleState,
 ) -> None:
     a, b, c = make_owner(), make_owner(), make_owner()
-    credit(a, STONE)
-    credit(b, 2 * STONE)
-    finalize(0)
-    credit(c, 100 * STONE)  # epoch 1: after the record epoch, so no share
+    settle_state(0, {a: STONE, b: 2 * STONE})
+    settle_state(1, {a: 0, c: 100 * STONE})  # after the record epoch: changes no share
     dividend = declare(database, clock, 1_000)
     assert (dividend.circulating, dividend.holders) == (3 * STONE, 2)
     with database.session() as session:
         shares = {e.owner_id: e.amount_fen for e in entitlements_of(session, dividend.id)}
+        addresses = {e.owner_id: bytes(e.address) for e in entitlements_of(session, dividend.id)}
+        assert addresses[a] == session.get(Owner, a).address  # type: ignore[union-attr]
     assert shares == {a: 333, b: 667}  # 333.33 and 666.67: the leftover fen goes to b
     assert (fen(database, owner_account(a)), fen(database, owner_account(b))) == (333, 667)
     assert fen(database, dividend_account(dividend.id)) == 0
     assert fen(database, SUPPLY) == -1_000
+    later = declare(database, clock, 1_000, epoch=1, key="d2")  # a spent all, c mined
+    with database.session() as session:
+        assert {e.owner_id for e in entitlements_of(session, later.id)} == {b, c}
 
 
 def test_declaring_again_under_the_same_key_changes_nothing(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
-    finalize: Callable[[int], None],
+    settle_state: SettleState,
     snapshot: Callable[[], object],
 ) -> None:
-    credit(make_owner(), STONE)
-    finalize(0)
+    settle_state(0, {make_owner(): STONE})
     first = declare(database, clock, 1_000)
     before = snapshot()
     assert declare(database, clock, 1_000).id == first.id
@@ -156,25 +132,18 @@ def test_impossible_dividends_are_refused(
 
 
 def test_an_epoch_without_holders_has_no_dividend(
-    database: Database, clock: ManualClock, program: object, finalize: Callable[[int], None]
+    database: Database,
+    clock: ManualClock,
+    make_owner: Callable[[], int],
+    settle_state: SettleState,
+    snapshot: Callable[[], object],
 ) -> None:
-    finalize(0)
+    settle_state(0, {make_owner(): 0})  # in the state, at zero: no holder
+    before = snapshot()
     with pytest.raises(errors.NoHoldersAtRecord) as raised:
         declare(database, clock, 100)
     assert raised.value.code == "no_holders"
-
-
-def test_epochs_finalize_in_order_and_once_over(
-    database: Database, clock: ManualClock, program: object
-) -> None:
-    with pytest.raises(errors.EpochNotFinalized), database.transaction() as session:
-        record_finalized_epoch(session, clock, 0)  # still running
-    clock.advance(2 * DAY)
-    with pytest.raises(errors.EpochNotFinalized), database.transaction() as session:
-        record_finalized_epoch(session, clock, 1)  # 0 comes first
-    with database.transaction() as session:
-        record_finalized_epoch(session, clock, 0)
-        record_finalized_epoch(session, clock, 0)
+    assert snapshot() == before
 
 
 def returned(export: str, statuses: dict[str, str], **overrides: str) -> str:
@@ -200,13 +169,10 @@ def dividend(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
-    finalize: Callable[[int], None],
+    settle_state: SettleState,
 ) -> tuple[Dividend, list[int]]:
     owners = [make_owner() for _ in range(3)]
-    for i, owner in enumerate(owners):
-        credit(owner, (i + 1) * STONE)
-    finalize(0)
+    settle_state(0, {owner: (i + 1) * STONE for i, owner in enumerate(owners)})
     return declare(database, clock, 600), owners
 
 
@@ -287,8 +253,6 @@ def test_the_next_finalized_epoch_commits_the_root(
     database: Database,
     clock: ManualClock,
     dividend: tuple[Dividend, list[int]],
-    make_owner: Callable[[], int],
-    credit: Callable[[int, int], None],
 ) -> None:
     declared, _ = dividend
     second = declare(database, clock, 50, key="d2")
@@ -314,20 +278,13 @@ def test_adversarial_balances_split_exactly_and_within_a_fen(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
-    finalize: Callable[[int], None],
+    settle_state: SettleState,
 ) -> None:
     tiny = [make_owner() for _ in range(150)]
     whale = make_owner()
     amount = 49_000_000_000  # RMB 490M in fen
-    with database.transaction() as session:
-        postings = [
-            p
-            for i, owner in enumerate(tiny)
-            for p in transfer(MINING_RESERVE, owner_account(owner), 1 + i % 3)
-        ]
-        postings += transfer(MINING_RESERVE, owner_account(whale), 999 * STONE - 7)
-        post_transaction(session, clock, "drop", "adversarial", postings)
-    finalize(0)
+    balances = {owner: 1 + i % 3 for i, owner in enumerate(tiny)}
+    settle_state(0, {**balances, whale: 999 * STONE - 7})
     dividend = declare(database, clock, amount)
     with database.session() as session:
         entitlements = entitlements_of(session, dividend.id)

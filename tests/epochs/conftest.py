@@ -24,6 +24,7 @@ from milestone.chain.deployment import deploy_or_attach
 from milestone.chain.keys import load_operator
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.setup import program_parameters
 from milestone.epochs.steps import Settlement
@@ -60,6 +61,7 @@ def make_settlement(
         data_dir=data_dir,
         beacon_secret=load_beacon_secret(data_dir),
         program=program,
+        dividends=dividends_commitment,
         grace_seconds=GRACE,
     )
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from milestone.clock import ManualClock
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.settings import Settings
@@ -28,7 +29,9 @@ def main(argv: list[str]) -> None:
         if kill_at == (str(epoch), step, phase):
             os.kill(os.getpid(), signal.SIGKILL)
 
-    with open_settlement(settings, ManualClock(now), on_step=hook) as ctx:
+    with open_settlement(
+        settings, ManualClock(now), dividends=dividends_commitment, on_step=hook
+    ) as ctx:
         print("ready", flush=True)
         settle(ctx)
     print("settled", flush=True)

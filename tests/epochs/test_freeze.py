@@ -3,21 +3,25 @@ epoch without driving, which settles."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from milestone.audit.run import run_audit
 from milestone.chain.backends import ChainConnection
 from milestone.clock import ManualClock
 from milestone.epochs.errors import ChainDisagrees, EpochGap, EpochNotClosed
-from milestone.epochs.models import EpochRecord
+from milestone.epochs.models import EpochRecord, EpochWeightRecord
 from milestone.epochs.settle import settle, settle_epoch
 from milestone.epochs.steps import Settlement
 from milestone.storage import Database, migrate
+from milestone.telemetry.intake import ingest
+from milestone.telemetry.models import Trip, TripRound
 
-from .conftest import DAY, close, make_settlement, start_program
+from .conftest import DAY, GENESIS, MakeFleet, close, make_settlement, start_program
 
 State = Callable[[], dict[str, list[tuple[object, ...]]]]
 
@@ -78,3 +82,50 @@ def test_a_chain_ahead_of_the_database_is_refused(
     with other.session() as session:
         assert session.query(EpochRecord).count() == 0
     other.dispose()
+
+
+def weights_by_owner(database: Database, epoch: int) -> dict[int, int]:
+    with database.session() as session:
+        rows = session.execute(
+            select(EpochWeightRecord.owner_id, func.sum(EpochWeightRecord.weight))
+            .where(EpochWeightRecord.epoch == epoch)
+            .group_by(EpochWeightRecord.owner_id)
+        )
+        return {owner_id: int(weight) for owner_id, weight in rows}
+
+
+def test_a_trip_received_at_the_cutoff_counts_and_one_just_after_is_refused(
+    settlement: Settlement, clock: ManualClock, database: Database, make_fleet: MakeFleet
+) -> None:
+    fleet = make_fleet(2)
+    on_time, late = (car.drive(GENESIS + DAY - 1_800, 1_200, 10_000) for car in fleet.cars)
+    cutoff = GENESIS + DAY + settlement.grace_seconds
+    clock.set(cutoff)
+    assert ingest(database, clock, [on_time.envelope])[0].accepted
+    clock.set(cutoff + 1)
+    refused = ingest(database, clock, [late.envelope])[0]
+    assert refused.code == "epoch_closed"
+    settle(settlement, 0)
+    assert set(weights_by_owner(database, 0)) == {fleet.owners[0]}
+
+
+def test_an_epoch_settled_early_takes_no_more_trips_whatever_the_clock(
+    settlement: Settlement, clock: ManualClock, database: Database, make_fleet: MakeFleet
+) -> None:
+    fleet = make_fleet(2)
+    in_epoch = fleet.cars[0].drive(GENESIS + DAY - 1_800, 1_200, 10_000)
+    across = fleet.cars[1].drive(GENESIS + DAY - 600, 1_200, 10_000)
+    # The operator settles with no grace at all; the intake still allows its hour.
+    clock.set(GENESIS + DAY + 900)
+    settle(dataclasses.replace(settlement, grace_seconds=0), 0)
+    verdicts = ingest(database, clock, [in_epoch.envelope, across.envelope])
+    assert [verdict.code for verdict in verdicts] == ["epoch_closed", "accepted"]
+    with database.session() as session:
+        rounds = session.execute(select(TripRound.epoch, TripRound.meters)).all()
+        counted = session.execute(select(Trip.counted_m)).scalar_one()
+    # Only the part driven after midnight can count, and only it is stored.
+    assert {epoch for epoch, _ in rounds} == {1}
+    assert counted == sum(meters for _, meters in rounds) < across.distance_m
+    close(settlement, clock, 2)
+    settle(settlement, 1)
+    assert set(weights_by_owner(database, 1)) == {fleet.owners[1]}

@@ -1,5 +1,5 @@
-"""What settlement tells other services: epoch statuses, finality for the dividends, and the
-dividend roots it commits on-chain."""
+"""What settlement tells other services: epoch statuses, finality and settled balances for the
+dividends, and the dividend roots it commits on-chain."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Any
 from milestone.audit.run import run_audit
 from milestone.clock import ManualClock
 from milestone.dividends.declare import declare_dividend
-from milestone.dividends.finality import is_epoch_finalized, last_finalized_epoch
 from milestone.epochs import epochfile
 from milestone.epochs.settle import settle
-from milestone.epochs.status import epoch_statuses, settled_balances
+from milestone.epochs.status import (
+    epoch_statuses,
+    is_epoch_finalized,
+    last_finalized_epoch,
+    settled_balances,
+)
 from milestone.epochs.steps import Settlement
 
 from .conftest import close
@@ -23,16 +27,17 @@ def test_finality_reaches_the_dividends_and_a_declared_root_is_committed_next(
     database = settlement.database
     fleet = make_fleet(3)
     fleet.drive(settlement.program.genesis, 1)
+    with database.session() as session:
+        assert last_finalized_epoch(session) is None and not is_epoch_finalized(session, 0)
     close(settlement, clock, 1)
     settle(settlement)  # during epoch 1, as the operator's daily run does
     close(settlement, clock, 2)
     settle(settlement)
     with database.session() as session:
         assert last_finalized_epoch(session) == 1 and is_epoch_finalized(session, 0)
+        assert not is_epoch_finalized(session, 2)
         statuses = epoch_statuses(session)
         assert [(s.epoch, s.status) for s in statuses] == [(1, "finalized"), (0, "finalized")]
-    # Dividends read holdings from the ledger at the end of the record epoch: epoch 0's mining
-    # is posted while epoch 1 runs, so epoch 1 is the first with holders.
     with database.transaction() as session:
         dividend = declare_dividend(
             session, clock, amount_fen=1_000_00, record_epoch=1, payment_date="2026-03-01",

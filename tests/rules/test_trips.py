@@ -23,7 +23,9 @@ from milestone.rules.trips import (
     consent_covers,
     count_capped_meters,
     find_violations,
+    first_open_epoch,
     owner_during,
+    prorate_trip,
     validate_trip,
 )
 
@@ -221,3 +223,79 @@ def test_the_cap_is_never_exceeded_and_counts_the_first_meters(
         offered = sum(s.meters for s in shares if s.epoch == epoch)
         assert sum(s.meters for s in counted if s.epoch == epoch) == min(room, offered)
     assert all(share.meters > 0 for share in counted)
+
+
+DAY = 86_400
+GRACE = 3_600
+CUTOFF_0 = GENESIS + DAY + GRACE  # epoch 0's inputs cutoff: received by then, it counts
+
+
+def test_epochs_stay_open_until_their_cutoff_inclusive() -> None:
+    assert first_open_epoch(GENESIS, GENESIS, DAY, GRACE) == 0
+    assert first_open_epoch(CUTOFF_0, GENESIS, DAY, GRACE) == 0
+    assert first_open_epoch(CUTOFF_0 + 1, GENESIS, DAY, GRACE) == 1
+    assert first_open_epoch(CUTOFF_0 + DAY, GENESIS, DAY, GRACE) == 1
+    assert first_open_epoch(CUTOFF_0 + DAY + 1, GENESIS, DAY, GRACE) == 2
+    assert first_open_epoch(GENESIS + DAY + 1, GENESIS, DAY, 0) == 1
+
+
+def test_a_trip_of_a_closed_epoch_is_refused_and_one_of_an_open_epoch_counts() -> None:
+    late = context(first_open_epoch=1)
+    assert validate_trip(report(), context(first_open_epoch=0), PARAMS, CUTOFF_0)
+    with pytest.raises(TripRejected) as refused:
+        validate_trip(report(), late, PARAMS, CUTOFF_0 + 1)
+    assert refused.value.code == "epoch_closed"
+    assert find_violations(report(), late, PARAMS, CUTOFF_0 + 1) == ["epoch_closed"]
+
+
+def test_a_trip_ending_at_midnight_belongs_to_the_epoch_before() -> None:
+    # The span is [start, end): a trip ending at 00:00 drove its last second in epoch 0.
+    at_midnight = report(started_at=GENESIS + DAY - 1_800, ended_at=GENESIS + DAY)
+    with pytest.raises(TripRejected, match="epoch 0"):
+        validate_trip(at_midnight, context(first_open_epoch=1), PARAMS, CUTOFF_0 + 1)
+    instant = report(started_at=GENESIS + DAY, ended_at=GENESIS + DAY, distance_m=0,
+                     odometer_end_m=100_000)
+    assert validate_trip(instant, context(first_open_epoch=1), PARAMS, CUTOFF_0 + 1) == []
+
+
+def test_a_trip_across_midnight_counts_only_in_the_open_epoch() -> None:
+    across = report(started_at=GENESIS + DAY - 900, ended_at=GENESIS + DAY + 900)
+    whole = validate_trip(across, context(), PARAMS, CUTOFF_0)
+    assert {share.epoch for share in whole} == {0, 1}
+    counted = validate_trip(across, context(first_open_epoch=1), PARAMS, CUTOFF_0 + 1)
+    assert counted == [share for share in whole if share.epoch == 1]
+    assert sum(share.meters for share in counted) < 25_000
+
+
+@given(
+    start=st.integers(min_value=0, max_value=4 * DAY),
+    duration=st.integers(min_value=0, max_value=6 * HOUR),
+    delay=st.integers(min_value=0, max_value=3 * DAY),
+    grace=st.integers(min_value=0, max_value=2 * DAY),
+    frozen_through=st.integers(min_value=-1, max_value=5),
+)
+def test_no_accepted_meter_is_left_out_of_its_epochs_inputs(
+    start: int, duration: int, delay: int, grace: int, frozen_through: int
+) -> None:
+    # Received at `now`, a share of epoch e counts if now <= end(e) + grace and e is not frozen.
+    started_at = GENESIS + start
+    ended_at = started_at + duration
+    trip = report(started_at=started_at, ended_at=ended_at, odometer_end_m=100_000 + duration,
+                  distance_m=duration)
+    now = ended_at + delay
+    first_open = max(first_open_epoch(now, GENESIS, DAY, grace), frozen_through + 1)
+    situation = context(previous=None, first_open_epoch=first_open)
+    try:
+        shares = validate_trip(trip, situation, PARAMS, now)
+    except TripRejected as rejection:
+        assert rejection.code == "epoch_closed"
+        last_epoch = (max(started_at, ended_at - 1) - GENESIS) // DAY
+        assert now > GENESIS + (last_epoch + 1) * DAY + grace or last_epoch <= frozen_through
+        return
+    for share in shares:
+        assert now <= GENESIS + (share.epoch + 1) * DAY + grace
+        assert share.epoch > frozen_through
+    # Only the meters of closed epochs are dropped, nothing else.
+    offered = prorate_trip(trip, GENESIS, PARAMS)
+    closed = sum(share.meters for share in offered if share.epoch < first_open)
+    assert sum(share.meters for share in shares) == duration - closed

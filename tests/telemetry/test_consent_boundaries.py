@@ -20,6 +20,7 @@ from milestone.storage import Database
 from milestone.telemetry.intake import ingest
 from milestone.telemetry.models import TripRound
 
+GENESIS = 1_767_225_600  # as tests/conftest.py
 MINUTE = 60
 DAY = 86_400
 
@@ -51,7 +52,9 @@ def test_only_trips_inside_a_grant_are_mined(
     start: int,
     minutes: int,
 ) -> None:
-    base = clock.now() + DAY
+    # The next midnight: every instant of the example lies in one epoch, whose trips the
+    # intake still takes when it judges them (hours later, after the revocation).
+    base = GENESIS + ((clock.now() - GENESIS) // DAY + 1) * DAY
     clock.set(base + grant * MINUTE)
     car = enroll(scopes=("mileage",))
     granted_at = clock.now()

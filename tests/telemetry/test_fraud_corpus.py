@@ -23,6 +23,7 @@ from milestone.rules.reports import (
     encode_report,
 )
 from milestone.storage import Database
+from milestone.telemetry.closure import close_epoch
 from milestone.telemetry.intake import explain_reports, ingest, ingest_batch
 from milestone.telemetry.verify import Verdict
 from milestone.vehicle import VehicleSigner, generate_signing_key
@@ -220,6 +221,20 @@ def cap_reached(db: Database, clock: ManualClock, garage: Garage) -> bytes:
                 odometer_start_m=200_000, odometer_end_m=225_000)
 
 
+def epoch_closed(db: Database, clock: ManualClock, garage: Garage) -> bytes:
+    # Epoch 0's cutoff is its end plus the default grace of an hour: one second past it.
+    clock.set(GENESIS + DAY + HOUR + 1)
+    return trip(garage.car)
+
+
+def epoch_frozen(db: Database, clock: ManualClock, garage: Garage) -> bytes:
+    # Settlement froze epoch 0 early (a shorter grace of its own): the cutoff has not passed.
+    clock.set(GENESIS + DAY + 60)
+    with db.transaction() as session:
+        close_epoch(session, 0, GENESIS + DAY, clock.now())
+    return trip(garage.car)
+
+
 def no_consent(db: Database, clock: ManualClock, garage: Garage) -> bytes:
     return trip(garage.unconsented, odometer_start_m=0, odometer_end_m=25_000)
 
@@ -242,12 +257,14 @@ CORPUS: dict[str, Case] = {
     "odometer_gap": odometer_gap,
     "distance_mismatch": distance_mismatch,
     "over_speed": over_speed,
+    "epoch_closed": epoch_closed,
     "epoch_cap_reached": cap_reached,
     "no_mileage_consent": no_consent,
 }
 EXTRA_CASES: dict[str, tuple[str, Case]] = {
     "retired key signing after its rotation": ("revoked_key", retired),
     "signed bytes changed after signing": ("bad_signature", tampered),
+    "epoch frozen by settlement before its cutoff": ("epoch_closed", epoch_frozen),
 }
 
 

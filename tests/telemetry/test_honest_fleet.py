@@ -35,6 +35,7 @@ HOUR = 3_600
 VEHICLES = 12
 DAYS = 6
 ROTATION_DAY = 3
+GRACE = 3_600  # the intake's default, as settlement's
 
 
 @pytest.fixture
@@ -81,7 +82,8 @@ def test_an_honest_fleet_is_never_rejected_and_every_meter_counts(
     before = simulate_fleet(fleet, GENESIS, ROTATION_DAY)
     held = max((u for u in before if decode_envelope(u.envelope).report.vehicle_id
                 == rotated.vehicle_id), key=lambda u: u.sent_at)
-    rotation_at = GENESIS + ROTATION_DAY * DAY + 4 * HOUR
+    # At midnight: the held report's epoch takes uploads until 01:00 (the settlement grace).
+    rotation_at = GENESIS + ROTATION_DAY * DAY
     verdicts = drive(database, clock, [u for u in before if u is not held], rotation_at)
     clock.set(rotation_at)
     new_key = generate_signing_key()
@@ -92,9 +94,11 @@ def test_an_honest_fleet_is_never_rejected_and_every_meter_counts(
         grant_consent(session, clock, owner_id=buyer.id, vehicle_id=sold.vehicle_id,
                       scope="mileage", terms_version="2026-01")
     rotated.signer.rotate_key(new_key)
-    # Signed with the old key before the rotation, uploaded an hour after it.
-    late = dataclasses.replace(held, sent_at=rotation_at + HOUR)
-    verdicts += drive(database, clock, [late], rotation_at + 2 * HOUR)
+    # Signed with the old key before the rotation, uploaded after it, judged at 01:00: the
+    # last instant its epoch's trips still count.
+    late = dataclasses.replace(held, sent_at=rotation_at + HOUR // 2)
+    verdicts += drive(database, clock, [late], rotation_at + HOUR)
+    assert clock.now() == rotation_at + HOUR
 
     after = simulate_fleet(fleet, GENESIS + ROTATION_DAY * DAY, DAYS - ROTATION_DAY)
     verdicts += drive(database, clock, after, GENESIS + (DAYS + 1) * DAY)
@@ -125,6 +129,16 @@ def test_an_honest_fleet_is_never_rejected_and_every_meter_counts(
         }
         trips_counted = session.execute(select(func.sum(Trip.counted_m))).scalar_one()
         assert trips_counted == sum(counted.values())
+        # Every counted round arrived by its epoch's cutoff: settlement counts them all.
+        received = session.execute(
+            select(TripRound.epoch, func.max(Trip.received_at))
+            .join(Trip, (Trip.vehicle_id == TripRound.vehicle_id)
+                  & (Trip.sequence == TripRound.sequence))
+            .group_by(TripRound.epoch)
+        ).all()
+        assert received and all(
+            last <= GENESIS + (epoch + 1) * DAY + GRACE for epoch, last in received
+        )
         # The sold car's trips after the sale are credited to the buyer.
         owners = set(session.execute(
             select(Trip.owner_id).where(Trip.vehicle_id == sold.vehicle_id)

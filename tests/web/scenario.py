@@ -19,7 +19,7 @@ from milestone.auth.passwords import FAST_HASHER
 from milestone.auth.users import create_user
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
-from milestone.dividends.finality import record_finalized_epoch
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.program.service import create_program
@@ -139,17 +139,15 @@ def _settle_daily(
 ) -> list[int]:
     """Settle each epoch as production does: once it closes, an hour after its end."""
     settled: list[int] = []
-    with open_settlement(settings, clock, database=database) as ctx:
+    with open_settlement(
+        settings, clock, dividends=dividends_commitment, database=database
+    ) as ctx:
         for epoch in range(DAYS_BEFORE_NOW):
             closes = genesis + (epoch + 1) * DAY + ctx.grace_seconds
             if closes > now:
                 break
             clock.set(max(clock.now(), closes))
             settled += [done.epoch for done in settle(ctx, through_epoch=epoch)]
-            # Settlement does not tell the dividends' finality table yet (left to the merge of
-            # both); tell it what the chain now holds, through that table's own interface.
-            with database.transaction() as session:
-                record_finalized_epoch(session, clock, epoch)
     return settled
 
 

@@ -6,7 +6,8 @@ thread pool, and a hop there costs more than checking a token does.
 `SessionDep` reads (one consistent snapshot); writes go through `DatabaseDep.run(...)`, the unit
 of work that commits and retries. `CurrentOwner`, `CurrentOperator`, `CurrentStaff`,
 `MerchantKey` and `SalesKey` authenticate the caller and refuse the wrong kind of principal,
-so a handler that names one of them cannot be reached by anybody else.
+so a handler that names one of them cannot be reached by anybody else; `CurrentOwnerId` and
+`MerchantKeyId` do the same and give the handler the owner's or the merchant's id.
 """
 
 from __future__ import annotations
@@ -120,6 +121,15 @@ CurrentOperator = Annotated[Principal, Depends(get_operator)]
 CurrentStaff = Annotated[Principal, Depends(get_staff)]
 
 
+async def get_owner_id(owner: CurrentOwner) -> int:
+    """The registry owner the calling owner is (the owner role always names one)."""
+    assert owner.owner_id is not None
+    return owner.owner_id
+
+
+CurrentOwnerId = Annotated[int, Depends(get_owner_id)]
+
+
 def get_key_holder(
     database: DatabaseDep,
     secret: Annotated[str | None, Depends(api_key_scheme)],
@@ -162,6 +172,15 @@ async def get_sales(holder: Annotated[Principal, Depends(get_key_holder)]) -> Pr
 
 
 MerchantKey = Annotated[Principal, Depends(get_merchant)]
+
+
+async def get_merchant_id(merchant: MerchantKey) -> int:
+    """The merchant whose key the request carries."""
+    assert merchant.merchant_id is not None
+    return merchant.merchant_id
+
+
+MerchantKeyId = Annotated[int, Depends(get_merchant_id)]
 SalesKey = Annotated[Principal, Depends(get_sales)]
 
 

@@ -40,6 +40,7 @@ from milestone.bench.loadgen import LoadResult, build_request, run_load
 from milestone.bench.serving import HOST, free_port, served
 from milestone.clock import ManualClock, SystemClock
 from milestone.consent.service import grant_consent
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.program.service import create_program
@@ -66,6 +67,10 @@ SETUP_BATCH = 1_000
 CALIBRATION_CARS = 200
 CALIBRATION_SECONDS = 1.0
 """Trips enough for about a second of upload at the rate `prepare_uploads` plans for."""
+GRACE_SECONDS = DAY
+"""Settlement's grace in the bench: the upload sends yesterday's driving at any hour of today,
+so yesterday's epoch stays open to the intake all day (epoch 0 still closes by now)."""
+SERVED_ENV = {"MILESTONE_SETTLE_GRACE_SECONDS": str(GRACE_SECONDS)}
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def run_api_bench(
         uploads = prepare_uploads(setup["fleet"], seconds, batch, upload_connections)
         tokens = issue_tokens(data_dir, setup["fleet"].owners)
         port = free_port()
-        with served(data_dir, port, workers):
+        with served(data_dir, port, workers, SERVED_ENV):
             requests = proof_requests(tokens, port)
             warm_up(port, requests, connections)
             proofs = run_load(HOST, port, requests, connections=connections, seconds=seconds)
@@ -105,7 +110,7 @@ def run_api_bench(
         # The same, every proof computed afresh (no worker keeps answers): the cost of a
         # wallet's first look, or of a deployment with more owners than its caches hold.
         port = free_port()
-        with served(data_dir, port, workers, {"MILESTONE_API_PROOF_CACHE": "0"}):
+        with served(data_dir, port, workers, SERVED_ENV | {"MILESTONE_API_PROOF_CACHE": "0"}):
             requests = proof_requests(tokens, port)
             warm_up(port, requests, connections)
             uncached = run_load(
@@ -128,7 +133,7 @@ def build_program(data_dir: Path, owners: int, preset: str, batch: int) -> dict[
     now = int(time.time())
     genesis = now - now % DAY - 2 * DAY
     clock = ManualClock(genesis + 60)
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, settle_grace_seconds=GRACE_SECONDS)
     database = open_database(settings.database_url)
     try:
         parameters = get_preset(preset)
@@ -143,9 +148,12 @@ def build_program(data_dir: Path, owners: int, preset: str, batch: int) -> dict[
             for index in range(owners)
         ]
         for start in range(0, len(reports), SETUP_BATCH):
-            accept_all(ingest(database, clock, reports[start : start + SETUP_BATCH]))
+            part = reports[start : start + SETUP_BATCH]
+            accept_all(ingest(database, clock, part, grace_seconds=GRACE_SECONDS))
         started = time.perf_counter()
-        with open_settlement(settings, SystemClock(), database=database) as ctx:
+        with open_settlement(
+            settings, SystemClock(), dividends=dividends_commitment, database=database
+        ) as ctx:
             settle(ctx, 0)
         settle_seconds = time.perf_counter() - started
         in_process = intake_in_process(database, calibration, batch)
@@ -164,7 +172,7 @@ def intake_in_process(database: Database, cars: Fleet, batch: int) -> float:
     clock = SystemClock()
     started = time.perf_counter()
     for reports in bodies:
-        accept_all(ingest(database, clock, reports))
+        accept_all(ingest(database, clock, reports, grace_seconds=GRACE_SECONDS))
     return sum(map(len, bodies)) / (time.perf_counter() - started)
 
 

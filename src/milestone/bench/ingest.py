@@ -121,10 +121,16 @@ def verify_all(items: Sequence[tuple[VerifyKey, bytes, bytes]]) -> None:
         key.verify(message, signature)
 
 
+def backlog_grace(now: int) -> int:
+    """A settlement grace that keeps every epoch since genesis open at `now`: the bench sends
+    days of driving at once, and measures the intake's cost, not its timing."""
+    return now - GENESIS
+
+
 def ingest_into(
     verdicts: list[Verdict], database: Database, clock: ManualClock, part: Sequence[bytes]
 ) -> None:
-    verdicts.extend(ingest(database, clock, part))
+    verdicts.extend(ingest(database, clock, part, grace_seconds=backlog_grace(clock.now())))
 
 
 def measure_ingest(
@@ -174,7 +180,8 @@ def worker(
         barrier.wait()
         cpu = time.process_time()
         for first in range(0, len(envelopes), batch):
-            verdicts = ingest(database, clock, envelopes[first : first + batch])
+            part = envelopes[first : first + batch]
+            verdicts = ingest(database, clock, part, grace_seconds=backlog_grace(now))
             if not all(verdict.accepted for verdict in verdicts):
                 raise RuntimeError("the bench fleet had rejections")
         cpu = time.process_time() - cpu

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
 from milestone.clock import SystemClock
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import (
     SettledEpoch,
     first_unsettled_epoch,
@@ -48,7 +49,7 @@ def settle(
     """Settle closed epochs: weights, beacon, drops, postings, epoch file, finalize on-chain."""
     settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
     clock = SystemClock()
-    with reported_errors(), open_settlement(settings, clock) as ctx:
+    with reported_errors(), open_settlement(settings, clock, dividends=dividends_commitment) as ctx:
         closed = last_closed_epoch(ctx) if through_epoch is None else through_epoch
         with ctx.database.session() as session:
             start = first_unsettled_epoch(session)

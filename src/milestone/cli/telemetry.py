@@ -17,6 +17,8 @@ from milestone.cli.common import (
     reported_errors,
 )
 from milestone.clock import SystemClock
+from milestone.settings import load_settings
+from milestone.storage import open_database
 from milestone.telemetry.intake import explain_reports, ingest
 from milestone.telemetry.queries import list_rejections, rejection_counts
 
@@ -52,9 +54,12 @@ def ingest_command(
     """Verify and store a batch in one transaction; one verdict per line."""
     with reported_errors():
         items = read_envelopes(reports)
-        database = open_from_options(data_dir, database_url)
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
+        database = open_database(settings.database_url)
         try:
-            verdicts = ingest(database, SystemClock(), items)
+            verdicts = ingest(
+                database, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
+            )
         finally:
             database.dispose()
     rows = [
@@ -82,10 +87,13 @@ def explain(
     """Every check each report fails against the current state, without storing anything."""
     with reported_errors():
         items = read_envelopes(reports)
-        database = open_from_options(data_dir, database_url)
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
+        database = open_database(settings.database_url)
         try:
             with database.session() as session:
-                explanations = explain_reports(session, SystemClock(), items)
+                explanations = explain_reports(
+                    session, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
+                )
         finally:
             database.dispose()
     for line, codes in enumerate(explanations, start=1):

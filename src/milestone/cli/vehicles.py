@@ -16,7 +16,7 @@ from milestone.cli.common import (
     open_from_options,
     reported_errors,
 )
-from milestone.clock import SystemClock
+from milestone.clock import Clock, SystemClock
 from milestone.registry.errors import InvalidPublicKey
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import (
@@ -53,6 +53,16 @@ def in_transaction(
         database.dispose()
 
 
+def change_registry(
+    data_dir: Any, database_url: Any, change: Callable[[Session, Clock], T]
+) -> T:
+    """Make `change` now, in one committed transaction; a refusal ends the command with its
+    one line."""
+    clock = SystemClock()
+    with reported_errors():
+        return in_transaction(data_dir, database_url, lambda session: change(session, clock))
+
+
 def parse_public_key(text: str) -> bytes:
     try:
         return bytes.fromhex(text.removeprefix("0x"))
@@ -73,12 +83,10 @@ def owner_create(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Open an owner account; prints its id and pseudonymous address."""
-    clock = SystemClock()
-    with reported_errors():
-        owner = in_transaction(
-            data_dir, database_url,
-            lambda session: create_owner(session, clock, phone=phone, payment=payment),
-        )
+    owner = change_registry(
+        data_dir, database_url,
+        lambda session, clock: create_owner(session, clock, phone=phone, payment=payment),
+    )
     address = "0x" + (owner.address or b"").hex()
     emit({"owner_id": owner.id, "address": address}, json_output,
          f"owner {owner.id} address {address}")
@@ -103,9 +111,8 @@ def register(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Register a vehicle with its VIN and factory key (and optionally its first owner)."""
-    clock = SystemClock()
 
-    def work(session: Session) -> tuple[int, str]:
+    def work(session: Session, clock: Clock) -> tuple[int, str]:
         vehicle = register_vehicle(
             session, clock, vin=vin, public_key=parse_public_key(public_key), model=model
         )
@@ -113,8 +120,7 @@ def register(
             transfer_vehicle(session, clock, vehicle.id, owner)
         return vehicle.id, "0x" + vehicle.vin_hash.hex()
 
-    with reported_errors():
-        vehicle_id, vin_hash = in_transaction(data_dir, database_url, work)
+    vehicle_id, vin_hash = change_registry(data_dir, database_url, work)
     emit({"vehicle_id": vehicle_id, "vin_hash": vin_hash}, json_output,
          f"vehicle {vehicle_id} registered, published as {vin_hash}")
 
@@ -127,12 +133,10 @@ def transfer(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Bind the vehicle to a new owner from now; the previous binding ends now."""
-    clock = SystemClock()
-    with reported_errors():
-        binding = in_transaction(
-            data_dir, database_url,
-            lambda session: transfer_vehicle(session, clock, vehicle_id, to),
-        )
+    binding = change_registry(
+        data_dir, database_url,
+        lambda session, clock: transfer_vehicle(session, clock, vehicle_id, to),
+    )
     typer.echo(f"vehicle {vehicle_id} owned by {binding.owner_id} from {binding.started_at}")
 
 
@@ -143,11 +147,10 @@ def release(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """End the current ownership now (sold outside the program, scrapped)."""
-    clock = SystemClock()
-    with reported_errors():
-        binding = in_transaction(
-            data_dir, database_url, lambda session: release_vehicle(session, clock, vehicle_id)
-        )
+    binding = change_registry(
+        data_dir, database_url,
+        lambda session, clock: release_vehicle(session, clock, vehicle_id),
+    )
     typer.echo(f"vehicle {vehicle_id} released by owner {binding.owner_id} at {binding.ended_at}")
 
 
@@ -159,12 +162,10 @@ def rotate(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Retire the active key now and make the given key the next one."""
-    clock = SystemClock()
-    with reported_errors():
-        key = in_transaction(
-            data_dir, database_url,
-            lambda session: rotate_key(session, clock, vehicle_id, parse_public_key(public_key)),
-        )
+    key = change_registry(
+        data_dir, database_url,
+        lambda session, clock: rotate_key(session, clock, vehicle_id, parse_public_key(public_key)),
+    )
     typer.echo(f"vehicle {vehicle_id} signs with key {key.serial} from {key.added_at}")
 
 
@@ -177,12 +178,10 @@ def revoke(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Revoke a key from now: every report it signed and not yet judged is refused."""
-    clock = SystemClock()
-    with reported_errors():
-        key = in_transaction(
-            data_dir, database_url,
-            lambda session: revoke_key(session, clock, vehicle_id, serial=serial, reason=reason),
-        )
+    key = change_registry(
+        data_dir, database_url,
+        lambda session, clock: revoke_key(session, clock, vehicle_id, serial=serial, reason=reason),
+    )
     typer.echo(f"key {key.serial} of vehicle {vehicle_id} revoked at {key.revoked_at}")
 
 

@@ -1,12 +1,14 @@
 """Declaring a dividend: fen shared over the owners' stones at the end of a finalized epoch.
 
-The split is the rules' largest-remainder split (`milestone.rules.dividends`), keyed by each
-owner's pseudonymous address, so anyone holding the epoch's published balances can recompute
-every entitlement. The declaration posts the fen in the ledger (`supply` → `dividend:<id>` →
-each `owner:<id>`, asset `CNY_FEN`), where they wait until the fiat rails confirm the payment,
-and roots the entitlements in a Merkle tree over `(address, uint256 fen)`.
+The holdings are the balances of the record epoch's state tree, the one settlement committed
+on-chain with the epoch (`milestone.epochs.status.settled_balances`): the epoch's own mining
+counts, movements posted after it do not, and each holder appears under the address the state
+published. The split is the rules' largest-remainder split (`milestone.rules.dividends`) keyed
+by that address, so anyone holding the epoch's published balances (its epoch file) can
+recompute every entitlement. The declaration posts the fen in the ledger (`supply` →
+`dividend:<id>` → each `owner:<id>`, asset `CNY_FEN`), where they wait until the fiat rails
+confirm the payment, and roots the entitlements in a Merkle tree over `(address, uint256 fen)`.
 """
-
 from __future__ import annotations
 
 import datetime
@@ -22,30 +24,27 @@ from milestone.dividends.errors import (
     NoHoldersAtRecord,
     UnknownDividend,
 )
-from milestone.dividends.finality import is_epoch_finalized
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.trees import remember_tree
+from milestone.epochs.status import is_epoch_finalized, settled_balances
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     SUPPLY,
     Asset,
     Posting,
     TransactionRequest,
-    balances,
     dividend_account,
     open_account,
     owner_account,
     post_transactions,
 )
 from milestone.ledger.journal import lock_head
-from milestone.registry.models import Owner
 from milestone.rules.dividends import split_dividend
 from milestone.rules.merkle import StandardMerkleTree
 from milestone.rules.units import MAX_AMOUNT
 
 LEAF_TYPES = ("address", "uint256")
 NOTE_MAX_LENGTH = 500
-QUERY_CHUNK = 1_000
 
 
 def declare_dividend(
@@ -107,19 +106,13 @@ def declare_dividend(
 
 
 def holdings_at(session: Session, epoch: int) -> dict[bytes, tuple[int, int]]:
-    """Each owner's `(owner id, pebbles)` at the end of `epoch`, by address; holders only."""
-    by_account = balances(session, Asset.STONE, kind="owner", at_epoch=epoch)
-    owner_ids = {int(account.partition(":")[2]): balance for account, balance in by_account.items()}
-    ids = sorted(owner_ids)
-    holdings: dict[bytes, tuple[int, int]] = {}
-    for start in range(0, len(ids), QUERY_CHUNK):
-        chunk = ids[start : start + QUERY_CHUNK]
-        for owner_id, address in session.execute(
-            select(Owner.id, Owner.address).where(Owner.id.in_(chunk))
-        ):
-            if owner_ids[owner_id] > 0 and address is not None:
-                holdings[bytes(address)] = (owner_id, owner_ids[owner_id])
-    return holdings
+    """Each holder's `(owner id, pebbles)` in the state tree of settled `epoch`, by the address
+    committed there; owners at zero are no holders."""
+    return {
+        address: (owner_id, balance)
+        for owner_id, (address, balance) in settled_balances(session, epoch).items()
+        if balance > 0
+    }
 
 
 def get_dividend(session: Session, dividend_id: int) -> Dividend:

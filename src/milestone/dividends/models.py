@@ -1,4 +1,4 @@
-"""Tables of the dividends: finalized epochs, declared dividends and holders' entitlements."""
+"""Tables of the dividends: declared dividends and holders' entitlements."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ from milestone.storage.base import Base
 
 # SQLite auto-increments only an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer, "sqlite")
-
-
-class FinalizedEpoch(Base):
-    """An epoch whose settlement was finalized on-chain: its balances are final."""
-
-    __tablename__ = "finalized_epoch"
-
-    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    finalized_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class Dividend(Base):

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from milestone.chain.attestation import attestation_digest, recover_signer
 from milestone.chain.program import EpochResult
 from milestone.clock import Clock
-from milestone.dividends.finality import record_finalized_epoch
 from milestone.epochs.errors import AttestationsMissing, SettlementError
 from milestone.epochs.models import FINALIZED, EpochAttestationRecord, EpochRecord
 from milestone.epochs.steps import Settlement, from_hex, load_epoch, record_step
@@ -127,7 +126,6 @@ def finalize(ctx: Settlement, epoch: int) -> None:
     def work(session: Session) -> None:
         row = load_epoch(session, epoch, lock=True)
         row.status, row.finalized_at = FINALIZED, ctx.clock.now()
-        record_finalized_epoch(session, ctx.clock, epoch)  # what dividends read finality from
         record_step(
             session, ctx.clock, epoch, "finalize", {"transaction": outcome.transaction_hash}
         )

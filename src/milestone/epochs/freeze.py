@@ -23,6 +23,7 @@ from milestone.epochs.models import (
 )
 from milestone.epochs.steps import Settlement, hex_of, record_step
 from milestone.rules.time import epoch_start
+from milestone.telemetry.closure import close_epoch
 
 
 def epoch_window(ctx: Settlement, epoch: int) -> tuple[int, int]:
@@ -64,7 +65,16 @@ def check_may_settle(ctx: Settlement, session: Session, epoch: int) -> None:
 
 
 def freeze(ctx: Settlement, epoch: int) -> None:
-    """Freeze the epoch's driving, flows and owner addresses; fix its weights and budget."""
+    """Close the epoch to the intake; freeze its driving, flows and owner addresses; fix its
+    weights and budget."""
+
+    def close(session: Session) -> None:
+        check_may_settle(ctx, session, epoch)
+        close_epoch(session, epoch, inputs_cutoff(ctx, epoch), ctx.clock.now())
+
+    # A transaction of its own: it waits for the intake's batches in flight, and the intake
+    # need not wait for the whole freeze below.
+    ctx.database.run(close)
 
     def work(session: Session) -> None:
         check_may_settle(ctx, session, epoch)

@@ -13,7 +13,7 @@ from milestone.chain.keys import load_operator
 from milestone.chain.program import ProgramParameters
 from milestone.clock import Clock
 from milestone.epochs.beacon_secret import load_beacon_secret
-from milestone.epochs.steps import Settlement, StepHook
+from milestone.epochs.steps import DividendsSource, Settlement, StepHook
 from milestone.program.service import Program, load_program
 from milestone.settings import Settings, operator_key_of
 from milestone.storage import Database, open_database
@@ -41,11 +41,15 @@ def open_settlement(
     settings: Settings,
     clock: Clock,
     *,
+    dividends: DividendsSource,
     database: Database | None = None,
     attestors: Sequence[LocalAccount] = (),
     on_step: StepHook | None = None,
 ) -> Iterator[Settlement]:
-    """A settlement on the configured database and chain; the Program is deployed if new."""
+    """A settlement on the configured database and chain; the Program is deployed if new.
+
+    The interfaces pass `milestone.dividends.commitments.dividends_commitment` as `dividends`.
+    """
     owned = database is None
     db = open_database(settings.database_url) if database is None else database
     connection = None
@@ -64,6 +68,7 @@ def open_settlement(
             data_dir=settings.data_dir,
             beacon_secret=load_beacon_secret(settings.data_dir, settings.beacon_key),
             program=program,
+            dividends=dividends,
             grace_seconds=settings.settle_grace_seconds,
             attestors=tuple(attestors),
             on_step=on_step,

@@ -3,7 +3,8 @@
 The balances are computed the way the auditor computes them (previous + reward + flows, with
 `compute.carry_forward`) and then checked against the ledger itself: the owners' accounts must
 hold, through this epoch, exactly what the state says. A difference stops settlement. The
-dividend root this epoch commits, if any, is the one `dividends.commitments` assigns it.
+dividend root this epoch commits, if any, is the one the settlement's dividends source (the
+dividends' `commitments`) assigns it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease
-from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.compute import (
     BALANCE_LEAF,
     CumulativeTotals,
@@ -106,7 +106,7 @@ def state(ctx: Settlement, epoch: int) -> None:
                 f"epoch {epoch}: the owners' balances add up to {sum(balances.values())}, "
                 f"the ledger says {expected}"
             )
-        dividends = dividends_commitment(session, epoch)
+        dividends = ctx.dividends(session, epoch)
         totals = CumulativeTotals(
             cum_mined=cum_mined,
             cum_activity=released_activity_through(session, epoch),

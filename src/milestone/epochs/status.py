@@ -1,8 +1,10 @@
-"""What settlement tells the rest of the program about its epochs.
+"""What settlement tells the rest of the program about its epochs: their statuses, which are
+final, and the owners' balances each one committed on-chain.
 
-Finality itself is recorded where dividends read it (`milestone.dividends.finality`), in the
-same transaction that marks an epoch finalized here; the dividend root an epoch commits is the
-one `milestone.dividends.commitments.dividends_commitment` assigns it.
+An epoch is final once the `finalize` step committed it on-chain and marked it `finalized`;
+epochs finalize in order, so the last one bounds them all. Services that need final balances
+(dividends) read them here and settlement never reads them back, so the dependency points one
+way.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.epochs.models import EpochRecord, OwnerBalanceRecord
+from milestone.epochs.models import FINALIZED, EpochRecord, OwnerBalanceRecord
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,19 @@ def epoch_statuses(
         )
         for row in session.execute(query).scalars()
     ]
+
+
+def is_epoch_finalized(session: Session, epoch: int) -> bool:
+    """Whether `epoch` was settled and committed on-chain: its balances are final."""
+    row = session.get(EpochRecord, epoch)
+    return row is not None and row.status == FINALIZED
+
+
+def last_finalized_epoch(session: Session) -> int | None:
+    """The newest finalized epoch, None before the first."""
+    return session.execute(
+        select(func.max(EpochRecord.epoch)).where(EpochRecord.status == FINALIZED)
+    ).scalar_one()
 
 
 def settled_balances(session: Session, epoch: int) -> dict[int, tuple[bytes, int]]:

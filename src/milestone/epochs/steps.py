@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from eth_account.signers.local import LocalAccount
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from milestone.clock import Clock
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.models import EpochRecord, EpochStepRecord
 from milestone.program.service import Program
+from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Database
 
 STEPS: Final[tuple[str, ...]] = (
@@ -42,16 +43,36 @@ STEPS: Final[tuple[str, ...]] = (
 )
 """Every step, in order."""
 
-DEFAULT_GRACE_SECONDS: Final[int] = 3_600
+DEFAULT_GRACE_SECONDS: Final[int] = DEFAULT_SETTLE_GRACE_SECONDS
 """How long after an epoch ends its trips may still arrive and count."""
 
 StepHook = Callable[[int, str, str], None]
 """Called with (epoch, step, phase) at phases "start", "sent" (chain steps) and "done"."""
 
 
+class DividendsCommitted(Protocol):
+    """What an epoch commits on-chain for dividends: a root, and the fen declared so far."""
+
+    @property
+    def root(self) -> bytes: ...
+
+    @property
+    def cumulative_fen(self) -> int: ...
+
+
+DividendsSource = Callable[[Session, int], DividendsCommitted]
+"""Given a session and an epoch, what the epoch commits for dividends (assigning it a dividend
+if one is due), in the caller's transaction: `milestone.dividends.commitments.dividends_commitment`.
+
+Settlement receives it rather than importing it, so that the dividends, which read settled
+epochs, depend on settlement and not the other way round.
+"""
+
+
 @dataclass
 class Settlement:
-    """Everything settlement works with: the database, the clock, the chain, the data directory."""
+    """Everything settlement works with: the database, the clock, the chain, the data directory,
+    and where the dividend roots come from."""
 
     database: Database
     clock: Clock
@@ -59,6 +80,7 @@ class Settlement:
     data_dir: Path
     beacon_secret: bytes
     program: Program
+    dividends: DividendsSource
     grace_seconds: int = DEFAULT_GRACE_SECONDS
     attestors: tuple[LocalAccount, ...] = ()
     """Attestor keys that sign here; the operator's is used too if it is an attestor."""

@@ -10,6 +10,7 @@ over explicit values, in the order the program applies them:
     odometer_backwards, odometer_overlap, odometer_gap
     distance_mismatch       the distance disagrees with the odometer
     over_speed              the average speed is above a physical limit
+    epoch_closed            every epoch the trip drove in is closed for settlement
     epoch_cap_reached       the vehicle has no room left under its per-epoch cap
     no_mileage_consent      no `mileage` grant of the owner covers the whole trip
 
@@ -25,7 +26,7 @@ from typing import Final, NamedTuple
 from milestone.rules.errors import RuleError
 from milestone.rules.params import Parameters
 from milestone.rules.reports import TripReport
-from milestone.rules.time import RoundShare, prorate_distance
+from milestone.rules.time import RoundShare, epoch_of, prorate_distance
 
 BASIS_POINTS: Final[int] = 10_000
 METERS_PER_KILOMETER: Final[int] = 1_000
@@ -82,6 +83,10 @@ class OverSpeed(TripRejected):
     code = "over_speed"
 
 
+class EpochClosed(TripRejected):
+    code = "epoch_closed"
+
+
 class EpochCapReached(TripRejected):
     code = "epoch_cap_reached"
 
@@ -121,6 +126,8 @@ class TripContext(NamedTuple):
     trip_id_seen: bool
     epoch_meters_counted: Mapping[int, int]
     mileage_consent: Sequence[ConsentPeriod]
+    first_open_epoch: int = 0
+    """The earliest epoch settlement will still count driving of (see `first_open_epoch`)."""
 
 
 def check_sequence(report: TripReport, previous: VehicleCursor | None) -> None:
@@ -213,6 +220,44 @@ def check_speed(report: TripReport, max_average_speed_kmh: int) -> None:
         raise OverSpeed(
             f"{report.distance_m} m in {duration} s is above {max_average_speed_kmh} km/h"
         )
+
+
+def first_open_epoch(now: int, genesis: int, epoch_seconds: int, grace_seconds: int) -> int:
+    """The earliest epoch whose inputs are still open at `now`.
+
+    Settlement freezes epoch `e` from the trips received by its cutoff, `e`'s end plus
+    `grace_seconds` (late uploads), inclusive; a trip received later never counts for `e`. So
+    `e` is open while `now <= end(e) + grace`, and the first open epoch is the least such `e`,
+    `ceil((now - grace - genesis) / epoch_seconds) - 1` (never below 0). Epochs close in order.
+    """
+    elapsed = now - grace_seconds - genesis
+    return max(-(-elapsed // epoch_seconds) - 1, 0)
+
+
+def check_epoch_open(
+    report: TripReport, genesis: int, epoch_seconds: int, first_open: int
+) -> None:
+    """Refuse a trip whose driving lies wholly in epochs already closed for settlement.
+
+    The epoch of the trip's last second decides (the trip spans `[start, end)`; a trip of no
+    duration, its instant): once that epoch is closed, none of the trip's meters can count for
+    any epoch, and accepting it would tell the owner a falsehood. A trip across midnight into
+    an epoch still open is accepted; only its meters in open epochs count (`open_shares`).
+    """
+    last_second = max(report.started_at, report.ended_at - 1)
+    last_epoch = epoch_of(last_second, genesis, epoch_seconds)
+    if last_epoch < first_open:
+        raise EpochClosed(
+            f"the trip's epoch {last_epoch} is closed for settlement (the first open epoch"
+            f" is {first_open}): it can no longer count"
+        )
+
+
+def open_shares(shares: Sequence[RoundShare], first_open: int) -> list[RoundShare]:
+    """The round shares in epochs still open: settlement never counts the others."""
+    if not shares or shares[0].epoch >= first_open:
+        return list(shares)  # the common case: the whole trip is in open epochs
+    return [share for share in shares if share.epoch >= first_open]
 
 
 def count_capped_meters(
@@ -338,8 +383,9 @@ def validate_trip(
         report, params.distance_odometer_tolerance_meters, params.distance_odometer_tolerance_bps
     )
     check_speed(report, params.max_average_speed_kmh)
+    check_epoch_open(report, context.genesis, params.epoch_seconds, context.first_open_epoch)
     counted = count_capped_meters(
-        prorate_trip(report, context.genesis, params),
+        open_shares(prorate_trip(report, context.genesis, params), context.first_open_epoch),
         context.epoch_meters_counted,
         params.vehicle_epoch_cap_meters,
     )
@@ -352,8 +398,8 @@ def find_violations(
 ) -> list[str]:
     """The code of every check the report fails, in order; empty when it would be accepted.
 
-    The cap check needs sane times to spread the distance, so it is skipped when the time
-    check fails.
+    The closed-epoch and cap checks need sane times to place the trip, so they are skipped
+    when the time check fails; the cap is not checked for a trip whose epochs are all closed.
     """
     codes: list[str] = []
     for check in check_integrity(report, context, params, now):
@@ -363,8 +409,13 @@ def find_violations(
             codes.append(rejection.code)
     if not TIME_CODES.intersection(codes):
         try:
+            check_epoch_open(
+                report, context.genesis, params.epoch_seconds, context.first_open_epoch
+            )
             count_capped_meters(
-                prorate_trip(report, context.genesis, params),
+                open_shares(
+                    prorate_trip(report, context.genesis, params), context.first_open_epoch
+                ),
                 context.epoch_meters_counted,
                 params.vehicle_epoch_cap_meters,
             )

@@ -175,7 +175,7 @@ def attack(world: World, car: Car, sent: int) -> None:
     """One lying report from an attacker's car, straight into the intake."""
     kind = world.rng.choice(ATTACKS)
     envelope = forge_report(car.vehicle, kind, sent, world.rng)
-    [verdict] = ingest(world.database, world.clock, [envelope])
+    [verdict] = ingest(world.database, world.clock, [envelope], grace_seconds=world.grace_seconds)
     world.stats.attacks_by_kind[kind] += 1
     world.count_verdict(car, verdict.code, 0, sent)
 

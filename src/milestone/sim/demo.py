@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from milestone.clock import ManualClock
-from milestone.dividends.finality import record_finalized_epoch
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.epochs.steps import StepHook
@@ -69,15 +69,12 @@ def run_demo(
         if not settle_epochs:
             return DemoRun(simulation.run(on_day=on_day), genesis, [])
         settled: list[int] = []
-        with open_settlement(settings, clock, database=database, on_step=on_step) as ctx:
+        with open_settlement(
+            settings, clock, dividends=dividends_commitment, database=database, on_step=on_step
+        ) as ctx:
 
             def close(epoch: int) -> None:
                 settled.extend(done.epoch for done in settle(ctx, through_epoch=epoch))
-                # Settlement does not tell the dividends' finality table; the demo does,
-                # through that table's own interface, once the chain holds the epoch.
-                with database.transaction() as session:
-                    for done in settled:
-                        record_finalized_epoch(session, clock, done)
 
             stats = simulation.run(close, on_day)
         return DemoRun(stats, genesis, settled)

@@ -19,6 +19,7 @@ from typing import Final
 from milestone.clock import ManualClock
 from milestone.program.service import create_program
 from milestone.rules.params import Parameters, get_preset, override_parameters
+from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.sim import actions
 from milestone.sim.config import DAY, SimConfig
 from milestone.sim.driving import HOUR, plan_day
@@ -29,7 +30,7 @@ from milestone.vehicle.driving import Upload
 
 UPLOAD_BATCH: Final[int] = 500
 SHOPPING_PERCENT: Final[int] = 10
-DEFAULT_GRACE: Final[int] = 3_600
+DEFAULT_GRACE: Final[int] = DEFAULT_SETTLE_GRACE_SECONDS
 
 Event = tuple[int, int, Callable[[], None]]
 
@@ -62,7 +63,8 @@ class Simulation:
 
     def __post_init__(self) -> None:
         self.world = World(self.database, self.clock, random.Random(self.config.seed),
-                           demo_parameters(self.config), genesis=self.genesis)
+                           demo_parameters(self.config), genesis=self.genesis,
+                           grace_seconds=self.grace_seconds)
 
     def run(
         self,
@@ -173,7 +175,8 @@ class Simulation:
         if not batch:
             return
         self._at(max(item.upload.sent_at for item in batch))
-        verdicts = ingest(self.database, self.clock, [item.upload.envelope for item in batch])
+        envelopes = [item.upload.envelope for item in batch]
+        verdicts = ingest(self.database, self.clock, envelopes, grace_seconds=self.grace_seconds)
         for item, verdict in zip(batch, verdicts, strict=True):
             self.world.count_verdict(
                 item.car, verdict.code, item.upload.distance_m, item.upload.started_at

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from milestone.clock import ManualClock
 from milestone.rules.params import Parameters
+from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Database
 from milestone.vehicle.driving import HonestVehicle
 
@@ -89,6 +90,8 @@ class World:
     sales_key: bytes = b""
     campaign_id: int | None = None
     genesis: int = 0
+    grace_seconds: int = DEFAULT_SETTLE_GRACE_SECONDS
+    """Settlement's grace, which the intake judges late trips by."""
     today: tuple[int, Callable[[int, Callable[[], None]], None]] | None = None
     """The day being played and how to add an event to it."""
 

@@ -25,8 +25,10 @@ from milestone.program.service import Program, load_program
 from milestone.registry.models import Ownership, Vehicle, VehicleKey
 from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
+from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Base, Database
 from milestone.telemetry.bulk import insert_rows, select_where_in
+from milestone.telemetry.closure import hold_intake_open, intake_first_open_epoch
 from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
@@ -52,25 +54,50 @@ CHUNK: Final[int] = 2_000
 T = TypeVar("T")
 
 
-def ingest(database: Database, clock: Clock, items: Sequence[object]) -> list[Verdict]:
-    """Judge and store a batch in one transaction of its own; a verdict per item, in order."""
-    return database.run(lambda session: ingest_batch(session, clock, items))
+def ingest(
+    database: Database,
+    clock: Clock,
+    items: Sequence[object],
+    *,
+    grace_seconds: int = DEFAULT_SETTLE_GRACE_SECONDS,
+) -> list[Verdict]:
+    """Judge and store a batch in one transaction of its own; a verdict per item, in order.
+
+    `grace_seconds` is settlement's (`Settings.settle_grace_seconds`): a trip whose epochs are
+    all past their cutoff is refused `epoch_closed`, as settlement would never count it.
+    """
+    return database.run(
+        lambda session: ingest_batch(session, clock, items, grace_seconds=grace_seconds)
+    )
 
 
 def ingest_batch(
-    session: Session, clock: Clock, items: Sequence[object], program: Program | None = None
+    session: Session,
+    clock: Clock,
+    items: Sequence[object],
+    program: Program | None = None,
+    *,
+    grace_seconds: int = DEFAULT_SETTLE_GRACE_SECONDS,
 ) -> list[Verdict]:
     """Judge and store a batch inside the caller's transaction (no commit)."""
+    hold_intake_open(session)
     program = program or load_program(session)
+    now = clock.now()
     decoded = decode_batch(items)
     snapshot = load_snapshot(session, decoded, program)
-    outcome = judge_batch(decoded, snapshot, program.parameters, clock.now())
-    write_outcome(session, outcome, clock.now())
+    snapshot.first_open_epoch = intake_first_open_epoch(session, program, now, grace_seconds)
+    outcome = judge_batch(decoded, snapshot, program.parameters, now)
+    write_outcome(session, outcome, now)
     return outcome.verdicts
 
 
 def explain_reports(
-    session: Session, clock: Clock, items: Sequence[object], program: Program | None = None
+    session: Session,
+    clock: Clock,
+    items: Sequence[object],
+    program: Program | None = None,
+    *,
+    grace_seconds: int = DEFAULT_SETTLE_GRACE_SECONDS,
 ) -> list[list[str]]:
     """Every check each item fails against the current state, without judging or writing it.
 
@@ -78,9 +105,11 @@ def explain_reports(
     them all. Each item is explained on its own, as if it were the next report.
     """
     program = program or load_program(session)
+    now = clock.now()
     decoded = decode_batch(items)
     snapshot = load_snapshot(session, decoded, program, lock=False)
-    return explain_batch(decoded, snapshot, program.parameters, clock.now())
+    snapshot.first_open_epoch = intake_first_open_epoch(session, program, now, grace_seconds)
+    return explain_batch(decoded, snapshot, program.parameters, now)
 
 
 def chunks(values: Iterable[T]) -> Iterator[list[T]]:

@@ -116,3 +116,17 @@ class VehicleCursor(Base):
     sequence: Mapped[int] = mapped_column(BigInteger)
     ended_at: Mapped[int] = mapped_column(BigInteger)
     odometer_end_m: Mapped[int] = mapped_column(BigInteger)
+
+
+class ClosedEpoch(Base):
+    """An epoch whose driving settlement has frozen: the intake refuses any more of it.
+
+    Settlement's `freeze` step records it (`milestone.telemetry.closure.close_epoch`) before
+    it reads the epoch's trips; epochs close in order, so the last one bounds them all.
+    """
+
+    __tablename__ = "closed_epoch"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    inputs_cutoff: Mapped[int] = mapped_column(BigInteger)
+    closed_at: Mapped[int] = mapped_column(BigInteger)

@@ -102,6 +102,8 @@ class IntakeSnapshot:
     """What the program knows about the batch's vehicles, loaded in a few queries."""
 
     genesis: int
+    first_open_epoch: int = 0
+    """Trips wholly before this epoch can no longer count (`milestone.telemetry.closure`)."""
     known_verdicts: dict[bytes, Verdict] = field(default_factory=dict)
     keys: dict[tuple[int, bytes], KeyRecord] = field(default_factory=dict)
     cursors: dict[int, VehicleCursor] = field(default_factory=dict)
@@ -301,6 +303,7 @@ class BatchJudge:
             (vehicle_id, report.trip_id) in snapshot.trip_ids,
             snapshot.epoch_meters.get(vehicle_id, NO_METERS),
             mileage,
+            snapshot.first_open_epoch,
         )
         return owner_id, mileage, behaviour, context
 

@@ -12,7 +12,7 @@ from milestone.activities.queries import list_sales_systems, referrals_of
 from milestone.api.deps import (
     ClockDep,
     CurrentOperator,
-    CurrentOwner,
+    CurrentOwnerId,
     CurrentStaff,
     DatabaseDep,
     SalesKey,
@@ -55,29 +55,24 @@ WRITES = problem_responses(409, 429)
     "/check-ins", status_code=status.HTTP_201_CREATED, summary="Check in for today",
     dependencies=[WriteLimit], responses=WRITES,
 )
-def check_in(owner: CurrentOwner, database: DatabaseDep, clock: ClockDep) -> CheckInPublic:
+def check_in(owner_id: CurrentOwnerId, database: DatabaseDep, clock: ClockDep) -> CheckInPublic:
     """Once per UTC day; consecutive days grow the streak bonus up to its cap."""
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     return CheckInPublic.of(database.run(lambda s: checkin.check_in(s, clock, owner_id)))
 
 
 @router.get("/check-ins/streak", summary="My check-in streak")
-def read_streak(owner: CurrentOwner, session: SessionDep, clock: ClockDep) -> StreakPublic:
-    assert owner.owner_id is not None
-    last = checkin.last_check_in(session, owner.owner_id)
+def read_streak(owner_id: CurrentOwnerId, session: SessionDep, clock: ClockDep) -> StreakPublic:
+    last = checkin.last_check_in(session, owner_id)
     return StreakPublic(
-        streak=checkin.current_streak(session, clock, owner.owner_id),
+        streak=checkin.current_streak(session, clock, owner_id),
         last=None if last is None else CheckInPublic.of(last),
     )
 
 
 @router.get("/referral-code", summary="My referral code (made on first ask)")
 def read_referral_code(
-    owner: CurrentOwner, database: DatabaseDep, clock: ClockDep
+    owner_id: CurrentOwnerId, database: DatabaseDep, clock: ClockDep
 ) -> ReferralCodePublic:
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     return ReferralCodePublic(
         code=database.run(lambda s: referrals.referral_code_of(s, clock, owner_id))
     )
@@ -89,23 +84,20 @@ def read_referral_code(
     responses=WRITES,
 )
 def register_referral(
-    body: ReferralCreate, owner: CurrentOwner, database: DatabaseDep, clock: ClockDep
+    body: ReferralCreate, owner_id: CurrentOwnerId, database: DatabaseDep, clock: ClockDep
 ) -> ReferralPublic:
     """The caller is the buyer; nothing is paid until the sales system confirms delivery."""
-    assert owner.owner_id is not None
-    buyer_id = owner.owner_id
     referral = database.run(
         lambda s: referrals.register_referral(
-            s, clock, order_id=body.order_id, code=body.code, buyer_id=buyer_id
+            s, clock, order_id=body.order_id, code=body.code, buyer_id=owner_id
         )
     )
     return ReferralPublic.of(referral)
 
 
 @router.get("/referrals", summary="Referrals I made or was made in")
-def read_referrals(owner: CurrentOwner, session: SessionDep) -> list[ReferralPublic]:
-    assert owner.owner_id is not None
-    return [ReferralPublic.of(referral) for referral in referrals_of(session, owner.owner_id)]
+def read_referrals(owner_id: CurrentOwnerId, session: SessionDep) -> list[ReferralPublic]:
+    return [ReferralPublic.of(referral) for referral in referrals_of(session, owner_id)]
 
 
 @router.post(
@@ -227,12 +219,10 @@ def confirm_participation(
 def redeem_code(
     campaign_id: CampaignId,
     body: RedemptionCreate,
-    owner: CurrentOwner,
+    owner_id: CurrentOwnerId,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> ParticipationPublic:
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     participation = database.run(
         lambda s: campaigns.redeem_campaign_code(s, clock, campaign_id, owner_id, body.code)
     )

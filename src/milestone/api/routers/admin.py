@@ -15,9 +15,10 @@ from milestone.api.deps import (
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.admin import SettleCreate, SettledEpochPublic, SettlementStatusPublic
 from milestone.api.schemas.common import Instant, hex_of
-from milestone.dividends.finality import last_finalized_epoch
+from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import first_unsettled_epoch, settle
 from milestone.epochs.setup import open_settlement
+from milestone.epochs.status import last_finalized_epoch
 from milestone.epochs.views import last_closed_epoch_at
 from milestone.ledger import read_head, totals
 from milestone.ledger.calendar import load_calendar
@@ -38,7 +39,9 @@ def settle_epochs(
 ) -> list[SettledEpochPublic]:
     """Runs each epoch's steps and finalizes it on-chain; resumable, one settler at a time
     (`settlement_in_progress` if another is at work)."""
-    with open_settlement(context.settings, clock, database=context.database) as ctx:
+    with open_settlement(
+        context.settings, clock, dividends=dividends_commitment, database=context.database
+    ) as ctx:
         settled = settle(ctx, body.through_epoch)
     return [SettledEpochPublic.of(epoch) for epoch in settled]
 

@@ -7,6 +7,7 @@ takes an `Idempotency-Key`: repeating it returns the order as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -15,10 +16,10 @@ from sqlalchemy.orm import Session
 from milestone.api.deps import (
     ClockDep,
     CurrentOperator,
-    CurrentOwner,
+    CurrentOwnerId,
     DatabaseDep,
     IdempotencyKey,
-    MerchantKey,
+    MerchantKeyId,
     OwnerOrMerchant,
     SessionDep,
     WriteLimit,
@@ -39,8 +40,11 @@ from milestone.api.schemas.store import (
     TransferPublic,
 )
 from milestone.auth.errors import Forbidden
+from milestone.clock import Clock
+from milestone.storage import Database
 from milestone.store import merchants, orders, spending, transfers
 from milestone.store.errors import NotYourOrder
+from milestone.store.models import StoreOrder
 from milestone.store.orders import Actor
 
 router = APIRouter(prefix="/store", tags=["store"], responses=problem_responses(401, 403, 404))
@@ -49,6 +53,9 @@ MerchantId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 WRITES = problem_responses(409, 429)
+MerchantOrderStep = Callable[[Session, Clock, int, int, str], StoreOrder]
+"""`orders.confirm_order`, `fulfil_order`, `refund_order`: (session, clock, merchant id, order
+id, idempotency key) -> the order."""
 
 
 @router.get("/merchants", summary="Merchants", responses=problem_responses())
@@ -110,10 +117,8 @@ def read_items(
     dependencies=[WriteLimit], responses=WRITES,
 )
 def add_item(
-    body: ItemCreate, merchant: MerchantKey, database: DatabaseDep, clock: ClockDep
+    body: ItemCreate, merchant_id: MerchantKeyId, database: DatabaseDep, clock: ClockDep
 ) -> ItemPublic:
-    assert merchant.merchant_id is not None
-    merchant_id = merchant.merchant_id
     item = database.run(
         lambda s: merchants.add_item(
             s, clock, merchant_id, sku=body.sku, title=body.title, price=body.price,
@@ -128,12 +133,12 @@ def add_item(
     responses=WRITES,
 )
 def update_item(
-    item_id: ItemId, body: ItemUpdate, merchant: MerchantKey, database: DatabaseDep
+    item_id: ItemId, body: ItemUpdate, merchant_id: MerchantKeyId, database: DatabaseDep
 ) -> ItemPublic:
     """Orders already placed keep their price."""
 
     def work(session: Session) -> ItemPublic:
-        if merchants.get_item(session, item_id).merchant_id != merchant.merchant_id:
+        if merchants.get_item(session, item_id).merchant_id != merchant_id:
             raise Forbidden(f"item {item_id} is another merchant's")
         item = merchants.update_item(
             session, item_id, price=body.price, cash_fen=body.cash_fen, stock=body.stock,
@@ -150,14 +155,12 @@ def update_item(
 )
 def place_order(
     body: OrderCreate,
-    owner: CurrentOwner,
+    owner_id: CurrentOwnerId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> OrderPublic:
     """The stones move from my account to the merchant's until the order is fulfilled."""
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     order = database.run(
         lambda s: orders.place_order(
             s, clock, owner_id, body.item_id, body.quantity, idempotency_key
@@ -182,23 +185,33 @@ def read_order(order_id: OrderId, caller: OwnerOrMerchant, session: SessionDep) 
     return OrderPublic.of(order)
 
 
+def take_merchant_step(
+    step: MerchantOrderStep,
+    merchant_id: int,
+    order_id: int,
+    idempotency_key: str,
+    database: Database,
+    clock: Clock,
+) -> OrderPublic:
+    """Take one of the merchant's steps on an order placed with it, in one transaction."""
+    order = database.run(lambda s: step(s, clock, merchant_id, order_id, idempotency_key))
+    return OrderPublic.of(order)
+
+
 @router.post(
     "/orders/{order_id}/confirm", summary="Confirm an order placed with me",
     dependencies=[WriteLimit], responses=WRITES,
 )
 def confirm_order(
     order_id: OrderId,
-    merchant: MerchantKey,
+    merchant_id: MerchantKeyId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> OrderPublic:
-    assert merchant.merchant_id is not None
-    merchant_id = merchant.merchant_id
-    order = database.run(
-        lambda s: orders.confirm_order(s, clock, merchant_id, order_id, idempotency_key)
+    return take_merchant_step(
+        orders.confirm_order, merchant_id, order_id, idempotency_key, database, clock
     )
-    return OrderPublic.of(order)
 
 
 @router.post(
@@ -207,18 +220,15 @@ def confirm_order(
 )
 def fulfil_order(
     order_id: OrderId,
-    merchant: MerchantKey,
+    merchant_id: MerchantKeyId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> OrderPublic:
     """Its stones are burned, or go to the treasury, as the program's parameters say."""
-    assert merchant.merchant_id is not None
-    merchant_id = merchant.merchant_id
-    order = database.run(
-        lambda s: orders.fulfil_order(s, clock, merchant_id, order_id, idempotency_key)
+    return take_merchant_step(
+        orders.fulfil_order, merchant_id, order_id, idempotency_key, database, clock
     )
-    return OrderPublic.of(order)
 
 
 @router.post(
@@ -227,17 +237,14 @@ def fulfil_order(
 )
 def refund_order(
     order_id: OrderId,
-    merchant: MerchantKey,
+    merchant_id: MerchantKeyId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> OrderPublic:
-    assert merchant.merchant_id is not None
-    merchant_id = merchant.merchant_id
-    order = database.run(
-        lambda s: orders.refund_order(s, clock, merchant_id, order_id, idempotency_key)
+    return take_merchant_step(
+        orders.refund_order, merchant_id, order_id, idempotency_key, database, clock
     )
-    return OrderPublic.of(order)
 
 
 @router.post(
@@ -258,10 +265,11 @@ def cancel_order(
 
 
 @router.get("/spendable", summary="What I may spend now")
-def read_spendable(owner: CurrentOwner, session: SessionDep, clock: ClockDep) -> SpendablePublic:
+def read_spendable(
+    owner_id: CurrentOwnerId, session: SessionDep, clock: ClockDep
+) -> SpendablePublic:
     """The balance less the stones still under the spend lock."""
-    assert owner.owner_id is not None
-    return SpendablePublic.of(spending.spendable_of(session, clock, owner.owner_id))
+    return SpendablePublic.of(spending.spendable_of(session, clock, owner_id))
 
 
 @router.post(
@@ -270,17 +278,15 @@ def read_spendable(owner: CurrentOwner, session: SessionDep, clock: ClockDep) ->
 )
 def transfer_stones(
     body: TransferCreate,
-    owner: CurrentOwner,
+    owner_id: CurrentOwnerId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> TransferPublic:
     """Only where the program's transfer policy allows (IM's default: never)."""
-    assert owner.owner_id is not None
-    sender = owner.owner_id
     entry = database.run(
         lambda s: transfers.transfer_stones(
-            s, clock, sender, body.recipient_id, body.amount, idempotency_key
+            s, clock, owner_id, body.recipient_id, body.amount, idempotency_key
         )
     )
     return TransferPublic.of(entry, body.recipient_id, body.amount)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 
 from milestone.api.deps import (
     ClockDep,
+    ContextDep,
     CurrentOwner,
     CurrentStaff,
     DatabaseDep,
@@ -55,9 +56,12 @@ def envelope_of(item: str) -> bytes | str:
     "/batches", dependencies=[WriteLimit], summary="Upload signed trip reports",
     responses=problem_responses(429),
 )
-def upload_batch(body: BatchCreate, database: DatabaseDep, clock: ClockDep) -> BatchPublic:
+def upload_batch(
+    body: BatchCreate, database: DatabaseDep, clock: ClockDep, context: ContextDep
+) -> BatchPublic:
     """Judged and stored in one transaction; the same report sent again gets its old verdict."""
-    verdicts = ingest(database, clock, [envelope_of(item) for item in body.reports])
+    items = [envelope_of(item) for item in body.reports]
+    verdicts = ingest(database, clock, items, grace_seconds=context.settings.settle_grace_seconds)
     accepted = sum(verdict.accepted for verdict in verdicts)
     return BatchPublic(
         accepted=accepted, rejected=len(verdicts) - accepted,
@@ -109,8 +113,10 @@ def read_rejections(
     responses=problem_responses(401, 403),
 )
 def explain(
-    body: BatchCreate, staff: CurrentStaff, session: SessionDep, clock: ClockDep
+    body: BatchCreate, staff: CurrentStaff, session: SessionDep, clock: ClockDep,
+    context: ContextDep,
 ) -> ExplainPublic:
     """For appeals: a rejection names the first failing check, this names them all."""
     items = [envelope_of(item) for item in body.reports]
-    return ExplainPublic(failures=explain_reports(session, clock, items))
+    grace = context.settings.settle_grace_seconds
+    return ExplainPublic(failures=explain_reports(session, clock, items, grace_seconds=grace))

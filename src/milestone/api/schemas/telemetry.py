@@ -26,7 +26,8 @@ class BatchCreate(BaseModel):
 class VerdictPublic(BaseModel):
     index: int
     code: str
-    """`accepted`, or the stable code of the first check the report failed."""
+    """`accepted`, or the stable code of the first check the report failed (docs/telemetry.md:
+    `bad_signature`, `odometer_gap`, `epoch_closed`, ...)."""
     accepted: bool
     detail: str
     report_hash: str | None
