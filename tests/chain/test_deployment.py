@@ -17,7 +17,8 @@ from milestone.chain.deployment import (
     save_deployment,
 )
 from milestone.chain.errors import ChainConflict, ProgramNotFound
-from milestone.chain.keys import beacon_secret, load_operator
+from milestone.chain.keys import load_operator
+from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.rules.beacon import commit_of, derive_seed
 
 from .support import DEV_ACCOUNTS, epoch_result, minimal_parameters
@@ -86,7 +87,7 @@ def test_settlement_drives_the_recorded_program_with_the_data_directorys_keys(
     for epoch in (0, 1):
         # A fresh process each epoch, as settlement runs: everything comes from the data dir.
         with open_program(tmp_path) as anchor:
-            reveal = anchor.own_reveal(epoch, beacon_secret(tmp_path))
+            reveal = anchor.own_reveal(epoch, load_beacon_secret(tmp_path))
             anchor.commit_beacon(epoch, commit_of(reveal))
             anchor.post_weights(epoch, b"\x05" * 32, 50)
             anchor.reveal_beacon(epoch, reveal)
@@ -95,5 +96,5 @@ def test_settlement_drives_the_recorded_program_with_the_data_directorys_keys(
     with open_program(tmp_path) as anchor:
         assert anchor.program.next_epoch() == 2
         assert anchor.program.seed(1) == derive_seed(
-            b"\x05" * 32, [anchor.own_reveal(1, beacon_secret(tmp_path))]
+            b"\x05" * 32, [anchor.own_reveal(1, load_beacon_secret(tmp_path))]
         )

@@ -1,17 +1,12 @@
-"""Operator keys and beacon secrets in the data directory."""
+"""Operator keys in the data directory, and the beacon reveals derived from a secret."""
 
 from __future__ import annotations
 
+import secrets
 import stat
 from pathlib import Path
 
-from milestone.chain.keys import (
-    BEACON_SECRET_FILE,
-    OPERATOR_KEY_FILE,
-    beacon_secret,
-    derive_reveal,
-    load_operator,
-)
+from milestone.chain.keys import OPERATOR_KEY_FILE, derive_reveal, load_operator
 
 ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
@@ -34,10 +29,8 @@ def test_data_directories_get_different_keys(tmp_path: Path) -> None:
     assert load_operator(tmp_path / "a").address != load_operator(tmp_path / "b").address
 
 
-def test_reveals_are_stable_and_bound_to_program_and_epoch(tmp_path: Path) -> None:
-    secret = beacon_secret(tmp_path)
-    assert beacon_secret(tmp_path) == secret and len(secret) == 32
-    assert stat.S_IMODE((tmp_path / BEACON_SECRET_FILE).stat().st_mode) == 0o600
+def test_reveals_are_stable_and_bound_to_secret_program_and_epoch() -> None:
+    secret = secrets.token_bytes(32)
     program = "0x" + "11" * 20
     reveal = derive_reveal(secret, 1, program, 7)
     assert reveal == derive_reveal(secret, 1, program, 7)
@@ -48,7 +41,7 @@ def test_reveals_are_stable_and_bound_to_program_and_epoch(tmp_path: Path) -> No
                 derive_reveal(secret, 1, program, 8),
                 derive_reveal(secret, 2, program, 7),
                 derive_reveal(secret, 1, "0x" + "22" * 20, 7),
-                derive_reveal(beacon_secret(tmp_path / "other"), 1, program, 7),
+                derive_reveal(secrets.token_bytes(32), 1, program, 7),
             }
         )
         == 5

@@ -183,7 +183,7 @@ class Anchor:
         return StepOutcome.from_receipt(self.sender(account).send(call, done=done))
 
     def own_reveal(self, epoch: int, secret: bytes) -> bytes:
-        """The reveal of `epoch` derived from a member's `secret` (see `keys.beacon_secret`)."""
+        """The reveal of `epoch` derived from a member's `secret` (see `epochs.beacon_secret`)."""
         return derive_reveal(secret, self.connection.chain_id, self.address, epoch)
 
     def attest(self, result: EpochResult, attestor: LocalAccount) -> bytes:

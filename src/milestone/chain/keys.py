@@ -2,11 +2,11 @@
 
 - `keys/operator.key`: the secp256k1 key that deploys the Program, sends every epoch step and,
   in the default single-party set-up, is also the one beacon member and the one attestor.
-- `keys/beacon.secret`: 32 random bytes from which each epoch's beacon reveal is derived, so
-  a reveal committed before a restart is still known after it, with nothing else stored.
 
-Both files are created on first use with mode 0600. A remote chain needs a funded key: pass
-it in (`MILESTONE_OPERATOR_KEY`) instead of letting one be generated.
+The file is created on first use with mode 0600. A remote chain needs a funded key: pass it in
+(`MILESTONE_OPERATOR_KEY`) instead of letting one be generated. Each epoch's beacon reveal is
+derived (`derive_reveal`) from the beacon secret, which settlement keeps sealed
+(`milestone.epochs.beacon_secret`), so a reveal committed before a restart is known after it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from milestone.rules.hashing import keccak256
 
 KEYS_DIR = Path("keys")
 OPERATOR_KEY_FILE = KEYS_DIR / "operator.key"
-BEACON_SECRET_FILE = KEYS_DIR / "beacon.secret"
 REVEAL_DOMAIN = b"milestone beacon reveal v1"
 
 
@@ -32,11 +31,6 @@ def load_operator(data_dir: Path, private_key: str | None = None) -> LocalAccoun
     key = private_key or _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
     account: LocalAccount = Account.from_key(key)
     return account
-
-
-def beacon_secret(data_dir: Path) -> bytes:
-    """The data directory's beacon secret (made if absent)."""
-    return _read_or_create_secret(Path(data_dir) / BEACON_SECRET_FILE)
 
 
 def derive_reveal(secret: bytes, chain_id: int, program: str, epoch: int) -> bytes:
