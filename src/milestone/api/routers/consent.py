@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from milestone.api.deps import ClockDep, CurrentOwner, DatabaseDep, SessionDep, WriteLimit
+from milestone.api.deps import ClockDep, CurrentOwnerId, DatabaseDep, SessionDep, WriteLimit
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.consent import (
     ConsentGrantCreate,
@@ -30,16 +30,15 @@ WRITES = problem_responses(409, 429)
 
 @router.get("", summary="My consent now, per vehicle I own")
 def read_consent(
-    owner: CurrentOwner, session: SessionDep, clock: ClockDep
+    owner_id: CurrentOwnerId, session: SessionDep, clock: ClockDep
 ) -> list[ConsentStatePublic]:
-    assert owner.owner_id is not None
     now = clock.now()
     return [
         ConsentStatePublic(
             vehicle_id=vehicle.id,
-            scopes=consent.consent_at(session, owner.owner_id, vehicle.id, now),
+            scopes=consent.consent_at(session, owner_id, vehicle.id, now),
         )
-        for vehicle in vehicles_of_owner(session, owner.owner_id)
+        for vehicle in vehicles_of_owner(session, owner_id)
     ]
 
 
@@ -47,11 +46,9 @@ def read_consent(
     dependencies=[WriteLimit], responses=WRITES,
 )
 def grant(
-    body: ConsentGrantCreate, owner: CurrentOwner, database: DatabaseDep, clock: ClockDep
+    body: ConsentGrantCreate, owner_id: CurrentOwnerId, database: DatabaseDep, clock: ClockDep
 ) -> ReceiptPublic:
     """Only the vehicle's current owner may grant; the receipt chains to the owner's last."""
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     receipt = database.run(
         lambda s: consent.grant_consent(
             s, clock, owner_id=owner_id, vehicle_id=body.vehicle_id, scope=body.scope,
@@ -66,11 +63,9 @@ def grant(
     dependencies=[WriteLimit], responses=WRITES,
 )
 def revoke(
-    body: ConsentRevocationCreate, owner: CurrentOwner, database: DatabaseDep, clock: ClockDep
+    body: ConsentRevocationCreate, owner_id: CurrentOwnerId, database: DatabaseDep, clock: ClockDep
 ) -> RevocationPublic:
     """Erases the scope's raw data now and answers with the deletion receipt too."""
-    assert owner.owner_id is not None
-    owner_id = owner.owner_id
     revocation = database.run(
         lambda s: consent.revoke_consent(
             s, clock, owner_id=owner_id, vehicle_id=body.vehicle_id, scope=body.scope
@@ -84,12 +79,11 @@ def revoke(
 
 @router.get("/history", summary="Every change of my consent, with its receipt")
 def read_history(
-    owner: CurrentOwner,
+    owner_id: CurrentOwnerId,
     session: SessionDep,
     vehicle_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> ConsentHistoryPublic:
-    assert owner.owner_id is not None
-    return _history(session, owner.owner_id, vehicle_id)
+    return _history(session, owner_id, vehicle_id)
 
 
 def _history(session: Session, owner_id: int, vehicle_id: int | None) -> ConsentHistoryPublic:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from milestone.api.deps import (
     ClockDep,
     CurrentOperator,
-    CurrentOwner,
+    CurrentOwnerId,
     CurrentStaff,
     DatabaseDep,
     IdempotencyKey,
@@ -85,10 +85,9 @@ def read_entitlements(
     responses=problem_responses(401, 403),
 )
 def read_my_entitlement(
-    dividend_id: DividendId, owner: CurrentOwner, session: SessionDep
+    dividend_id: DividendId, owner_id: CurrentOwnerId, session: SessionDep
 ) -> EntitlementProofPublic:
-    assert owner.owner_id is not None
-    proof = commitments.entitlement_proof(session, dividend_id, owner.owner_id)
+    proof = commitments.entitlement_proof(session, dividend_id, owner_id)
     return EntitlementProofPublic.of(proof)
 
 

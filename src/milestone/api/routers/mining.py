@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from milestone.api.context import ApiContext
-from milestone.api.deps import CurrentOwner, SessionDep
+from milestone.api.deps import CurrentOwner, CurrentOwnerId, SessionDep
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.epochs import EpochDropsPublic, OwnerProofPublic
 from milestone.epochs.proofs import OwnerProof, prove_owner
@@ -21,10 +21,9 @@ EpochNumber = Annotated[int, Path(ge=0, le=2**40)]
 
 
 @router.get("/drops", summary="My drops in each finalized epoch, round by round")
-def read_drops(owner: CurrentOwner, session: SessionDep) -> list[EpochDropsPublic]:
-    assert owner.owner_id is not None
+def read_drops(owner_id: CurrentOwnerId, session: SessionDep) -> list[EpochDropsPublic]:
     program = load_program(session)
-    return [EpochDropsPublic.of(e) for e in drops_of_owner(session, program, owner.owner_id)]
+    return [EpochDropsPublic.of(e) for e in drops_of_owner(session, program, owner_id)]
 
 
 @router.get(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from milestone.api.deps import (
     ClockDep,
     ContextDep,
-    CurrentOwner,
+    CurrentOwnerId,
     CurrentStaff,
     DatabaseDep,
     SessionDep,
@@ -70,10 +70,11 @@ def upload_batch(
 
 
 @router.get("/trips", summary="My accepted trips", responses=problem_responses(401, 403))
-def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> list[TripPublic]:
+def read_trips(
+    owner_id: CurrentOwnerId, session: SessionDep, limit: Limit = 50
+) -> list[TripPublic]:
     """Newest first."""
-    assert owner.owner_id is not None
-    return [TripPublic.of(trip) for trip in trips_of_owner(session, owner.owner_id, limit=limit)]
+    return [TripPublic.of(trip) for trip in trips_of_owner(session, owner_id, limit=limit)]
 
 
 @router.get(
@@ -81,11 +82,10 @@ def read_trips(owner: CurrentOwner, session: SessionDep, limit: Limit = 50) -> l
     responses=problem_responses(401, 403),
 )
 def read_my_rejections(
-    owner: CurrentOwner, session: SessionDep, before: Before = None, limit: Limit = 50
+    owner_id: CurrentOwnerId, session: SessionDep, before: Before = None, limit: Limit = 50
 ) -> list[RejectionPublic]:
     """The verdicts an owner's cars got when a report was refused, newest first."""
-    assert owner.owner_id is not None
-    found = list_rejections(session, owner_id=owner.owner_id, before=before, limit=limit)
+    found = list_rejections(session, owner_id=owner_id, before=before, limit=limit)
     return [RejectionPublic.of(rejection) for rejection in found]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from milestone.api.deps import CurrentOwner, SessionDep
+from milestone.api.deps import CurrentOwnerId, SessionDep
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.common import Amount
 from milestone.api.schemas.ledger import HistoryPagePublic, WalletPublic
@@ -20,11 +20,10 @@ CURSOR_PATTERN = r"^[0-9]{1,19}\.[0-9]{1,9}$"
 
 
 @router.get("", summary="My balance")
-def read_wallet(owner: CurrentOwner, session: SessionDep) -> WalletPublic:
-    assert owner.owner_id is not None
-    account = owner_account(owner.owner_id)
+def read_wallet(owner_id: CurrentOwnerId, session: SessionDep) -> WalletPublic:
+    account = owner_account(owner_id)
     return WalletPublic(
-        owner_id=owner.owner_id, account=account,
+        owner_id=owner_id, account=account,
         balance=Amount.of(_balance(session, account, Asset.STONE)),
         dividends_fen=_balance(session, account, Asset.CNY_FEN),
     )
@@ -32,15 +31,14 @@ def read_wallet(owner: CurrentOwner, session: SessionDep) -> WalletPublic:
 
 @router.get("/history", summary="My account's postings, newest first")
 def read_history(
-    owner: CurrentOwner,
+    owner_id: CurrentOwnerId,
     session: SessionDep,
     before: Annotated[str | None, Query(pattern=CURSOR_PATTERN)] = None,
     limit: Annotated[int, Query(ge=1, le=HISTORY_PAGE_MAX)] = 50,
     asset: Asset = Asset.STONE,
 ) -> HistoryPagePublic:
-    assert owner.owner_id is not None
     try:
-        page = history(session, owner_account(owner.owner_id), asset, before=before, limit=limit)
+        page = history(session, owner_account(owner_id), asset, before=before, limit=limit)
     except UnknownAccount:
         page = HistoryPage([], None)  # nothing was ever posted to this owner
     return HistoryPagePublic.of(page)
