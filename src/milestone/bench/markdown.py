@@ -40,7 +40,8 @@ def _merkle(ours: dict[str, Any], peer: dict[str, Any]) -> str:
         f"| keccak floor ({ours['hashes']:,} hashes) | {ours['floor_seconds']:.3f} s |\n"
         f"| build / floor | {ours['ratio']:.2f}× |\n"
         f"| `@openzeppelin/merkle-tree` build, same leaves (Node) | {peer['seconds']:.3f} s |\n"
-        f"| ours / OpenZeppelin | {ours['build_seconds'] / peer['seconds']:.2f}× |\n"
+        f"| OpenZeppelin / ours (how many times faster ours is) | "
+        f"{peer['seconds'] / ours['build_seconds']:,.1f}× |\n"
         f"| proofs per second | {ours['proofs_per_second']:,} |\n\n"
         f"Both libraries built {same}: `{ours['root']}`.\n"
     )
@@ -53,7 +54,7 @@ def _ledger(result: dict[str, Any]) -> str:
         pg = result["postgresql"].get(work) if isinstance(result["postgresql"], dict) else None
         rows.append(
             f"| {work} | {figures['postings_per_second']:,} | "
-            f"{pg['postings_per_second']:,} | {ratios.get(work, '-')}× |"
+            f"{pg['postings_per_second']:,} | {_times(ratios.get(work))} |"
             if pg else f"| {work} | {figures['postings_per_second']:,} | skipped | - |"
         )
     return (
@@ -90,7 +91,7 @@ def _ingest(result: dict[str, Any]) -> str:
 def _chain(result: dict[str, Any]) -> str:
     rows = [
         f"| {int(count):,} | {gas:,} | {result['transfers_gas_by_owners'][count]:,} | "
-        f"{result['transfers_over_epoch_by_owners'][count]:,}× |"
+        f"{_times(result['transfers_over_epoch_by_owners'][count])} |"
         for count, gas in result["epoch_gas_by_owners"].items()
     ]
     return (
@@ -159,3 +160,8 @@ def _api(result: dict[str, Any]) -> str:
         f"A proof fetched during the run {checked} against the root committed on-chain. "
         f"Load average at the end: {', '.join(str(x) for x in result['load_average'])}.\n"
     )
+
+
+def _times(ratio: float | None) -> str:
+    """A ratio with two decimals and its sign, `-` when it was not measured."""
+    return "-" if ratio is None else f"{ratio:,.2f}×"
