@@ -73,16 +73,26 @@ def _png(figure: Figure) -> str:
 
 
 def _emission(summary: DemoSummary) -> str:
-    figure, axes = plt.subplots(figsize=(8, 3.6))
+    figure, axes = plt.subplots(figsize=(8, 4.2))
     epochs = [line.epoch for line in summary.epochs]
     axes.step(epochs, [line.scheduled / PEBBLES_PER_STONE for line in summary.epochs],
               where="mid", label="scheduled budget per epoch")
     axes.bar(epochs, [line.paid / PEBBLES_PER_STONE for line in summary.epochs], alpha=0.5,
              label="paid (a quiet epoch rolls into the next)")
     axes.set_xlabel("epoch (UTC day)")
-    axes.set_ylabel("stones")
+    axes.set_ylabel("stones per epoch")
     axes.set_ylim(bottom=0)
-    axes.legend()
+    # So far: mined stays under the schedule, the gap being what rolled over.
+    total = axes.twinx()
+    total.plot(epochs, [line.cum_mining_schedule / PEBBLES_PER_STONE for line in summary.epochs],
+               color="black", linestyle="--", label="schedule so far")
+    total.plot(epochs, [line.cum_mined / PEBBLES_PER_STONE for line in summary.epochs],
+               color="tab:green", label="mined so far")
+    total.set_ylabel("stones so far")
+    total.set_ylim(bottom=0)
+    handles = [*axes.get_legend_handles_labels()[0], *total.get_legend_handles_labels()[0]]
+    axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2,
+                fontsize="small")
     return _png(figure)
 
 
