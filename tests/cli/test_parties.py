@@ -182,9 +182,12 @@ def forgeries(parties: Parties, signature: str) -> list[str]:
         chain_id = connection.chain_id
 
         def signed(account: Any, epoch_result: Any) -> str:
-            return "0x" + sign_epoch_result(
-                account, chain_id, parties.contract, epoch_result, weights[0], seed
-            ).hex()
+            return (
+                "0x"
+                + sign_epoch_result(
+                    account, chain_id, parties.contract, epoch_result, weights[0], seed
+                ).hex()
+            )
 
         other_epoch = signed(ATTESTOR, replace(result, epoch=1))
         other_signer = signed(STRANGER, result)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from milestone.audit.attest import Attestation, attest_epoch
-from milestone.chain.keys import account_of
+from milestone.chain.keys import account_of, parse_address
 from milestone.cli.audit import verdict_line
 from milestone.cli.chainread import program_view
 from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
@@ -59,11 +59,13 @@ def attest(
     directory = epochs_dir or (
         epoch_file.parent if epoch_file is not None else Path(settings.data_dir) / "epochs"
     )
+    with reported_chain_errors():
+        address = None if contract is None else parse_address(contract)
+        attestor = account_of(attestor_key, "attestor")
     with (
         reported_chain_errors(),
-        program_view(settings.data_dir, settings.chain_url, contract) as view,
+        program_view(settings.data_dir, settings.chain_url, address) as view,
     ):
-        attestor = account_of(attestor_key, "attestor")
         attestation = attest_epoch(view, epoch, attestor, directory, epoch_file)
     if json_output:
         typer.echo(json.dumps(_as_json(attestation)))

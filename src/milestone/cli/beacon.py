@@ -14,7 +14,7 @@ import typer
 
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import connect
-from milestone.chain.keys import account_of
+from milestone.chain.keys import account_of, parse_address
 from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
 from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.member import member_step
@@ -59,7 +59,7 @@ def step(
         member = account_of(member_key, "member")
         secret = load_beacon_secret(settings.data_dir, settings.beacon_key)
         with connect(settings.data_dir, chain_url) as connection:
-            anchor = Anchor.attach(connection, contract, member)
+            anchor = Anchor.attach(connection, parse_address(contract), member)
             actions = member_step(anchor, member, secret)
             next_epoch = anchor.program.next_epoch()
     if json_output:
