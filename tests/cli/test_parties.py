@@ -8,6 +8,7 @@ party, the party's command lets it take part, and the epoch ends finalized and a
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -19,12 +20,15 @@ import pytest
 from typer.testing import CliRunner
 
 from chain.support import DEV_ACCOUNTS, AnvilNode, require_anvil
+from epochs.conftest import Fleet
 from milestone.audit.attest import stated_result
 from milestone.chain.attestation import sign_epoch_result
 from milestone.chain.backends import open_remote
 from milestone.chain.program import ProgramView
 from milestone.cli.main import app
+from milestone.clock import ManualClock
 from milestone.epochs import epochfile
+from milestone.storage import open_database
 
 pytestmark = pytest.mark.anvil
 
@@ -101,9 +105,13 @@ def test_a_member_and_an_attestor_take_part_through_their_commands(
     node: AnvilNode, tmp_path: Path
 ) -> None:
     parties = Parties(tmp_path, node.url)
-    genesis = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    genesis_day = (datetime.now(UTC) - timedelta(days=2)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    genesis = genesis_day.date().isoformat()
     init = parties.operator("init", "--preset", "minimal", "--genesis", genesis)
     assert init.exit_code == 0, init.output
+    drive(parties.operator_dir, int(genesis_day.timestamp()))
     deployed = parties.operator(
         "chain", "deploy", "--json", "--preset", "minimal", "--genesis", genesis,
         "--beacon-member", MEMBER.address, "--attestor", ATTESTOR.address, "--threshold", "2",
@@ -154,8 +162,21 @@ def test_a_member_and_an_attestor_take_part_through_their_commands(
     audit = parties.operator("audit")
     assert audit.exit_code == 0, audit.output
     assert "PASS: 1 of 1" in audit.stdout
+    owners = re.search(r"epoch 0: pass \((\d+) owners\)", audit.output)
+    assert owners is not None and int(owners.group(1)) > 0  # the drops paid someone
     # Epoch 0 final: the member commits to epoch 2, which the chain now takes.
     assert actions(parties.step()) == [("commit", 2)]
+
+
+def drive(data_dir: Path, genesis: int) -> None:
+    """Three cars drive through epoch 0, so it has weights, drops and balances to check."""
+    database = open_database(f"sqlite:///{data_dir / 'milestone.db'}")
+    try:
+        fleet = Fleet(database, ManualClock(genesis))
+        fleet.enroll(3, seed=7)
+        assert fleet.drive(genesis, 1) > 0
+    finally:
+        database.dispose()
 
 
 def tampered_copy(epoch_file: Path, directory: Path) -> Path:
