@@ -91,7 +91,7 @@ def run_audit(
     parameters = chain.parameters()
     for epoch in epochs:
         with paused_collection():
-            verdict, carried = _audit_one(
+            verdict, carried = audit_file(
                 epoch, files.get(epoch), carried, chain, contract, parameters
             )
         report.verdicts.append(verdict)
@@ -100,7 +100,7 @@ def run_audit(
     return report
 
 
-def _audit_one(
+def audit_file(
     epoch: int,
     path: Path | None,
     carried: Carried,
@@ -108,6 +108,7 @@ def _audit_one(
     contract: bytes,
     parameters: ProgramParameters,
 ) -> tuple[Verdict, Carried]:
+    """One epoch's verdict from its file (None: no file), and what the next epoch starts from."""
     if path is None:
         return _lost(epoch, Failure("file_missing", f"no file for epoch {epoch}"), carried, chain)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -105,12 +105,17 @@ def deploy_or_attach(
     operator: LocalAccount,
     parameters: ProgramParameters,
     *,
+    beacon_members: Sequence[str] | None = None,
+    attestors: Sequence[str] | None = None,
+    threshold: int = 1,
     confirmations: int = 1,
     retry: RetryPolicy | None = None,
 ) -> tuple[Anchor, bool]:
     """The data directory's Program, deployed first if needed; True when deployed now.
 
-    An existing Program with other parameters raises `ChainConflict`.
+    The roles (default: the operator alone, threshold 1) apply only to a new deployment; an
+    existing Program keeps its own (`milestone chain grant/revoke` change them). An existing
+    Program with other parameters raises `ChainConflict`.
     """
     chain_id = connection.w3.eth.chain_id
     deployment = load_deployment(data_dir, chain_id)
@@ -132,7 +137,14 @@ def deploy_or_attach(
     expected = get_create_address(operator.address, nonce)
     save_deployment(data_dir, Deployment(chain_id, expected, operator.address))
     anchor = Anchor.deploy(
-        connection, operator, parameters, confirmations=confirmations, retry=retry
+        connection,
+        operator,
+        parameters,
+        beacon_members=beacon_members,
+        attestors=attestors,
+        threshold=threshold,
+        confirmations=confirmations,
+        retry=retry,
     )
     if anchor.address != expected:
         # Someone else used the nonce meanwhile: record where the contract really is.

@@ -56,3 +56,10 @@ class ProgramNotFound(ChainError):
 
     code = "program_not_found"
     http_status = 404
+
+
+class InvalidPrivateKey(ChainError):
+    """A private key given on the command line or in the environment that is not one."""
+
+    code = "invalid_private_key"
+    http_status = 400

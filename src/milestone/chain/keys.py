@@ -18,7 +18,10 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils.address import is_address, to_checksum_address
 
+from milestone.chain.errors import InvalidPrivateKey
+from milestone.rules.errors import InvalidAddress
 from milestone.rules.hashing import keccak256
 
 KEYS_DIR = Path("keys")
@@ -31,6 +34,22 @@ def load_operator(data_dir: Path, private_key: str | None = None) -> LocalAccoun
     key = private_key or _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
     account: LocalAccount = Account.from_key(key)
     return account
+
+
+def account_of(private_key: str, role: str) -> LocalAccount:
+    """The account of a hex private key a party passed in; `role` names it in the refusal."""
+    try:
+        account: LocalAccount = Account.from_key(private_key)
+    except (ValueError, TypeError):
+        raise InvalidPrivateKey(f"the {role} key is not a 32-byte hex private key") from None
+    return account
+
+
+def parse_address(text: str) -> str:
+    """`text` as a checksummed address; `InvalidAddress` if it is not one."""
+    if not is_address(text):
+        raise InvalidAddress(f"{text!r} is not an account address (0x and 40 hex digits)")
+    return to_checksum_address(text)
 
 
 def derive_reveal(secret: bytes, chain_id: int, program: str, epoch: int) -> bytes:

@@ -47,7 +47,7 @@ def audit(
     def on_verdict(verdict: Verdict) -> None:
         progress.advance(task)
         if not json_output:
-            progress.console.print(_line(verdict), highlight=False)
+            progress.console.print(verdict_line(verdict), highlight=False)
 
     with (
         reported_errors(),
@@ -79,7 +79,8 @@ def audit(
         raise typer.Exit(1)
 
 
-def _line(verdict: Verdict) -> str:
+def verdict_line(verdict: Verdict) -> str:
+    """One epoch's verdict as a line: pass, or its first failure."""
     if verdict.ok:
         return f"epoch {verdict.epoch}: pass ({verdict.owners} owners)"
     reason = verdict.reason

@@ -21,11 +21,10 @@ from rich.table import Table
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import ChainConnection, connect
 from milestone.chain.deployment import deploy_or_attach, open_program
-from milestone.chain.errors import ChainUnavailable
-from milestone.chain.keys import load_operator
+from milestone.chain.keys import load_operator, parse_address
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.chain.verify import EpochReport, verify_epoch
-from milestone.cli.common import DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
 from milestone.cli.init import parse_genesis
 from milestone.clock import SystemClock
 from milestone.rules.params import get_preset
@@ -83,14 +82,39 @@ def deploy(
             "off only for simulations that run ahead of time."
         ),
     ] = True,
+    beacon_members: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--beacon-member",
+            help="Another beacon member besides the operator (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    attestors: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attestor",
+            help="Another attestor besides the operator (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        int, typer.Option(min=1, help="Distinct attestor signatures each epoch needs.")
+    ] = 1,
     data_dir: DataDir = None,
     chain_url: ChainUrl = None,
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
     json_output: JsonOutput = False,
 ) -> None:
-    """Deploy the data directory's Program on the chain, or find the one already there."""
-    with _reported_errors():
+    """Deploy the data directory's Program on the chain, or find the one already there.
+
+    The operator is always a beacon member and an attestor of a new Program; `--beacon-member`
+    and `--attestor` add others. Set members here, or with `chain grant` before the first
+    settlement: the contract changes them only while no beacon commitment is outstanding, and
+    settlement commits ahead. Roles are ignored when the Program already exists.
+    """
+    with reported_chain_errors():
         settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
         genesis_time = parse_genesis(genesis) if genesis else _today()
         operator = load_operator(settings.data_dir, operator_key_of(settings))
@@ -99,20 +123,45 @@ def deploy(
         )
         with connect(settings.data_dir, settings.chain_url, funded=[operator.address]) as chain:
             anchor, deployed = deploy_or_attach(
-                chain, settings.data_dir, operator, parameters, confirmations=confirmations
+                chain,
+                settings.data_dir,
+                operator,
+                parameters,
+                beacon_members=_with_operator(operator.address, beacon_members),
+                attestors=_with_operator(operator.address, attestors),
+                threshold=threshold,
+                confirmations=confirmations,
             )
+            roles = anchor.program.roles()
             summary = {
                 "address": anchor.address,
                 "chain_id": chain.chain_id,
                 "chain": chain.location,
                 "deployed": deployed,
                 "operator": operator.address,
+                "beacon_members": list(roles.beacon_members),
+                "attestors": list(roles.attestors),
+                "threshold": roles.threshold,
             }
     if json_output:
         typer.echo(json.dumps(summary))
         return
     verb = "deployed" if deployed else "already deployed"
     typer.echo(f"Program {verb} at {anchor.address} on chain {summary['chain_id']}")
+    typer.echo(f"beacon members: {', '.join(roles.beacon_members)}")
+    typer.echo(f"attestors: {', '.join(roles.attestors)} (threshold {roles.threshold})")
+    if not deployed and (beacon_members or attestors or threshold != 1):
+        typer.echo("roles unchanged: the Program existed (use `milestone chain grant/revoke`)")
+
+
+def _with_operator(operator: str, others: list[str] | None) -> list[str]:
+    """The operator and `others`, each once, as checksummed addresses."""
+    addresses = [operator]
+    for address in others or []:
+        checksummed = parse_address(address)
+        if checksummed not in addresses:
+            addresses.append(checksummed)
+    return addresses
 
 
 @app.command()
@@ -123,7 +172,7 @@ def status(
     json_output: JsonOutput = False,
 ) -> None:
     """Parameters, roles, the last finalized epoch and its totals against the schedule."""
-    with _reported_errors(), _attached(data_dir, chain_url, operator_key) as (chain, anchor):
+    with reported_chain_errors(), _attached(data_dir, chain_url, operator_key) as (chain, anchor):
         data = _status(chain, anchor)
     if json_output:
         typer.echo(json.dumps(data))
@@ -140,7 +189,7 @@ def verify_epoch_command(
     json_output: JsonOutput = False,
 ) -> None:
     """Read an epoch's commitments back and check them; exit 1 unless everything holds."""
-    with _reported_errors(), _attached(data_dir, chain_url, operator_key) as (_, anchor):
+    with reported_chain_errors(), _attached(data_dir, chain_url, operator_key) as (_, anchor):
         report = verify_epoch(anchor.program, epoch)
     if json_output:
         typer.echo(json.dumps(_report_json(report)))
@@ -204,7 +253,7 @@ def _send_role_change(
     confirmations: int,
 ) -> None:
     with (
-        _reported_errors(),
+        reported_chain_errors(),
         _attached(data_dir, chain_url, operator_key, confirmations) as (_, anchor),
     ):
         call = getattr(anchor.program.contract.functions, function)(*args)
@@ -226,17 +275,6 @@ def _attached(
         confirmations=confirmations,
     ) as anchor:
         yield anchor.connection, anchor
-
-
-@contextmanager
-def _reported_errors() -> Iterator[None]:
-    # One line on stderr and status 1, never a traceback; a node that does not answer is a
-    # chain error like the others.
-    with reported_errors():
-        try:
-            yield
-        except OSError as error:
-            raise ChainUnavailable(f"the chain did not answer: {error}") from error
 
 
 def _today() -> int:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
+from milestone.chain.errors import ChainUnavailable
 from milestone.errors import MilestoneError
 from milestone.rules.errors import RuleError
 from milestone.settings import load_settings
@@ -50,3 +51,13 @@ def reported_errors() -> Iterator[None]:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         typer.echo(f"error: the database cannot be used: {reason} [database_unavailable]", err=True)
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def reported_chain_errors() -> Iterator[None]:
+    """`reported_errors`, with a node that does not answer reported as `chain_unavailable`."""
+    with reported_errors():
+        try:
+            yield
+        except OSError as error:
+            raise ChainUnavailable(f"the chain did not answer: {error}") from error

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from milestone.cli import (
+    attest,
     audit,
+    beacon,
     bench,
     campaigns,
     chain,
@@ -40,8 +42,10 @@ def main() -> None:
 
 app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
-app.command("settle")(settle.settle)
+app.add_typer(settle.app, name="settle")
 app.command("audit")(audit.audit)
+app.command("attest")(attest.attest)
+app.add_typer(beacon.app, name="beacon")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(export.app, name="export")
 app.add_typer(vehicles.owners, name="owner")

@@ -1,4 +1,8 @@
-"""`milestone settle`: settle every closed epoch, step by step, and finalize it on-chain."""
+"""`milestone settle`: settle every closed epoch, step by step, and finalize it on-chain.
+
+`milestone settle attestation EPOCH SIGNATURE` keeps a signature an independent attestor made
+with `milestone attest`, once it is checked; the next `milestone settle` counts it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
 from milestone.clock import SystemClock
 from milestone.dividends.commitments import dividends_commitment
+from milestone.epochs.errors import AttestationInvalid
+from milestone.epochs.finalize import accept_attestation
 from milestone.epochs.settle import (
     SettledEpoch,
     first_unsettled_epoch,
@@ -30,8 +36,16 @@ ChainUrlOption = Annotated[
     ),
 ]
 
+app = typer.Typer(
+    help="Settle closed epochs (weights, beacon, drops, postings, epoch file, finalize "
+    "on-chain); `settle attestation` keeps an independent attestor's signature.",
+    invoke_without_command=True,
+)
 
+
+@app.callback()
 def settle(
+    context: typer.Context,
     through_epoch: Annotated[
         int | None,
         typer.Option(
@@ -47,6 +61,8 @@ def settle(
     chain_url: ChainUrlOption = None,
 ) -> None:
     """Settle closed epochs: weights, beacon, drops, postings, epoch file, finalize on-chain."""
+    if context.invoked_subcommand is not None:
+        return
     settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
     clock = SystemClock()
     with reported_errors(), open_settlement(settings, clock, dividends=dividends_commitment) as ctx:
@@ -82,6 +98,35 @@ def settle(
             f"0x{epoch.state_root.hex()}, file 0x{epoch.file_hash.hex()}"
         )
     typer.echo(f"epoch files in {Path(settings.data_dir) / 'epochs'}")
+
+
+@app.command("attestation")
+def attestation(
+    epoch: Annotated[int, typer.Argument(min=0, help="The epoch the signature is over.")],
+    signature: Annotated[str, typer.Argument(help="The attestor's signature, 65 bytes in hex.")],
+    json_output: JsonOption = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+    chain_url: ChainUrlOption = None,
+) -> None:
+    """Keep an attestor's signature over an epoch's result, once it checks against the chain."""
+    settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+    with (
+        reported_errors(),
+        open_settlement(settings, SystemClock(), dividends=dividends_commitment) as ctx,
+    ):
+        attestor = accept_attestation(ctx, epoch, _signature_bytes(signature))
+    if json_output:
+        typer.echo(json.dumps({"epoch": epoch, "attestor": attestor, "accepted": True}))
+        return
+    typer.echo(f"epoch {epoch}: kept the attestation of {attestor}; run `milestone settle`")
+
+
+def _signature_bytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise AttestationInvalid("the signature is not hex") from None
 
 
 def _as_json(epoch: SettledEpoch) -> dict[str, object]:

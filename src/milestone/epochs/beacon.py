@@ -15,6 +15,9 @@ from milestone.epochs.errors import ChainDisagrees, CommitMissing, RevealMissing
 from milestone.epochs.steps import Settlement, done_steps, from_hex, hex_of, load_epoch, record_step
 from milestone.rules.beacon import commit_of, derive_seed
 
+COMMIT_AHEAD = 1
+"""Epochs past the chain's next one a member commits to: the contract accepts only one more."""
+
 
 def reveal_of(ctx: Settlement, epoch: int) -> bytes:
     """The operator's reveal for `epoch`."""
@@ -35,7 +38,7 @@ def commit(ctx: Settlement, epoch: int) -> None:
     """The operator's commitments for this epoch and the next; every member's must be in."""
     members = beacon_members(ctx)
     if _operator_is_member(ctx, members):
-        for target in (epoch, epoch + 1):
+        for target in range(epoch, epoch + COMMIT_AHEAD + 1):
             ctx.anchor.commit_beacon(target, commit_of(reveal_of(ctx, target)))
         ctx.hook(epoch, "commit", "sent")
     commits = {member: ctx.anchor.program.beacon_commit(epoch, member) for member in members}

@@ -86,6 +86,31 @@ class BeaconSecretError(SettlementError):
     code = "beacon_secret_unreadable"
 
 
+class NotABeaconMember(SettlementError):
+    """The account is not one of the Program's beacon members."""
+
+    code = "not_a_beacon_member"
+
+
+class BeaconSecretMismatch(SettlementError):
+    """A member's secret does not open the commitment it made on-chain (another secret)."""
+
+    code = "beacon_secret_mismatch"
+
+
+class NotAnAttestor(SettlementError):
+    """The account is not one of the Program's attestors."""
+
+    code = "not_an_attestor"
+
+
+class AttestationInvalid(SettlementError):
+    """A signature that does not recover to a current attestor over the epoch's result."""
+
+    code = "attestation_invalid"
+    http_status = 422
+
+
 class DividendsRootConflict(Conflict):
     """A dividend reference was queued before with another root or amount."""
 

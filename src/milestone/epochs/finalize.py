@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 from milestone.chain.attestation import attestation_digest, recover_signer
 from milestone.chain.program import EpochResult
 from milestone.clock import Clock
-from milestone.epochs.errors import AttestationsMissing, SettlementError
+from milestone.epochs.errors import (
+    AttestationInvalid,
+    AttestationsMissing,
+    EpochAlreadyFinalized,
+    SettlementError,
+)
 from milestone.epochs.models import FINALIZED, EpochAttestationRecord, EpochRecord
 from milestone.epochs.steps import Settlement, from_hex, load_epoch, record_step
 
@@ -59,6 +64,33 @@ def add_attestation(
     session.flush()
 
 
+def accept_attestation(ctx: Settlement, epoch: int, signature: bytes) -> str:
+    """Keep an attestor's signature handed in; it must sign this epoch's result as settled here.
+
+    The signature is checked against the result this database will submit, bound to the
+    weights root and seed on-chain, and must recover to a current attestor; anything else
+    (another epoch, another result, another signer, bytes that are no signature) is refused
+    with `attestation_invalid` and nothing is stored. Returns the attestor's address.
+    """
+    attestors, _ = current_attestors(ctx)
+    with ctx.database.session() as session:
+        row = load_epoch(session, epoch)
+        if row.status == FINALIZED:
+            raise EpochAlreadyFinalized(f"epoch {epoch} is already finalized")
+        result = epoch_result(row)
+    signer = _signer(_digest(ctx, result), signature)
+    if signer is None or signer.lower() not in attestors:
+        raise AttestationInvalid(
+            f"the signature is not a current attestor's over epoch {epoch}'s result "
+            f"(it recovers to {signer or 'nobody'})",
+            epoch=epoch,
+        )
+    ctx.database.run(
+        lambda session: add_attestation(session, ctx.clock, epoch, from_hex(signer), signature)
+    )
+    return signer
+
+
 def current_attestors(ctx: Settlement) -> tuple[set[str], int]:
     """The attestors' addresses (lowercase) and how many must sign."""
     functions = ctx.anchor.program.contract.functions
@@ -96,22 +128,34 @@ def valid_signatures(
     ctx: Settlement, session: Session, result: EpochResult, attestors: set[str]
 ) -> list[bytes]:
     """The stored signatures over exactly `result` by current attestors, one per attestor."""
-    weights = ctx.anchor.program.weights(result.epoch)
-    seed = ctx.anchor.program.seed(result.epoch)
-    if weights is None or seed is None:
-        raise SettlementError(f"epoch {result.epoch} has no weights or seed on-chain")
-    digest = attestation_digest(ctx.chain_id, ctx.anchor.address, result, weights[0], seed)
+    digest = _digest(ctx, result)
     valid: dict[str, bytes] = {}
     for (signature,) in session.execute(
         select(EpochAttestationRecord.signature).where(EpochAttestationRecord.epoch == result.epoch)
     ):
-        try:
-            signer = recover_signer(digest, bytes(signature)).lower()
-        except Exception:  # a malformed signature proves nothing; it is simply not counted
-            continue
-        if signer in attestors:
-            valid[signer] = bytes(signature)
+        signer = _signer(digest, bytes(signature))
+        if signer is not None and signer.lower() in attestors:
+            valid[signer.lower()] = bytes(signature)
     return [valid[signer] for signer in sorted(valid)]
+
+
+def _digest(ctx: Settlement, result: EpochResult) -> bytes:
+    """What attestors sign for `result`: bound to the epoch's weights root and seed on-chain."""
+    weights = ctx.anchor.program.weights(result.epoch)
+    seed = ctx.anchor.program.seed(result.epoch)
+    if weights is None or seed is None:
+        raise SettlementError(f"epoch {result.epoch} has no weights or seed on-chain")
+    return attestation_digest(ctx.chain_id, ctx.anchor.address, result, weights[0], seed)
+
+
+def _signer(digest: bytes, signature: bytes) -> str | None:
+    """The address that signed `digest`, or None for bytes that are no signature."""
+    if len(signature) != SIGNATURE_BYTES:
+        return None
+    try:
+        return recover_signer(digest, signature)
+    except Exception:  # a malformed signature proves nothing; it is simply not counted
+        return None
 
 
 def finalize(ctx: Settlement, epoch: int) -> None:
