@@ -16,7 +16,7 @@ from milestone.audit.attest import Attestation, attest_epoch
 from milestone.chain.keys import account_of, parse_address
 from milestone.cli.audit import verdict_line
 from milestone.cli.chainread import program_view
-from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
+from milestone.cli.common import ContractOption, DataDirOption, JsonOption, reported_chain_errors
 from milestone.cli.settle import ChainUrlOption
 from milestone.settings import load_settings
 
@@ -47,9 +47,7 @@ def attest(
             show_default=False,
         ),
     ] = None,
-    contract: Annotated[
-        str | None, typer.Option(help="Program address (default: the data directory's).")
-    ] = None,
+    contract: ContractOption = None,
     json_output: JsonOption = False,
     data_dir: DataDirOption = None,
     chain_url: ChainUrlOption = None,

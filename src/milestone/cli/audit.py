@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from milestone.audit.checks import Verdict
 from milestone.audit.run import run_audit
 from milestone.cli.chainread import program_view
-from milestone.cli.common import DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import ContractOption, DataDirOption, JsonOption, reported_errors
 from milestone.cli.settle import ChainUrlOption
 from milestone.settings import load_settings
 
@@ -27,9 +27,7 @@ def audit(
         Path | None,
         typer.Option("--epochs-dir", help="Directory of epoch files (default: DATA_DIR/epochs)."),
     ] = None,
-    contract: Annotated[
-        str | None, typer.Option(help="Program address (default: the data directory's).")
-    ] = None,
+    contract: ContractOption = None,
     json_output: JsonOption = False,
     data_dir: DataDirOption = None,
     chain_url: ChainUrlOption = None,

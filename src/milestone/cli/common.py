@@ -31,6 +31,9 @@ DatabaseUrlOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+ContractOption = Annotated[
+    str | None, typer.Option(help="Program address (default: the data directory's).")
+]
 
 
 def open_from_options(data_dir: Path | None, database_url: str | None) -> Database:

@@ -12,6 +12,7 @@ import typer
 
 from milestone.cli.chainread import program_view
 from milestone.cli.common import (
+    ContractOption,
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
@@ -109,9 +110,7 @@ def _dump(record: epochfile.EpochFile, tree: Tree) -> dict[str, Any]:
 @app.command()
 def roots(
     json_output: JsonOption = False,
-    contract: Annotated[
-        str | None, typer.Option(help="Program address (default: the data directory's).")
-    ] = None,
+    contract: ContractOption = None,
     data_dir: DataDirOption = None,
     chain_url: ChainUrlOption = None,
 ) -> None:
