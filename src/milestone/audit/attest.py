@@ -106,8 +106,21 @@ def attest_epoch(
     contract = bytes.fromhex(view.address[2:])
     parameters = view.parameters()
     carried = Carried()
+    unverified: list[int] = []
     for earlier in range(epoch):
-        _, carried = audit_file(earlier, files.get(earlier), carried, chain, contract, parameters)
+        passed, carried = audit_file(
+            earlier, files.get(earlier), carried, chain, contract, parameters
+        )
+        if not passed.ok:
+            unverified.append(earlier)
+    if unverified:
+        # Without every earlier epoch verified the balances carried into this one are unknown,
+        # and nothing else checks that this file's balances are the right ones: never sign.
+        return _refused(epoch, attestor, Failure(
+            "previous_unverified",
+            f"earlier epoch(s) {', '.join(map(str, unverified))} missing or failing their "
+            "audit: give every earlier epoch file (--epochs-dir) and run `milestone audit`",
+        ))
     verdict, _ = audit_file(epoch, path, carried, chain, contract, parameters)
     if not verdict.ok:
         return Attestation(epoch, attestor.address, verdict, result, None)
