@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from milestone.audit.run import run_audit
 from milestone.chain.backends import ChainConnection
 from milestone.clock import ManualClock
-from milestone.epochs.errors import ChainDisagrees, EpochGap, EpochNotClosed
+from milestone.epochs.errors import ChainDisagrees, EpochGap, EpochNotClosed, GraceMismatch
 from milestone.epochs.models import EpochRecord, EpochWeightRecord
 from milestone.epochs.settle import settle, settle_epoch
 from milestone.epochs.steps import Settlement
@@ -106,6 +106,22 @@ def test_a_trip_received_at_the_cutoff_counts_and_one_just_after_is_refused(
     refused = ingest(database, clock, [late.envelope])[0]
     assert refused.code == "epoch_closed"
     settle(settlement, 0)
+    assert set(weights_by_owner(database, 0)) == {fleet.owners[0]}
+
+
+def test_a_settler_with_a_shorter_grace_than_the_intake_stops_rather_than_lose_a_trip(
+    settlement: Settlement, clock: ManualClock, database: Database, make_fleet: MakeFleet
+) -> None:
+    fleet = make_fleet(2)
+    trip = fleet.cars[0].drive(GENESIS + DAY - 1_200, 600, 5_000)  # 23:40 to 23:50
+    clock.set(GENESIS + DAY + 1_200)  # uploaded at 00:20, within the intake's hour
+    assert ingest(database, clock, [trip.envelope], grace_seconds=3_600)[0].accepted
+    with pytest.raises(GraceMismatch):
+        settle(dataclasses.replace(settlement, grace_seconds=600), 0)
+    later = fleet.cars[1].drive(GENESIS + DAY - 600, 300, 2_000)
+    assert ingest(database, clock, [later.envelope])[0].code == "epoch_closed"  # closed anyway
+    clock.set(GENESIS + DAY + 3_600)
+    settle(dataclasses.replace(settlement, grace_seconds=3_600), 0)  # the intake's grace
     assert set(weights_by_owner(database, 0)) == {fleet.owners[0]}
 
 

@@ -16,6 +16,12 @@ class EpochNotClosed(SettlementError):
     code = "epoch_not_closed"
 
 
+class GraceMismatch(SettlementError):
+    """The intake accepted driving of the epoch after this settler's cutoff: its grace is longer."""
+
+    code = "grace_mismatch"
+
+
 class EpochGap(SettlementError):
     """Epochs settle in order: an earlier epoch is not finalized yet."""
 

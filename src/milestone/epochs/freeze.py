@@ -6,9 +6,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from milestone.epochs.compute import calculate_budget, calculate_weights_root
-from milestone.epochs.errors import ChainDisagrees, EpochGap, EpochNotClosed, SettlementError
+from milestone.epochs.errors import (
+    ChainDisagrees,
+    EpochGap,
+    EpochNotClosed,
+    GraceMismatch,
+    SettlementError,
+)
 from milestone.epochs.inputs import (
     calculate_weights,
+    count_late_trips,
     read_addresses,
     read_flows,
     read_vehicle_rounds,
@@ -80,6 +87,14 @@ def freeze(ctx: Settlement, epoch: int) -> None:
         check_may_settle(ctx, session, epoch)
         params = ctx.program.parameters
         cutoff = inputs_cutoff(ctx, epoch)
+        late = count_late_trips(session, epoch, cutoff)
+        if late:
+            raise GraceMismatch(
+                f"the intake accepted {late} trip(s) of epoch {epoch} after this settlement's "
+                f"cutoff ({ctx.grace_seconds} s of grace): settle with the grace the intake uses "
+                "(MILESTONE_SETTLE_GRACE_SECONDS), or they would never count",
+                epoch=epoch,
+            )
         vehicles = read_vehicle_rounds(session, epoch, cutoff)
         flows = read_flows(session, epoch)
         prior = {

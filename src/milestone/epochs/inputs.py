@@ -36,6 +36,24 @@ class VehicleRound:
     behaviour_bps: int | None
 
 
+def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
+    """Trips with meters in `epoch` that the intake accepted after `cutoff`.
+
+    The intake refuses driving of an epoch once its own cutoff has passed, so there are none
+    unless the intake runs with a longer grace than the settler; then they must stop the
+    settlement, or an accepted trip would silently never count.
+    """
+    late = session.execute(
+        select(func.count(func.distinct(Trip.report_hash)))
+        .join(
+            TripRound,
+            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
+        )
+        .where(TripRound.epoch == epoch, TripRound.meters > 0, Trip.received_at > cutoff)
+    ).scalar_one()
+    return int(late)
+
+
 def read_vehicle_rounds(
     session: Session, epoch: int, cutoff: int
 ) -> dict[int, dict[int, VehicleRound]]:

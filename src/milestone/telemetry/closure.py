@@ -4,7 +4,9 @@ Settlement counts a trip's meters of epoch `e` only if the trip was received by 
 cutoff (its end plus the settlement grace, `Settings.settle_grace_seconds`). An epoch is
 *closed* to the intake once its cutoff has passed by the intake's clock, or once settlement has
 frozen it, whichever comes first: an operator may settle with a shorter grace, or from a
-machine whose clock runs ahead, and a frozen epoch never takes another trip. The intake
+machine whose clock runs ahead, and a frozen epoch never takes another trip (if the intake had
+already accepted some after the settler's cutoff, the freeze stops with `grace_mismatch`
+rather than leave them out). The intake
 refuses a trip whose driving lies wholly in closed epochs (`epoch_closed`) instead of telling
 the owner "accepted" for meters that can never count.
 
