@@ -45,9 +45,10 @@ def inputs_cutoff(ctx: Settlement, epoch: int) -> int:
     return epoch_window(ctx, epoch)[1] + ctx.grace_seconds
 
 
-def check_may_settle(ctx: Settlement, session: Session, epoch: int) -> None:
+def check_may_settle(ctx: Settlement, session: Session, epoch: int, next_on_chain: int) -> None:
     """Refuse an epoch that has not closed, one whose predecessor is not final, or a chain that
-    has moved elsewhere."""
+    has moved elsewhere (`next_on_chain`, read before any transaction: a database write lock is
+    never held across a call to the node)."""
     cutoff = inputs_cutoff(ctx, epoch)
     if ctx.clock.now() < cutoff:
         raise EpochNotClosed(
@@ -61,7 +62,6 @@ def check_may_settle(ctx: Settlement, session: Session, epoch: int) -> None:
         ).scalar_one_or_none()
         if status != FINALIZED:
             raise EpochGap(f"epoch {epoch - 1} is not finalized yet; settle it first", epoch=epoch)
-    next_on_chain = ctx.anchor.program.next_epoch()
     if next_on_chain != epoch:
         raise ChainDisagrees(
             f"the chain expects epoch {next_on_chain} next, the database epoch {epoch}: "
@@ -74,9 +74,10 @@ def check_may_settle(ctx: Settlement, session: Session, epoch: int) -> None:
 def freeze(ctx: Settlement, epoch: int) -> None:
     """Close the epoch to the intake; freeze its driving, flows and owner addresses; fix its
     weights and budget."""
+    next_on_chain = ctx.anchor.program.next_epoch()
 
     def close(session: Session) -> None:
-        check_may_settle(ctx, session, epoch)
+        check_may_settle(ctx, session, epoch, next_on_chain)
         close_epoch(session, epoch, inputs_cutoff(ctx, epoch), ctx.clock.now())
 
     # A transaction of its own: it waits for the intake's batches in flight, and the intake
@@ -84,7 +85,7 @@ def freeze(ctx: Settlement, epoch: int) -> None:
     ctx.database.run(close)
 
     def work(session: Session) -> None:
-        check_may_settle(ctx, session, epoch)
+        check_may_settle(ctx, session, epoch, next_on_chain)
         params = ctx.program.parameters
         cutoff = inputs_cutoff(ctx, epoch)
         late = count_late_trips(session, epoch, cutoff)
