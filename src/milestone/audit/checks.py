@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from eth_utils.address import to_checksum_address
 
@@ -69,6 +69,16 @@ class Verdict:
     @property
     def reason(self) -> Failure | None:
         return self.failures[0] if self.failures else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The verdict as `milestone audit --json` and `milestone attest --json` print it."""
+        return {
+            "epoch": self.epoch,
+            "ok": self.ok,
+            "owners": self.owners,
+            "reason": None if self.reason is None else self.reason.code,
+            "failures": [{"code": f.code, "message": f.message} for f in self.failures],
+        }
 
 
 @dataclass

@@ -46,16 +46,7 @@ class AuditReport:
             "passed": len(self.verdicts) - len(self.failed),
             "failed": [verdict.epoch for verdict in self.failed],
             "finalized_on_chain": self.finalized_on_chain,
-            "verdicts": [
-                {
-                    "epoch": verdict.epoch,
-                    "ok": verdict.ok,
-                    "owners": verdict.owners,
-                    "reason": None if verdict.reason is None else verdict.reason.code,
-                    "failures": [{"code": f.code, "message": f.message} for f in verdict.failures],
-                }
-                for verdict in self.verdicts
-            ],
+            "verdicts": [verdict.to_dict() for verdict in self.verdicts],
         }
 
 

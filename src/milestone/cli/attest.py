@@ -68,13 +68,11 @@ def attest(
     if json_output:
         typer.echo(json.dumps(_as_json(attestation)))
     elif attestation.signature is not None:
+        signature = "0x" + attestation.signature.hex()
         typer.echo(verdict_line(attestation.verdict))
         typer.echo(f"attestor {attestation.attestor}")
-        typer.echo(f"signature 0x{attestation.signature.hex()}")
-        typer.echo(
-            f"the operator keeps it with: milestone settle attestation {epoch} "
-            f"0x{attestation.signature.hex()}"
-        )
+        typer.echo(f"signature {signature}")
+        typer.echo(f"the operator keeps it with: milestone settle attestation {epoch} {signature}")
     else:
         typer.echo(verdict_line(attestation.verdict))
         typer.echo(f"epoch {epoch} not signed: the audit failed", err=True)
@@ -83,11 +81,8 @@ def attest(
 
 
 def _as_json(attestation: Attestation) -> dict[str, object]:
-    verdict = attestation.verdict
     return {
-        "epoch": attestation.epoch,
+        **attestation.verdict.to_dict(),
         "attestor": attestation.attestor,
-        "ok": verdict.ok,
         "signature": None if attestation.signature is None else "0x" + attestation.signature.hex(),
-        "failures": [{"code": f.code, "message": f.message} for f in verdict.failures],
     }

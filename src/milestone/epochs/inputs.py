@@ -25,6 +25,8 @@ from milestone.telemetry.models import Trip, TripRound
 MINING_KIND = "mining"
 OWNER_PREFIX = "owner:"
 QUERY_CHUNK = 1_000
+TRIP_OF_ROUND = (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence)
+"""A round share belongs to the accepted trip of the same vehicle and sequence number."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,7 @@ def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
     """
     late = session.execute(
         select(func.count(func.distinct(Trip.report_hash)))
-        .join(
-            TripRound,
-            (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence),
-        )
+        .join(TripRound, TRIP_OF_ROUND)
         .where(TripRound.epoch == epoch, TripRound.meters > 0, Trip.received_at > cutoff)
     ).scalar_one()
     return int(late)
@@ -72,9 +71,7 @@ def read_vehicle_rounds(
             TripRound.meters,
             TripRound.behaviour_bps,
         )
-        .join(
-            Trip, (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence)
-        )
+        .join(Trip, TRIP_OF_ROUND)
         .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
     )
     meters: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
