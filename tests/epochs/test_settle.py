@@ -29,7 +29,9 @@ from milestone.epochs.models import (
     EpochWeightRecord,
     OwnerStateRecord,
 )
+from milestone.epochs import proofs
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
+from milestone.epochs.treestore import has_stored_trees
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
 from milestone.ledger import (
@@ -281,3 +283,15 @@ def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRu
     assert set(mined) <= set(expected)
     for owner, mean in expected.items():
         assert abs(mined[owner] - mean) <= 5 * math.sqrt(variance[owner]) + params.drop_size
+
+
+def test_stored_proofs_are_the_proofs_of_the_published_file(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        row = session.get(EpochRecord, program_run.last)
+        assert row is not None and has_stored_trees(session, program_run.last)
+        for owner in program_run.fleet.owners:
+            stored = prove_owner(session, settlement.epochs_dir, owner, program_run.last)
+            address = stored.address
+            from_file = proofs._prove_from_file(row, settlement.epochs_dir, owner, address)
+            assert stored == from_file

@@ -1,4 +1,4 @@
-"""The streamed tree equals the rule's `StandardMerkleTree`: root, every node, every leaf's place."""
+"""The streamed tree equals the rule's tree: its root, every node, every leaf's place."""
 
 from __future__ import annotations
 
@@ -25,11 +25,14 @@ def leaves(count: int, seed: int) -> list[tuple[bytes, int]]:
 def streamed(values: list[tuple[bytes, int]], run_leaves: int) -> tuple[bytes, dict, dict]:
     nodes: dict[int, bytes] = {}
     places: dict[bytes, int] = {}
+
+    def keep(index: int, node: bytes, encoding: bytes | None) -> None:
+        nodes[index] = node
+        if encoding is not None:
+            places[encoding] = index
+
     root, count = build_streamed_tree(
-        (encode(a, v) for a, v in values),
-        on_node=nodes.__setitem__,
-        on_leaf=lambda index, encoding: places.__setitem__(encoding, index),
-        run_leaves=run_leaves,
+        (encode(a, v) for a, v in values), on_node=keep, run_leaves=run_leaves
     )
     assert count == len(values)
     return root, nodes, places
@@ -46,6 +49,7 @@ def test_streamed_tree_is_the_standard_tree(count: int, seed: int, run_leaves: i
         assert [nodes[i] for i in range(len(tree.tree))] == list(tree.tree)
         for value, index in zip(tree.values, tree.tree_indices, strict=True):
             assert places[encode(*value)] == index
+        assert len(places) == count
 
 
 def test_a_single_leaf_is_its_own_root() -> None:
@@ -61,9 +65,10 @@ def test_no_leaves_give_the_empty_root() -> None:
 def test_a_changed_leaf_changes_the_root() -> None:
     values = leaves(100, 3)
     changed = [*values[:-1], (values[-1][0], values[-1][1] + 1)]
-    assert build_streamed_tree(encode(*v) for v in values)[0] != build_streamed_tree(
-        encode(*v) for v in changed
-    )[0]
+    assert (
+        build_streamed_tree(encode(*v) for v in values)[0]
+        != build_streamed_tree(encode(*v) for v in changed)[0]
+    )
 
 
 def test_the_root_does_not_depend_on_the_order_of_the_leaves() -> None:

@@ -8,17 +8,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.budget import release_activity_budget
-from milestone.epochs.compute import (
-    REWARD_LEAF,
-    calculate_account_root,
-    calculate_budget,
-    run_drops,
-    sum_rewards,
-)
+from milestone.epochs.compute import calculate_budget, run_drops, sum_rewards
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.inputs import MINING_KIND
 from milestone.epochs.models import EpochDropRecord, EpochRewardRecord, EpochWeightRecord
 from milestone.epochs.steps import Settlement, load_epoch, record_step
+from milestone.epochs.treestore import REWARDS_TREE, store_account_tree
 from milestone.ledger import (
     MINING_RESERVE,
     Asset,
@@ -80,7 +75,8 @@ def drops(ctx: Settlement, epoch: int) -> None:
                 session.execute(insert(model), rows[start : start + POSTING_BATCH])
         row.rollover_out = result.rollover_out
         row.paid = result.paid
-        row.rewards_root = calculate_account_root(rewards, REWARD_LEAF)
+        # Built once, stored for proofs: the API reads them, never rebuilds the tree.
+        row.rewards_root = store_account_tree(session, epoch, REWARDS_TREE, rewards.items())
         record_step(session, ctx.clock, epoch, "drops", {"winners": len(rewards)})
 
     ctx.database.run(work)

@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease
 from milestone.epochs.compute import (
-    BALANCE_LEAF,
     CumulativeTotals,
-    calculate_account_root,
     calculate_mining_totals,
     carry_forward,
     check_totals,
@@ -31,6 +29,7 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
+from milestone.epochs.treestore import STATE_TREE, store_account_tree
 from milestone.ledger import BURNED
 
 UPDATE_CHUNK = 10_000
@@ -121,7 +120,7 @@ def state(ctx: Settlement, epoch: int) -> None:
         owner_of.update(reward_owner)
         owner_of.update(flow_owner)
         _save_state(session, epoch, prior, balances, owner_of)
-        row.state_root = calculate_account_root(balances, BALANCE_LEAF)
+        row.state_root = store_account_tree(session, epoch, STATE_TREE, balances.items())
         row.cum_mined, row.cum_activity = totals.cum_mined, totals.cum_activity
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
         row.dividends_root = dividends.root

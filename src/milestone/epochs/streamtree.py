@@ -39,17 +39,15 @@ BATCH_NODES: Final[int] = 1 << 14
 READ_RECORDS: Final[int] = 1 << 12
 EMPTY_ROOT: Final[bytes] = bytes(HASH_BYTES)
 
-NodeSink = Callable[[int, bytes], None]
-"""Called with (node index, node hash) for every node of the tree."""
-LeafSink = Callable[[int, bytes], None]
-"""Called with (node index, ABI encoding) for every leaf."""
+NodeSink = Callable[[int, bytes, bytes | None], None]
+"""Called with (node index, node hash, the leaf's ABI encoding or None for an inner node) for
+every node of the tree."""
 
 
 def build_streamed_tree(
     encoded: Iterable[bytes],
     *,
     on_node: NodeSink | None = None,
-    on_leaf: LeafSink | None = None,
     run_leaves: int = RUN_LEAVES,
     directory: str | None = None,
 ) -> tuple[bytes, int]:
@@ -57,20 +55,20 @@ def build_streamed_tree(
     The root of the standard tree over ABI-encoded leaves given in any order, and their count.
 
     Identical to `StandardMerkleTree.of(values, types)` over the values those encodings encode
-    (`EMPTY_ROOT` and 0 when there are none). `on_node` receives every node, `on_leaf` the node
-    index of every leaf with its encoding; both in decreasing node order. At most `run_leaves`
+    (`EMPTY_ROOT` and 0 when there are none). `on_node` receives every node in decreasing node
+    order, each leaf with its encoding. At most `run_leaves`
     leaves are held in memory; spill files go to `directory` (the system's temporary directory
     by default) and are removed before returning.
     """
-    keep = on_leaf is not None
+    keep = on_node is not None
     with tempfile.TemporaryDirectory(prefix="milestone-tree-", dir=directory) as scratch:
         runs, count, record = _sorted_runs(encoded, run_leaves, keep, scratch)
         if count == 0:
             return EMPTY_ROOT, 0
         if len(runs) == 1 and isinstance(runs[0], list):
-            return _build_in_memory(runs[0], count, on_node, on_leaf), count
+            return _build_in_memory(runs[0], count, on_node), count
         sorted_records = _merge(runs, record)
-        return _build_streaming(sorted_records, count, on_node, on_leaf, scratch), count
+        return _build_streaming(sorted_records, count, on_node, scratch), count
 
 
 def _leaf_records(batch: list[bytes], keep: bool) -> list[bytes]:
@@ -121,17 +119,14 @@ def _read_run(path: str, record: int) -> Iterator[bytes]:
             yield from (chunk[i : i + record] for i in range(0, len(chunk), record))
 
 
-def _build_in_memory(
-    records: list[bytes], count: int, on_node: NodeSink | None,
-    on_leaf: LeafSink | None,
-) -> bytes:  # fmt: skip
+def _build_in_memory(records: list[bytes], count: int, on_node: NodeSink | None) -> bytes:
     tree = build_tree([record[:HASH_BYTES] for record in records])
-    if on_leaf is not None:
-        for j, record in enumerate(records):
-            on_leaf(2 * count - 2 - j, record[HASH_BYTES:])
     if on_node is not None:
-        for index in range(len(tree) - 1, -1, -1):
-            on_node(index, tree[index])
+        last = 2 * count - 2
+        for index in range(last, count - 2, -1):
+            on_node(index, tree[index], records[last - index][HASH_BYTES:])
+        for index in range(count - 2, -1, -1):
+            on_node(index, tree[index], None)
     return tree[0]
 
 
@@ -163,9 +158,8 @@ class _NodeQueue:
 
 
 def _build_streaming(
-    records: Iterator[bytes], count: int, on_node: NodeSink | None,
-    on_leaf: LeafSink | None, scratch: str,
-) -> bytes:  # fmt: skip
+    records: Iterator[bytes], count: int, on_node: NodeSink | None, scratch: str
+) -> bytes:
     """Nodes from the last to the root: the sorted leaves first, then each inner node `k` from
     the two nodes at the queue's front (`2k + 2` and `2k + 1`)."""
     queue = _NodeQueue(scratch)
@@ -181,10 +175,8 @@ def _build_streaming(
             while leaves_left and len(taken) < wanted:
                 record = next(records)
                 leaf = record[:HASH_BYTES]
-                if on_leaf is not None:
-                    on_leaf(next_leaf, record[HASH_BYTES:])
                 if on_node is not None:
-                    on_node(next_leaf, leaf)
+                    on_node(next_leaf, leaf, record[HASH_BYTES:])
                 taken.append(leaf)
                 leaves_left -= 1
                 next_leaf -= 1
@@ -204,7 +196,7 @@ def _build_streaming(
             ]
             if on_node is not None:
                 for offset, parent in enumerate(parents):
-                    on_node(k - offset, parent)
+                    on_node(k - offset, parent, None)
             queue.push(parents)
             k -= batch
         (root,) = queue.pop(1)
