@@ -20,7 +20,7 @@ from milestone.audit.run import run_audit
 from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
-from milestone.epochs import epochfile
+from milestone.epochs import epochfile, proofs
 from milestone.epochs.compute import calculate_budget
 from milestone.epochs.models import (
     EpochDropRecord,
@@ -29,11 +29,10 @@ from milestone.epochs.models import (
     EpochWeightRecord,
     OwnerStateRecord,
 )
-from milestone.epochs import proofs
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
-from milestone.epochs.treestore import has_stored_trees
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
+from milestone.epochs.treestore import has_stored_trees
 from milestone.ledger import (
     BURNED,
     MINING_RESERVE,
