@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from milestone.epochs.compute import calculate_budget, calculate_weights_root
+from milestone.epochs.compute import calculate_budget
 from milestone.epochs.errors import (
     ChainDisagrees,
     EpochGap,
@@ -14,11 +17,12 @@ from milestone.epochs.errors import (
     SettlementError,
 )
 from milestone.epochs.inputs import (
+    STREAM_CHUNK,
     calculate_weights,
     count_late_trips,
     read_addresses,
     read_flows,
-    read_vehicle_rounds,
+    stream_vehicle_rounds,
 )
 from milestone.epochs.models import (
     FINALIZED,
@@ -29,6 +33,8 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, hex_of, record_step
+from milestone.epochs.streamtree import build_streamed_tree
+from milestone.registry.models import Owner
 from milestone.rules.time import epoch_start
 from milestone.telemetry.closure import close_epoch
 
@@ -96,21 +102,14 @@ def freeze(ctx: Settlement, epoch: int) -> None:
                 "(MILESTONE_SETTLE_GRACE_SECONDS), or they would never count",
                 epoch=epoch,
             )
-        vehicles = read_vehicle_rounds(session, epoch, cutoff)
-        flows = read_flows(session, epoch)
-        prior = {
-            owner_id: bytes(address)
-            for owner_id, address in session.execute(
-                select(OwnerStateRecord.owner_id, OwnerStateRecord.address)
-            )
-        }
-        drivers = {vr.owner_id for rounds in vehicles.values() for vr in rounds.values()}
         try:
-            addresses = read_addresses(session, drivers | set(flows) | set(prior))
+            freeze_weights(session, epoch, cutoff, params.vehicle_epoch_cap_meters)
+            flows = read_flows(session, epoch)
+            addresses = read_addresses(session, set(flows))
+            moves = read_moves(session)
         except LookupError as error:
             raise SettlementError(str(error)) from None
-        weights = calculate_weights(vehicles, addresses, params.vehicle_epoch_cap_meters)
-        root, total = calculate_weights_root(weights)
+        root, total = calculate_frozen_weights_root(session, epoch)
         rollover_in = 0
         if epoch > 0:
             rollover_in = (
@@ -132,28 +131,93 @@ def freeze(ctx: Settlement, epoch: int) -> None:
                 total_weight=total,
             )
         )
-        owner_of = {address: owner_id for owner_id, address in addresses.items()}
-        _insert(session, EpochWeightRecord, [
-            {"epoch": epoch, "round": r, "owner_id": owner_of[address], "address": address,
-             "weight": weight}
-            for r, in_round in weights.items() for address, weight in in_round.items()
-        ])  # fmt: skip
         _insert(session, EpochFlowRecord, [
             {"epoch": epoch, "owner_id": owner_id, "kind": kind, "address": addresses[owner_id],
              "amount": amount}
             for owner_id, by_kind in flows.items() for kind, amount in by_kind.items()
         ])  # fmt: skip
-        moves = [
-            [hex_of(old), hex_of(addresses[owner_id])]
-            for owner_id, old in sorted(prior.items())
-            if bytes(old) != addresses[owner_id]
-        ]
         record_step(session, ctx.clock, epoch, "freeze", {"moves": moves})
 
     ctx.database.run(work)
 
 
 INSERT_CHUNK = 10_000
+WEIGHTS_LEAF_PAD = bytes(12)
+
+
+def freeze_weights(session: Session, epoch: int, cutoff: int, cap: int) -> None:
+    """Write the epoch's weights by round and owner, vehicle by vehicle.
+
+    The database sums the trips per vehicle and round (`stream_vehicle_rounds`); the rule
+    (`calculate_weights`, the per-vehicle cap among it) runs on one vehicle at a time; an
+    owner's weights from several vehicles add up in the table itself. Memory holds a vehicle
+    and one chunk of rows, whatever the fleet.
+    """
+    pending: dict[tuple[int, int], dict[str, object]] = {}
+    for vehicle_id, rounds, addresses in stream_vehicle_rounds(session, epoch, cutoff):
+        weights = calculate_weights({vehicle_id: rounds}, addresses, cap)
+        owner_of = {addresses[vr.owner_id]: vr.owner_id for vr in rounds.values()}
+        for round_index, in_round in weights.items():
+            for address, weight in in_round.items():
+                key = (round_index, owner_of[address])
+                if key in pending:
+                    pending[key]["weight"] += weight  # type: ignore[operator]
+                else:
+                    pending[key] = {"epoch": epoch, "round": round_index, "owner_id": key[1],
+                                    "address": address, "weight": weight}  # fmt: skip
+        if len(pending) >= INSERT_CHUNK:
+            _add_weights(session, list(pending.values()))
+            pending.clear()
+    if pending:
+        _add_weights(session, list(pending.values()))
+
+
+def _add_weights(session: Session, rows: list[dict[str, object]]) -> None:
+    """Insert weights, adding to a row already there (an owner with several vehicles)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(EpochWeightRecord)
+    statement = statement.on_conflict_do_update(
+        index_elements=["epoch", "round", "owner_id"],
+        set_={"weight": EpochWeightRecord.weight + statement.excluded.weight},
+    )
+    session.execute(statement, rows)
+
+
+def calculate_frozen_weights_root(session: Session, epoch: int) -> tuple[bytes, int]:
+    """The weights root and total weight over the frozen rows, streamed: the same values as
+    `compute.calculate_weights_root` over the same weights."""
+    total = 0
+
+    def leaves() -> Iterator[bytes]:
+        nonlocal total
+        rows = session.execute(
+            select(EpochWeightRecord.round, EpochWeightRecord.address, EpochWeightRecord.weight)
+            .where(EpochWeightRecord.epoch == epoch, EpochWeightRecord.weight > 0)
+            .execution_options(yield_per=STREAM_CHUNK)
+        )
+        for round_index, address, weight in rows:
+            total += weight
+            yield round_index.to_bytes(32) + WEIGHTS_LEAF_PAD + bytes(address) + weight.to_bytes(32)
+
+    root, _ = build_streamed_tree(leaves())
+    return root, total
+
+
+def read_moves(session: Session) -> list[list[str]]:
+    """Owners whose address changed since the last state (they linked a wallet): `[old, new]`
+    in owner order, read by the database rather than by loading every owner."""
+    rows = session.execute(
+        select(OwnerStateRecord.owner_id, OwnerStateRecord.address, Owner.address)
+        .outerjoin(Owner, Owner.id == OwnerStateRecord.owner_id)
+        .where((Owner.address.is_(None)) | (Owner.address != OwnerStateRecord.address))
+        .order_by(OwnerStateRecord.owner_id)
+    )
+    moves = []
+    for owner_id, old, new in rows:
+        if new is None:
+            raise LookupError(f"owners without an address: [{owner_id}]")
+        moves.append([hex_of(bytes(old)), hex_of(bytes(new))])
+    return moves
 
 
 def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:

@@ -10,8 +10,10 @@ of its instant, and no entry is ever stamped with an epoch that has ended).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,8 @@ from milestone.telemetry.models import Trip, TripRound
 MINING_KIND = "mining"
 OWNER_PREFIX = "owner:"
 QUERY_CHUNK = 1_000
+STREAM_CHUNK = 10_000
+"""Rows fetched at a time from a query read as a stream."""
 TRIP_OF_ROUND = (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence)
 """A round share belongs to the accepted trip of the same vehicle and sequence number."""
 
@@ -56,41 +60,59 @@ def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
 def read_vehicle_rounds(
     session: Session, epoch: int, cutoff: int
 ) -> dict[int, dict[int, VehicleRound]]:
-    """Every vehicle's meters per round of `epoch` from trips received by `cutoff`.
+    """Every vehicle's meters per round of `epoch` from trips received by `cutoff` (all in
+    memory: `stream_vehicle_rounds` is the same, vehicle by vehicle)."""
+    return {vehicle: rounds for vehicle, rounds, _ in stream_vehicle_rounds(session, epoch, cutoff)}
+
+
+def stream_vehicle_rounds(
+    session: Session, epoch: int, cutoff: int
+) -> Iterator[tuple[int, dict[int, VehicleRound], dict[int, bytes]]]:
+    """Each vehicle's meters per round of `epoch` from trips received by `cutoff`, one vehicle
+    at a time in id order, with the addresses of the owners credited.
 
     Several trips of a vehicle in one round add up; their multiplier is the meter-weighted
     mean, rounded down (a trip without `driving_behavior` consent counts at 1.00). In the rare
     round in which a vehicle changed hands, the round is credited to the owner who drove most
-    of its meters (ties: the lower owner id).
+    of its meters (ties: the lower owner id). The database sums the trips per vehicle, round and
+    owner, in the order of `trip_round`'s key, so memory holds one vehicle's rounds at a time.
     """
+    behaviour = func.coalesce(TripRound.behaviour_bps, BASIS_POINTS)
     rows = session.execute(
         select(
             TripRound.vehicle_id,
             TripRound.round,
             TripRound.owner_id,
-            TripRound.meters,
-            TripRound.behaviour_bps,
+            Owner.address,
+            func.sum(TripRound.meters),
+            func.sum(TripRound.meters * behaviour),
+            func.count(TripRound.behaviour_bps),
         )
         .join(Trip, TRIP_OF_ROUND)
+        .outerjoin(Owner, Owner.id == TripRound.owner_id)
         .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
+        .group_by(TripRound.vehicle_id, TripRound.round, TripRound.owner_id, Owner.address)
+        .order_by(TripRound.vehicle_id, TripRound.round, TripRound.owner_id)
+        .execution_options(yield_per=STREAM_CHUNK)
     )
-    meters: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    weighted: dict[tuple[int, int], int] = defaultdict(int)
-    behaviour: dict[tuple[int, int], bool] = defaultdict(bool)
-    for vehicle_id, round_index, owner_id, trip_meters, bps in rows:
-        key = (vehicle_id, round_index)
-        meters[key][owner_id] += trip_meters
-        weighted[key] += trip_meters * (BASIS_POINTS if bps is None else bps)
-        behaviour[key] |= bps is not None
-    vehicles: dict[int, dict[int, VehicleRound]] = defaultdict(dict)
-    for (vehicle_id, round_index), by_owner in meters.items():
-        total = sum(by_owner.values())
-        owner_id = min(by_owner, key=lambda owner: (-by_owner[owner], owner))
-        bps = weighted[(vehicle_id, round_index)] // total
-        vehicles[vehicle_id][round_index] = VehicleRound(
-            total, owner_id, bps if behaviour[(vehicle_id, round_index)] else None
-        )
-    return vehicles
+    for vehicle_id, vehicle_rows in groupby(rows, key=itemgetter(0)):
+        rounds: dict[int, VehicleRound] = {}
+        addresses: dict[int, bytes] = {}
+        for round_index, round_rows in groupby(vehicle_rows, key=itemgetter(1)):
+            by_owner: dict[int, int] = {}
+            weighted = with_behaviour = 0
+            for _, _, owner_id, address, meters, meters_bps, behaviour_trips in round_rows:
+                if address is None:
+                    raise LookupError(f"owners without an address: [{owner_id}]")
+                addresses[owner_id] = bytes(address)
+                by_owner[owner_id] = int(meters)
+                weighted += int(meters_bps)
+                with_behaviour += int(behaviour_trips)
+            total = sum(by_owner.values())
+            owner_id = min(by_owner, key=lambda owner: (-by_owner[owner], owner))
+            bps = weighted // total if with_behaviour else None
+            rounds[round_index] = VehicleRound(total, owner_id, bps)
+        yield vehicle_id, rounds, addresses
 
 
 def calculate_weights(
