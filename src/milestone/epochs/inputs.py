@@ -173,13 +173,16 @@ def read_addresses(session: Session, owner_ids: Iterable[int]) -> dict[int, byte
     return addresses
 
 
-def owners_total_through(session: Session, epoch: int) -> int:
-    """Stones the owners' accounts received net through `epoch`, mining excepted."""
+def owners_total_in(session: Session, epoch: int) -> int:
+    """Stones the owners' accounts received net in entries stamped with `epoch` (epoch 0: up
+    to it), mining excepted: what the running total of their balances moves by, besides mining.
+    """
+    stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
     total = session.execute(
         select(func.coalesce(func.sum(PostingRecord.amount), 0))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
         .where(
-            JournalEntryRecord.epoch <= epoch,
+            stamped,
             JournalEntryRecord.kind != MINING_KIND,
             PostingRecord.asset == Asset.STONE.value,
             PostingRecord.account.startswith(OWNER_PREFIX),

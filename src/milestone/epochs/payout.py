@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from milestone.activities.budget import release_activity_budget
 from milestone.epochs.compute import calculate_budget, run_drops, sum_rewards
 from milestone.epochs.errors import SettlementError
-from milestone.epochs.inputs import MINING_KIND
+from milestone.epochs.inputs import MINING_KIND, QUERY_CHUNK
 from milestone.epochs.models import EpochDropRecord, EpochRewardRecord, EpochWeightRecord
 from milestone.epochs.steps import Settlement, load_epoch, record_step
 from milestone.epochs.treestore import REWARDS_TREE, store_account_tree
@@ -50,6 +51,60 @@ def load_weights(
     return dict(weights), owner_of
 
 
+class FrozenRoundWeights(Mapping[int, Mapping[bytes, int]]):
+    """An epoch's frozen weights, read from the database one round at a time.
+
+    `run_drops` asks for each round's weights in turn; holding only that round keeps the drops
+    step's memory at one round's drivers (a 144th of the day's rows) whatever the fleet.
+    """
+
+    def __init__(self, session: Session, epoch: int) -> None:
+        self._session, self._epoch = session, epoch
+        self._rounds = list(
+            session.execute(
+                select(EpochWeightRecord.round)
+                .where(EpochWeightRecord.epoch == epoch)
+                .group_by(EpochWeightRecord.round)
+                .order_by(EpochWeightRecord.round)
+            ).scalars()
+        )
+
+    def __getitem__(self, round_index: int) -> Mapping[bytes, int]:
+        if round_index not in self._rounds:
+            raise KeyError(round_index)
+        rows = self._session.execute(
+            select(EpochWeightRecord.address, EpochWeightRecord.weight).where(
+                EpochWeightRecord.epoch == self._epoch, EpochWeightRecord.round == round_index
+            )
+        )
+        return {bytes(address): weight for address, weight in rows}
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rounds)
+
+    def __len__(self) -> int:
+        return len(self._rounds)
+
+
+def read_owner_ids(session: Session, epoch: int, addresses: Iterable[bytes]) -> dict[bytes, int]:
+    """The owner id behind each of `addresses` among the epoch's frozen weights."""
+    wanted = sorted(set(addresses))
+    owner_of: dict[bytes, int] = {}
+    for start in range(0, len(wanted), QUERY_CHUNK):
+        owner_of.update(
+            (bytes(address), owner_id)
+            for address, owner_id in session.execute(
+                select(EpochWeightRecord.address, EpochWeightRecord.owner_id)
+                .where(
+                    EpochWeightRecord.epoch == epoch,
+                    EpochWeightRecord.address.in_(wanted[start : start + QUERY_CHUNK]),
+                )
+                .distinct()
+            )
+        )
+    return owner_of
+
+
 def drops(ctx: Settlement, epoch: int) -> None:
     """Run every round's drops on the frozen weights with the on-chain seed."""
     params = ctx.program.parameters
@@ -58,10 +113,11 @@ def drops(ctx: Settlement, epoch: int) -> None:
         row = load_epoch(session, epoch, lock=True)
         if row.seed is None:
             raise SettlementError(f"epoch {epoch} has no seed yet")
-        weights, owner_of = load_weights(session, epoch)
         budget = calculate_budget(params, epoch, row.rollover_in)
+        weights = FrozenRoundWeights(session, epoch)
         result = run_drops(bytes(row.seed), budget, params.drop_size, weights)
         rewards = sum_rewards(result.by_round)
+        owner_of = read_owner_ids(session, epoch, rewards)
         drop_rows = [
             {"epoch": epoch, "round": r, "owner_id": owner_of[address], "amount": amount}
             for r, won in result.by_round.items() for address, amount in won.items()
