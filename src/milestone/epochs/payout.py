@@ -31,26 +31,6 @@ POSTING_BATCH = 5_000
 """Journal transactions per `post_transactions` call (all in the step's one transaction)."""
 
 
-def load_weights(
-    session: Session, epoch: int
-) -> tuple[dict[int, dict[bytes, int]], dict[bytes, int]]:
-    """The frozen weights by round and address, and each address's owner id."""
-    weights: dict[int, dict[bytes, int]] = defaultdict(dict)
-    owner_of: dict[bytes, int] = {}
-    rows = session.execute(
-        select(
-            EpochWeightRecord.round,
-            EpochWeightRecord.owner_id,
-            EpochWeightRecord.address,
-            EpochWeightRecord.weight,
-        ).where(EpochWeightRecord.epoch == epoch)
-    )
-    for round_index, owner_id, address, weight in rows:
-        weights[round_index][bytes(address)] = weight
-        owner_of[bytes(address)] = owner_id
-    return dict(weights), owner_of
-
-
 class FrozenRoundWeights(Mapping[int, Mapping[bytes, int]]):
     """An epoch's frozen weights, read from the database one round at a time.
 

@@ -12,6 +12,7 @@ roots on-chain, which is what a wallet or the explorer does without trusting the
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,7 +70,7 @@ class OwnerProof:
 
 @dataclass(frozen=True)
 class _EpochTrees:
-    balances: dict[bytes, int]
+    balances: Mapping[bytes, int]
     rewards: dict[bytes, int]
     state: StandardMerkleTree | None
     rewarded: StandardMerkleTree | None

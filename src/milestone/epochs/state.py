@@ -63,13 +63,13 @@ def load_state(
     }
 
 
-def stream_state(session: Session) -> Iterator[tuple[bytes, int]]:
-    """Every owner's `(address, balance)` in the state, streamed from the database."""
-    rows = session.execute(
-        select(OwnerStateRecord.address, OwnerStateRecord.balance).execution_options(
-            yield_per=STREAM_CHUNK
-        )
-    )
+def stream_state(session: Session, *, by_address: bool = False) -> Iterator[tuple[bytes, int]]:
+    """Every owner's `(address, balance)` in the state, streamed from the database (in
+    ascending address order if `by_address`)."""
+    query = select(OwnerStateRecord.address, OwnerStateRecord.balance)
+    if by_address:
+        query = query.order_by(OwnerStateRecord.address)
+    rows = session.execute(query.execution_options(yield_per=STREAM_CHUNK))
     for address, balance in rows:
         yield bytes(address), balance
 
