@@ -3,6 +3,7 @@ check-ins and spending in between, the embedded chain, and the audit over the pu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -30,6 +31,7 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
+from milestone.epochs.publish import build_epoch_file
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
 from milestone.epochs.treestore import has_stored_trees
@@ -294,3 +296,20 @@ def test_stored_proofs_are_the_proofs_of_the_published_file(program_run: Program
             address = stored.address
             from_file = proofs._prove_from_file(row, settlement.epochs_dir, owner, address)
             assert stored == from_file
+
+
+def test_the_streamed_file_is_the_file_rendered_whole(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        record = build_epoch_file(settlement, session, program_run.last)
+        whole = dataclasses.replace(
+            record,
+            weights={r: dict(in_round.items()) for r, in_round in record.weights.items()},
+            balances=dict(record.balances.items()),
+        )
+        assert isinstance(record.balances, epochfile.Streamed)
+        assert whole.balances and whole.weights
+    path = settlement.epochs_dir / epochfile.file_name(program_run.last)
+    _, canonical = epochfile.read(path)
+    assert epochfile.render(whole) == canonical
+    assert path.read_bytes() == epochfile.compress(canonical)
