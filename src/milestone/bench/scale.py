@@ -259,6 +259,12 @@ def driving_rows(
     return {"trip": trip_rows, "trip_round": round_rows}
 
 
+def sibling_rounds_are_distinct(round_rows: list[tuple[Any, ...]]) -> bool:
+    """Whether no car drives two trips in one round (each trip row is its own weight row)."""
+    keys = [(row[1], row[2]) for row in round_rows]
+    return len(keys) == len(set(keys))
+
+
 def signed_envelope_bytes() -> int:
     """The length of a real signed report of a trip like the bench's."""
     signer = VehicleSigner(1, generate_signing_key())

@@ -1,0 +1,40 @@
+"""`milestone bench scale`: the fleet's day has the promised shape, and one small run reports
+every figure from a real settlement and a real proof."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from milestone.bench.scale import (
+    ROUNDS_PER_TRIP,
+    TRIPS_PER_DAY,
+    driving_rows,
+    run_scale_bench,
+    sibling_rounds_are_distinct,
+)
+
+FIGURES = ("owners", "weight_rows", "settle_cpu_s", "settle_peak_rss_bytes", "hash_floor_cpu_s",
+           "first_proof_ms", "proof_worker_rss_bytes", "retained_bytes_per_trip")  # fmt: skip
+
+
+def test_each_car_drives_three_trips_of_four_rounds_a_day() -> None:
+    rows = driving_rows(range(1, 51), 0, random.Random(1), 300)
+    assert len(rows["trip"]) == 50 * TRIPS_PER_DAY
+    assert len(rows["trip_round"]) == 50 * TRIPS_PER_DAY * ROUNDS_PER_TRIP
+    assert all(len(trip[-1]) == 300 for trip in rows["trip"])  # the envelope's bytes
+    assert sibling_rounds_are_distinct(rows["trip_round"])
+    by_trip: dict[tuple[int, int], int] = {}
+    for _, vehicle, _, sequence, _, meters, _ in rows["trip_round"]:
+        by_trip[(vehicle, sequence)] = by_trip.get((vehicle, sequence), 0) + meters
+    assert all(by_trip[(trip[0], trip[1])] == trip[5] for trip in rows["trip"])
+
+
+@pytest.mark.slow
+def test_a_small_fleet_reports_every_figure() -> None:
+    figures = run_scale_bench(40).to_json()
+    assert all(figures[name] for name in FIGURES)
+    assert figures["weight_rows"] == 40 * TRIPS_PER_DAY * ROUNDS_PER_TRIP
+    assert figures["tree_leaves"]["weights"] == figures["weight_rows"]
+    assert figures["retained_bytes_per_trip_after_prune"] is None  # no prune wired yet
