@@ -180,7 +180,8 @@ def _add_weights(session: Session, rows: list[dict[str, object]]) -> None:
         index_elements=["epoch", "round", "owner_id"],
         set_={"weight": EpochWeightRecord.weight + statement.excluded.weight},
     )
-    session.execute(statement, rows)
+    # Core, not the ORM's bulk path: the rows are plain values and need no identity map.
+    session.connection().execute(statement, rows)
 
 
 def calculate_frozen_weights_root(session: Session, epoch: int) -> tuple[bytes, int]:

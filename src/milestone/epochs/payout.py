@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -66,22 +66,25 @@ class FrozenRoundWeights(Mapping[int, Mapping[bytes, int]]):
         return len(self._rounds)
 
 
-def read_owner_ids(session: Session, epoch: int, addresses: Iterable[bytes]) -> dict[bytes, int]:
-    """The owner id behind each of `addresses` among the epoch's frozen weights."""
-    wanted = sorted(set(addresses))
+def read_owner_ids(
+    session: Session, epoch: int, by_round: Mapping[int, Mapping[bytes, int]]
+) -> dict[bytes, int]:
+    """The owner id behind each winner of the epoch's drops, round by round: each lookup reads
+    the winners' rows of one round, found through the key's `(epoch, round)` prefix."""
     owner_of: dict[bytes, int] = {}
-    for start in range(0, len(wanted), QUERY_CHUNK):
-        owner_of.update(
-            (bytes(address), owner_id)
-            for address, owner_id in session.execute(
-                select(EpochWeightRecord.address, EpochWeightRecord.owner_id)
-                .where(
-                    EpochWeightRecord.epoch == epoch,
-                    EpochWeightRecord.address.in_(wanted[start : start + QUERY_CHUNK]),
+    for round_index, won in by_round.items():
+        wanted = sorted(set(won) - set(owner_of))
+        for start in range(0, len(wanted), QUERY_CHUNK):
+            owner_of.update(
+                (bytes(address), owner_id)
+                for address, owner_id in session.execute(
+                    select(EpochWeightRecord.address, EpochWeightRecord.owner_id).where(
+                        EpochWeightRecord.epoch == epoch,
+                        EpochWeightRecord.round == round_index,
+                        EpochWeightRecord.address.in_(wanted[start : start + QUERY_CHUNK]),
+                    )
                 )
-                .distinct()
             )
-        )
     return owner_of
 
 
@@ -97,7 +100,7 @@ def drops(ctx: Settlement, epoch: int) -> None:
         weights = FrozenRoundWeights(session, epoch)
         result = run_drops(bytes(row.seed), budget, params.drop_size, weights)
         rewards = sum_rewards(result.by_round)
-        owner_of = read_owner_ids(session, epoch, rewards)
+        owner_of = read_owner_ids(session, epoch, result.by_round)
         drop_rows = [
             {"epoch": epoch, "round": r, "owner_id": owner_of[address], "amount": amount}
             for r, won in result.by_round.items() for address, amount in won.items()

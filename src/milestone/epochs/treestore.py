@@ -56,6 +56,7 @@ def store_account_tree(
         )
     )
     rows: list[dict[str, Any]] = []
+    connection = session.connection()  # Core inserts: plain rows need no identity map
 
     def keep(node: int, digest: bytes, encoding: bytes | None) -> None:
         row: dict[str, Any] = {"epoch": epoch, "tree": tree, "node": node, "hash": digest}
@@ -66,14 +67,14 @@ def store_account_tree(
             row["amount"] = int.from_bytes(encoding[32:])
         rows.append(row)
         if len(rows) >= INSERT_CHUNK:
-            session.execute(insert(EpochTreeNodeRecord), rows)
+            connection.execute(insert(EpochTreeNodeRecord), rows)
             rows.clear()
 
     root, _ = build_streamed_tree(
         (encode_account_leaf(address, amount) for address, amount in amounts), on_node=keep
     )
     if rows:
-        session.execute(insert(EpochTreeNodeRecord), rows)
+        connection.execute(insert(EpochTreeNodeRecord), rows)
     return root
 
 
