@@ -57,14 +57,6 @@ def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
     return int(late)
 
 
-def read_vehicle_rounds(
-    session: Session, epoch: int, cutoff: int
-) -> dict[int, dict[int, VehicleRound]]:
-    """Every vehicle's meters per round of `epoch` from trips received by `cutoff` (all in
-    memory: `stream_vehicle_rounds` is the same, vehicle by vehicle)."""
-    return {vehicle: rounds for vehicle, rounds, _ in stream_vehicle_rounds(session, epoch, cutoff)}
-
-
 def stream_vehicle_rounds(
     session: Session, epoch: int, cutoff: int
 ) -> Iterator[tuple[int, dict[int, VehicleRound], dict[int, bytes]]]:
