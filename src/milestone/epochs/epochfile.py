@@ -187,18 +187,23 @@ def _in_order(rows: Mapping[K, V]) -> Iterable[tuple[K, V]]:
     return rows.items() if isinstance(rows, Streamed) else sorted(rows.items())
 
 
-def _joined(items: Iterable[str]) -> Iterator[str]:
-    """`"[" + ",".join(items) + "]"`, in pieces of `RENDER_ROWS` items."""
-    yield "["
-    first = True
+def _batches(items: Iterable[str]) -> Iterator[str]:
+    """`",".join(items)` cut into pieces of `RENDER_ROWS` items (to be joined by commas)."""
     batch: list[str] = []
     for item in items:
         batch.append(item)
         if len(batch) >= RENDER_ROWS:
-            yield ("" if first else ",") + ",".join(batch)
-            first, batch = False, []
+            yield ",".join(batch)
+            batch = []
     if batch:
-        yield ("" if first else ",") + ",".join(batch)
+        yield ",".join(batch)
+
+
+def _joined(items: Iterable[str]) -> Iterator[str]:
+    """`"[" + ",".join(items) + "]"`, in pieces of `RENDER_ROWS` items."""
+    yield "["
+    for number, piece in enumerate(_batches(items)):
+        yield piece if number == 0 else "," + piece
     yield "]"
 
 
@@ -206,18 +211,30 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def _account_rows(amounts: Mapping[bytes, int]) -> Iterator[str]:
+    return (f'["0x{a.hex()}",{v}]' for a, v in _in_order(amounts))
+
+
 def _render_accounts(amounts: Mapping[bytes, int]) -> Iterator[str]:
-    return _joined(f'["0x{a.hex()}",{v}]' for a, v in _in_order(amounts))
+    return _joined(_account_rows(amounts))
 
 
 def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> Iterator[str]:
-    def round_rows() -> Iterator[str]:
-        for r, accounts in _in_order(rounds):
-            rendered = "".join(_render_accounts(accounts))
-            if rendered != "[]":
-                yield f"[{int(r)},{rendered}]"
-
-    return _joined(round_rows())
+    """`[[round,[rows…]],…]`, a round with no rows left out, in pieces of `RENDER_ROWS` rows
+    (never a whole round at once: a round of a large fleet has hundreds of thousands)."""
+    yield "["
+    written = False
+    for r, accounts in _in_order(rounds):
+        pieces = _batches(_account_rows(accounts))
+        head = next(pieces, None)
+        if head is None:
+            continue
+        yield ("," if written else "") + f"[{int(r)},[" + head
+        for piece in pieces:
+            yield "," + piece
+        yield "]]"
+        written = True
+    yield "]"
 
 
 def _render_flows(flows: Mapping[bytes, Mapping[str, int]]) -> Iterator[str]:
