@@ -27,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from milestone.activities.budget import current_day, release_activity_budget
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
-from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root
+from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.models import FINALIZED, EpochRecord, OwnerBalanceRecord, OwnerStateRecord
 from milestone.epochs.status import last_finalized_epoch
 from milestone.ledger import MINING_RESERVE, owner_account, post_transaction, transfer
@@ -36,6 +36,7 @@ from milestone.registry.models import Owner
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
 from milestone.registry.vin import synthetic_vin
+from milestone.rules.leaves import BALANCE_LEAF
 from milestone.rules.params import get_preset
 from milestone.rules.schedule import calculate_epoch_budget
 from milestone.storage import Database, migrate, scratch

@@ -11,8 +11,9 @@ import pytest
 
 from milestone.audit.run import AuditReport, run_audit
 from milestone.epochs import epochfile
-from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root, calculate_weights_root
+from milestone.epochs.compute import calculate_account_root, calculate_weights_root
 from milestone.epochs.epochfile import EpochFile
+from milestone.rules.leaves import BALANCE_LEAF
 
 from .conftest import Settled
 

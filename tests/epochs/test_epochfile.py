@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from milestone.epochs import epochfile
-from milestone.epochs.compute import CumulativeTotals, calculate_budget
 from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
@@ -22,7 +21,9 @@ from milestone.epochs.epochfile import (
     ProgramInfo,
 )
 from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.hashing import keccak256
+from milestone.rules.mining import calculate_mining_budget
 from milestone.rules.params import calculate_parameters_hash, get_preset
 
 MINIMAL = get_preset("minimal")
@@ -38,7 +39,7 @@ def sample(**changes: Any) -> EpochFile:
         window_start=1_767_225_600 + 3 * 86_400,
         window_end=1_767_225_600 + 4 * 86_400,
         inputs_cutoff=1_767_225_600 + 4 * 86_400 + 3_600,
-        budget=calculate_budget(MINIMAL, 3, 17),
+        budget=calculate_mining_budget(MINIMAL, 3, 17, {0: {A: 10, B: 20}, 2: {A: 7}}),
         rollover_out=5,
         beacon=BeaconRecord((b"\x01" * 20,), (keccak256(b"r"),), (b"r" * 32,), b"\x05" * 32),
         weights={0: {A: 10, B: 20}, 2: {A: 7}},
@@ -135,7 +136,8 @@ DELETE = object()
     ("changes", "why"),
     [
         ({"format": "something-else"}, "format"),
-        ({"version": 2}, "version"),
+        ({"version": 3}, "version"),
+        ({"version": True}, "version"),
         ({"epoch": -1}, "non-negative"),
         ({"epoch": "3"}, "integer"),
         ({"beacon__seed": "0x05"}, "hex"),

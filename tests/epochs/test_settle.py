@@ -21,7 +21,6 @@ from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile
-from milestone.epochs.compute import calculate_budget
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
@@ -29,6 +28,7 @@ from milestone.epochs.models import (
     EpochWeightRecord,
     OwnerStateRecord,
 )
+from milestone.epochs.payout import settled_budget
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
@@ -266,10 +266,10 @@ def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRu
     mined: dict[int, int] = defaultdict(int)
     with settlement.database.session() as session:
         for row in session.query(EpochRecord):
-            budget = calculate_budget(params, row.epoch, row.rollover_in)
             by_round: dict[int, dict[int, int]] = defaultdict(dict)
             for weight in session.query(EpochWeightRecord).filter_by(epoch=row.epoch):
                 by_round[weight.round][weight.owner_id] = weight.weight
+            budget = settled_budget(params, row.epoch, row.rollover_in, by_round)
             for round_index, weights in by_round.items():
                 total = sum(weights.values())
                 drops = budget.rounds[round_index] / params.drop_size

@@ -16,21 +16,16 @@ from eth_utils.address import to_checksum_address
 
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
-    BALANCE_LEAF,
-    REWARD_LEAF,
-    CumulativeTotals,
-    NegativeBalance,
     calculate_account_root,
     calculate_budget,
     calculate_weights_root,
-    carry_forward,
-    check_totals,
-    run_drops,
-    sum_rewards,
 )
 from milestone.epochs.epochfile import EpochFile, file_hash
 from milestone.rules.beacon import commit_of, derive_seed
-from milestone.rules.errors import RuleError
+from milestone.rules.epoch_state import CumulativeTotals, carry_forward, check_totals
+from milestone.rules.errors import NegativeBalance, RuleError
+from milestone.rules.leaves import BALANCE_LEAF, REWARD_LEAF
+from milestone.rules.mining import run_drops, sum_rewards
 from milestone.rules.params import Parameters, calculate_parameters_hash
 from milestone.rules.schedule import calculate_cumulative_release
 from milestone.rules.time import epoch_start
@@ -217,7 +212,9 @@ def _check_drops(
 ) -> dict[bytes, int]:
     params = record.program.parameters
     try:
-        budget = calculate_budget(params, record.epoch, carried.rollover)
+        budget = calculate_budget(
+            params, record.epoch, carried.rollover, record.weights, version=record.version
+        )
     except RuleError as error:
         fail("budget_mismatch", error.message)
         return sum_rewards(record.drops)

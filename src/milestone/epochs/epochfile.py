@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from milestone.epochs.compute import CumulativeTotals, EpochBudget
 from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.errors import RuleError
 from milestone.rules.hashing import keccak256
+from milestone.rules.mining import EpochBudget
 from milestone.rules.params import Parameters, parameters_from_dict, parameters_to_dict
 
 FORMAT: Final[str] = "milestone-epoch"
-VERSION: Final[int] = 1
+VERSION: Final[int] = 2
+"""Version 2: round budgets in proportion to round weight (docs/epoch-file.md)."""
+READABLE_VERSIONS: Final[frozenset[int]] = frozenset({1, 2})
+"""Version 1 files (a fixed share per round) stay readable and are audited under their rule."""
 COMPRESS_LEVEL: Final[int] = 1
 """Hex and decimal text compress about as well at level 1 as at 6, four times faster."""
 MAX_DECOMPRESSED_BYTES: Final[int] = 4 << 30
@@ -321,7 +325,10 @@ def from_document(document: Any) -> EpochFile:
     """An `EpochFile` from its JSON document; `InvalidEpochFile` on anything unexpected."""
     _expect(isinstance(document, dict), "the document is not a JSON object")
     _expect(document.get("format") == FORMAT, f"format is not {FORMAT!r}")
-    _expect(document.get("version") == VERSION, f"unsupported version {document.get('version')!r}")
+    version = document.get("version")
+    _expect(
+        type(version) is int and version in READABLE_VERSIONS, f"unsupported version {version!r}"
+    )
     program, window, budget = document["program"], document["window"], document["budget"]
     beacon, weights, journal = document["beacon"], document["weights"], document["journal"]
     totals, dividends = document["totals"], document["dividends"]
@@ -334,7 +341,7 @@ def from_document(document: Any) -> EpochFile:
     reveals = tuple(_hash(r) for r in beacon["reveals"])
     _expect(len(members) == len(commits) == len(reveals), "beacon lists differ in length")
     return EpochFile(
-        version=VERSION,
+        version=version,
         epoch=_count(document["epoch"]),
         program=ProgramInfo(
             parameters=parameters,

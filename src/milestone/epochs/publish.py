@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from milestone.epochs import epochfile
 from milestone.epochs.beacon import beacon_record
-from milestone.epochs.compute import CumulativeTotals, calculate_budget
 from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
@@ -26,9 +25,10 @@ from milestone.epochs.epochfile import (
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.freeze import epoch_window
 from milestone.epochs.models import EpochDropRecord, EpochRecord, EpochRewardRecord
-from milestone.epochs.payout import load_weights
+from milestone.epochs.payout import load_weights, settled_budget
 from milestone.epochs.state import load_flows, load_rewards, load_state
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
+from milestone.rules.epoch_state import CumulativeTotals
 
 ZERO_HASH = bytes(32)
 
@@ -62,7 +62,7 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         window_start=start,
         window_end=end,
         inputs_cutoff=row.inputs_cutoff,
-        budget=calculate_budget(params, epoch, row.rollover_in),
+        budget=settled_budget(params, epoch, row.rollover_in, weights),
         rollover_out=row.rollover_out or 0,
         beacon=BeaconRecord(tuple(members), tuple(commits), tuple(reveals), bytes(row.seed)),
         weights=weights,

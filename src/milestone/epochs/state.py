@@ -13,14 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease
-from milestone.epochs.compute import (
-    BALANCE_LEAF,
-    CumulativeTotals,
-    calculate_account_root,
-    calculate_mining_totals,
-    carry_forward,
-    check_totals,
-)
+from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.errors import LedgerDisagrees, SettlementError
 from milestone.epochs.inputs import account_total_through, owners_total_through
 from milestone.epochs.models import (
@@ -32,6 +25,13 @@ from milestone.epochs.models import (
 )
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
 from milestone.ledger import BURNED
+from milestone.rules.epoch_state import (
+    CumulativeTotals,
+    calculate_mining_totals,
+    carry_forward,
+    check_totals,
+)
+from milestone.rules.leaves import BALANCE_LEAF
 
 UPDATE_CHUNK = 10_000
 
