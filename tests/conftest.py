@@ -24,7 +24,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from milestone.activities.budget import current_day, release_activity_budget
+from milestone.activities.budget import (
+    current_day,
+    pay_from_budget,
+    release_activity_budget,
+    release_opened_budgets,
+    released_budget,
+)
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs.compute import calculate_account_root
@@ -326,6 +332,22 @@ def release_budget(database: Database, clock: ManualClock, program: Program) -> 
             return release_activity_budget(session, clock, epoch, amount).amount
 
     return release_budget
+
+
+@pytest.fixture
+def exhaust_budget(
+    database: Database, clock: ManualClock, make_owner: MakeOwner
+) -> Callable[[], None]:
+    """Release every opened epoch's activity budget and pay all of it to another owner."""
+
+    def exhaust_budget() -> None:
+        spender = make_owner()
+        with database.transaction() as session:
+            release_opened_budgets(session, clock)
+            all_of_it = {spender: released_budget(session)}
+            pay_from_budget(session, clock, "activity.test", "exhaust", all_of_it, {})
+
+    return exhaust_budget
 
 
 Snapshot = dict[str, list[tuple[object, ...]]]

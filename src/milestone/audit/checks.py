@@ -291,6 +291,8 @@ def _check_totals(
         fail("totals_mismatch", f"mined + rollover differ from the schedule's release {released}")
     if totals.cum_dividends_fen != carried.totals.cum_dividends_fen + record.dividends.amount_fen:
         fail("totals_mismatch", "cumulative dividends do not add this epoch's amount")
+    if record.dividends.issuer_fen > record.dividends.amount_fen:
+        fail("dividends_mismatch", "the issuer's part exceeds the dividend committed")
     for problem in check_totals(params, record.epoch, totals):
         fail("schedule_exceeded", problem)
     on_chain = CumulativeTotals(

@@ -74,6 +74,8 @@ class DividendsCommit:
 
     root: bytes = ZERO_HASH
     amount_fen: int = 0
+    issuer_fen: int = 0
+    """The issuer's part of `amount_fen` (version 2 on; the holders' part is the rest)."""
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,8 @@ def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
         "dividends": {
             "root": _hex(record.dividends.root),
             "amount_fen": record.dividends.amount_fen,
-        },
+        }
+        | ({"issuer_fen": record.dividends.issuer_fen} if record.version >= 2 else {}),
         "totals": {
             "cum_mined": record.totals.cum_mined,
             "cum_activity": record.totals.cum_activity,
@@ -373,7 +376,11 @@ def from_document(document: Any) -> EpochFile:
         journal_previous=_parse_head(journal["previous"]),
         journal_head=_parse_head(journal["head"]),
         previous_file_hash=_hash(document["previous_file_hash"]),
-        dividends=DividendsCommit(_hash(dividends["root"]), _count(dividends["amount_fen"])),
+        dividends=DividendsCommit(
+            _hash(dividends["root"]),
+            _count(dividends["amount_fen"]),
+            _count(dividends["issuer_fen"]) if version >= 2 else 0,
+        ),
         totals=CumulativeTotals(
             cum_mined=_count(totals["cum_mined"]),
             cum_activity=_count(totals["cum_activity"]),

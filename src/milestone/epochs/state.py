@@ -126,6 +126,7 @@ def state(ctx: Settlement, epoch: int) -> None:
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
         row.dividends_root = dividends.root
         row.dividends_fen = dividends.cumulative_fen - before.cum_dividends_fen
+        row.dividends_issuer_fen = dividends.issuer_fen
         record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
 
     ctx.database.run(work)
