@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from milestone.clock import ManualClock
 from milestone.registry.models import Owner, Vehicle
 from milestone.sim import SimConfig, actions, simulate
-from milestone.sim.config import DAY
 from milestone.storage import Database
 from milestone.telemetry.models import Trip, TripRejection
 
@@ -82,12 +81,3 @@ def test_what_owners_can_afford_does_not_change_how_they_drive(
     assert rich.orders_placed > 0 and poor.orders_placed == 0
     for key in ("uploads", "accepted_trips", "rejections_by_code", "meters_by_epoch", "owners"):
         assert getattr(rich, key) == getattr(poor, key), key
-
-
-def test_no_trip_starts_at_night(database: Database) -> None:
-    simulate(database, ManualClock(GENESIS), CONFIG, GENESIS)
-    with database.session() as session:
-        starts = session.execute(select(Trip.started_at)).scalars().all()
-    hours = {(start - GENESIS) % DAY // 3_600 for start in starts if start is not None}
-    assert hours and min(hours) >= 5  # 06:00 true time, less a car clock a minute fast
-    assert max(hours) <= 22
