@@ -151,11 +151,13 @@ def _fairness_rows(s: DemoSummary) -> list[tuple[str, str]]:
          f"{_ratio(f.later_rate)}"),
         ("stones per 100 weighted km: night / day", f"{_ratio(f.night_rate)} / "
          f"{_ratio(f.day_rate)}"),
+        ("night pay / same day's rate: now, legacy", f"{_ratio(f.night_to_day, 3)}, "
+         f"{_ratio(f.legacy_night_to_day, 3)}"),
     ]
 
 
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f}"
+def _ratio(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
 
 
 def _weeks(rates: list[float | None]) -> str:

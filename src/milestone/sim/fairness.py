@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.epochs.models import EpochDropRecord, EpochRecord, EpochWeightRecord
+from milestone.rules.mining import calculate_legacy_mining_budget
 from milestone.rules.params import Parameters
 
 COHORT_EPOCHS: Final[int] = 7
@@ -43,7 +44,14 @@ class Fairness:
     night_rate: float | None
     """Stones per 100 weighted km mined in night rounds (22:00 to 06:00)."""
     day_rate: float | None
-    """The same in day rounds."""
+    """The same in day rounds. Over a whole run the two differ by which days people drove at
+    night (a weekday's kilometre earns more than a weekend's), not by the hour: see below."""
+    night_to_day: float | None
+    """What night rounds paid over what they would have earned at their own epoch's day rate,
+    over the epochs with driving at both: 1.0 when a night kilometre earns a day kilometre's."""
+    legacy_night_to_day: float | None
+    """The same, expected under the legacy rule (a fixed 1/rounds of the scheduled budget per
+    round) on the very same weights: what night driving earned before issue 14."""
     driven_rounds: int
     lone_driver_rounds: int
     """Driven rounds with a single account: they pay the day's rate too."""
@@ -81,6 +89,12 @@ def measure_fairness(session: Session, params: Parameters) -> Fairness:
     last = max(epochs) if epochs else None
     early, later = _cohort_rates(session, set(epochs))
     night, day = _night_and_day(params, round_weight, round_paid)
+    legacy_paid = {
+        key: calculate_legacy_mining_budget(params, key[0], 0).rounds[key[1]]
+        for key in round_weight
+    }
+    same_epoch = _night_to_day(params, round_weight, round_paid)
+    legacy_same_epoch = _night_to_day(params, round_weight, legacy_paid)
     return Fairness(
         first_epoch_budget_pebbles=0 if first is None else first.scheduled + first.rollover_in,
         first_epoch_paid_pebbles=0 if first is None else first.paid or 0,
@@ -90,6 +104,8 @@ def measure_fairness(session: Session, params: Parameters) -> Fairness:
         later_rate=later,
         night_rate=night,
         day_rate=day,
+        night_to_day=same_epoch,
+        legacy_night_to_day=legacy_same_epoch,
         driven_rounds=sum(1 for key in round_weight if key[0] in epochs),
         lone_driver_rounds=sum(1 for key, n in drivers.items() if n == 1 and key[0] in epochs),
     )
@@ -149,11 +165,34 @@ def _night_and_day(
 ) -> tuple[float | None, float | None]:
     sums = {True: [0, 0], False: [0, 0]}
     for (epoch, round_index), weight in round_weight.items():
-        start = round_index * params.round_seconds
-        night = start >= NIGHT_STARTS or start < NIGHT_ENDS
+        night = _is_night(params, round_index)
         sums[night][0] += round_paid.get((epoch, round_index), 0)
         sums[night][1] += weight
     return _per_100km(*sums[True]), _per_100km(*sums[False])
+
+
+def _night_to_day(
+    params: Parameters,
+    round_weight: dict[tuple[int, int], int],
+    round_paid: dict[tuple[int, int], int],
+) -> float | None:
+    # epoch -> [night paid, night weight, day paid, day weight]
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for (epoch, round_index), weight in round_weight.items():
+        offset = 0 if _is_night(params, round_index) else 2
+        sums[epoch][offset] += round_paid.get((epoch, round_index), 0)
+        sums[epoch][offset + 1] += weight
+    paid, at_day_rate = Fraction(0), Fraction(0)
+    for night_paid, night_weight, day_paid, day_weight in sums.values():
+        if night_weight and day_weight:
+            paid += night_paid
+            at_day_rate += Fraction(night_weight * day_paid, day_weight)
+    return float(paid / at_day_rate) if at_day_rate else None
+
+
+def _is_night(params: Parameters, round_index: int) -> bool:
+    start = round_index * params.round_seconds
+    return start >= NIGHT_STARTS or start < NIGHT_ENDS
 
 
 def _per_100km(pebbles: int, weight: int) -> float | None:
