@@ -155,7 +155,7 @@ def _cohort_rates(session: Session, settled: set[int]) -> tuple[float | None, fl
         for epoch in range(start, start + COHORT_EPOCHS):
             cohorts[cohort][0] += mined.get((owner_id, epoch), 0)
             cohorts[cohort][1] += by_epoch.get(epoch, 0)
-    return _per_100km(*cohorts["early"]), _per_100km(*cohorts["later"])
+    return per_100km(*cohorts["early"]), per_100km(*cohorts["later"])
 
 
 def _night_and_day(
@@ -168,7 +168,7 @@ def _night_and_day(
         night = _is_night(params, round_index)
         sums[night][0] += round_paid.get((epoch, round_index), 0)
         sums[night][1] += weight
-    return _per_100km(*sums[True]), _per_100km(*sums[False])
+    return per_100km(*sums[True]), per_100km(*sums[False])
 
 
 def _night_to_day(
@@ -195,7 +195,8 @@ def _is_night(params: Parameters, round_index: int) -> bool:
     return start >= NIGHT_STARTS or start < NIGHT_ENDS
 
 
-def _per_100km(pebbles: int, weight: int) -> float | None:
+def per_100km(pebbles: int, weight: int) -> float | None:
+    """Stones per 100 km (or 100 weighted km): a display ratio, None without distance."""
     if weight == 0:
         return None
     return pebbles / PEBBLES_PER_STONE / (weight / WEIGHT_PER_100_KM)

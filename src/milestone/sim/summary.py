@@ -21,14 +21,13 @@ from milestone.ledger.queries import balances, totals
 from milestone.ledger.verify import verify_ledger
 from milestone.program.service import load_program
 from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
-from milestone.sim.fairness import Fairness, measure_fairness
+from milestone.sim.fairness import Fairness, measure_fairness, per_100km
 from milestone.sim.state import SimStats
 from milestone.store.models import StoreOrder
 from milestone.store.orders import FULFILLED
 from milestone.telemetry.models import Trip
 from milestone.telemetry.queries import rejection_counts
 
-METERS_PER_100_KM = 100_000
 WEEK = 7
 """Epochs in a week: per-kilometre rates are compared week by week, weekends with weekends."""
 
@@ -222,7 +221,7 @@ def _stones_per_100km_by_cohort(
         cohort = cohorts[joined == 0]
         cohort[0] += mined.get(owner_id, 0)
         cohort[1] += meters.get(owner_id, 0)
-    return _per_100km(*cohorts[True]), _per_100km(*cohorts[False])
+    return per_100km(*cohorts[True]), per_100km(*cohorts[False])
 
 
 def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
@@ -233,15 +232,9 @@ def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
     """
     whole = len(lines) // WEEK * WEEK
     return [
-        _per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
+        per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
         for week in (lines[start : start + WEEK] for start in range(0, whole, WEEK))
     ]
-
-
-def _per_100km(pebbles: int, meters: int) -> float | None:
-    if meters == 0:
-        return None
-    return pebbles / 10**8 / (meters / METERS_PER_100_KM)
 
 
 def _count(session: Session, query: Any) -> int:
