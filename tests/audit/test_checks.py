@@ -14,6 +14,7 @@ from milestone.epochs import epochfile
 from milestone.epochs.compute import calculate_account_root, calculate_weights_root
 from milestone.epochs.epochfile import EpochFile
 from milestone.rules.leaves import BALANCE_LEAF
+from milestone.rules.mining import calculate_legacy_mining_budget
 
 from .conftest import Settled
 
@@ -104,6 +105,19 @@ def changed_flow(record: EpochFile) -> EpochFile:
     )
 
 
+def equal_round_budgets(record: EpochFile) -> EpochFile:
+    # The legacy split (1/rounds of the day each) written into a version-2 file.
+    legacy = calculate_legacy_mining_budget(
+        record.program.parameters, record.epoch, record.budget.rollover_in
+    )
+    return dataclasses.replace(record, budget=legacy)
+
+
+def relabelled_version_1(record: EpochFile) -> EpochFile:
+    # Claiming the legacy rule for an epoch settled under the new one changes what it owed.
+    return dataclasses.replace(record, version=1)
+
+
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
@@ -113,6 +127,8 @@ def changed_flow(record: EpochFile) -> EpochFile:
         (changed_balance, "balance_carry_mismatch"),
         (changed_balance_with_its_root, "balance_carry_mismatch"),
         (swapped_reveal, "reveal_mismatch"),
+        (equal_round_budgets, "budget_mismatch"),
+        (relabelled_version_1, "budget_mismatch"),
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )
