@@ -23,7 +23,7 @@ from milestone.epochs.epochfile import (
 from milestone.epochs.errors import InvalidEpochFile
 from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.hashing import keccak256
-from milestone.rules.mining import calculate_mining_budget
+from milestone.rules.mining import calculate_legacy_mining_budget, calculate_mining_budget
 from milestone.rules.params import calculate_parameters_hash, get_preset
 
 MINIMAL = get_preset("minimal")
@@ -70,6 +70,22 @@ def test_a_file_round_trips_exactly() -> None:
     )
     assert epochfile.parse(canonical) == record
     assert epochfile.render(epochfile.parse(canonical)) == canonical
+
+
+def test_a_version_1_file_reads_back_under_its_own_layout() -> None:
+    """Files published before version 2 stay readable: no issuer part, the legacy budget."""
+    record = sample(
+        version=1,
+        budget=calculate_legacy_mining_budget(MINIMAL, 3, 17),
+        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+    )
+    canonical = epochfile.render(record)
+    document = json.loads(canonical)
+    assert document["version"] == 1 and "issuer_fen" not in document["dividends"]
+    assert epochfile.parse(canonical) == record
+    assert epochfile.render(epochfile.parse(canonical)) == canonical
+    version_2 = json.loads(epochfile.render(sample(dividends=DividendsCommit(b"\x0c" * 32, 9, 4))))
+    assert version_2["version"] == 2 and version_2["dividends"]["issuer_fen"] == 4
 
 
 def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:
