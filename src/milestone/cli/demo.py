@@ -120,7 +120,7 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
         ("check-ins, referrals paid", f"{s.checkins:,}, {s.referrals_paid}"),
         ("campaign participations", f"{s.campaign_participations}"),
         ("orders fulfilled, burned", f"{s.orders_fulfilled}, {_stones(s.burned_pebbles)} stones"),
-        ("dividend (declared per stone)", f"{s.dividend_fen / 100:,.2f} CNY: holders "
+        ("dividend declared", f"{s.dividend_fen / 100:,.2f} CNY: holders "
          f"{s.dividend_holders_fen / 100:,.2f}, issuer {s.dividend_issuer_fen / 100:,.2f}"),
         *_fairness_rows(s),
         ("supply conserved, ledger intact", f"{s.conserved}, {s.ledger_intact}"),
@@ -145,7 +145,7 @@ def _fairness_rows(s: DemoSummary) -> list[tuple[str, str]]:
         ("epoch 0 paid / budget", f"{_stones(f.first_epoch_paid_pebbles)} / "
          f"{_stones(f.first_epoch_budget_pebbles)} stones"),
         ("backlog after the last epoch", f"{_stones(f.backlog_pebbles)} stones"),
-        ("round rate spread", f"{f.round_rate_spread:.6f} over {f.driven_rounds:,} driven rounds "
+        ("round rate spread", f"{f.round_rate_spread:.2g} over {f.driven_rounds:,} driven rounds "
          f"({f.lone_driver_rounds:,} with one driver)"),
         ("stones per 100 weighted km: early / later", f"{_ratio(f.early_rate)} / "
          f"{_ratio(f.later_rate)}"),

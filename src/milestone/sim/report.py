@@ -41,7 +41,7 @@ def write_report(summary: DemoSummary, path: Path) -> Path:
         ("referrals paid", str(summary.referrals_paid)),
         ("orders fulfilled", str(summary.orders_fulfilled)),
         ("burned", f"{format_pebbles(summary.burned_pebbles)} stones"),
-        ("dividend (declared per stone)", f"{summary.dividend_fen / 100:,.2f} CNY"),
+        ("dividend declared", f"{summary.dividend_fen / 100:,.2f} CNY"),
         ("dividend to holders", f"{summary.dividend_holders_fen / 100:,.2f} CNY"),
         ("dividend, issuer's part", f"{summary.dividend_issuer_fen / 100:,.2f} CNY"),
         *_fairness_rows(summary),
