@@ -1,9 +1,10 @@
 """How long one epoch's computation takes for n owners, stage by stage, against the keccak floor.
 
-The stages are the ones settlement and the audit share (`milestone.epochs.compute`) plus
-writing the epoch file: everything whose cost grows with the number of owners. The chain's part
-is a fixed handful of transactions per epoch whatever the owner count (its gas is measured by
-`milestone bench chain`), and the database's part is the inserts of the same rows.
+The stages are the ones settlement and the audit share (`milestone.rules.mining`, `epoch_state`
+and the fast roots of `milestone.epochs.compute`) plus writing the epoch file: everything whose
+cost grows with the number of owners. The chain's part is a fixed handful of transactions per
+epoch whatever the owner count (its gas is measured by `milestone bench chain`), and the
+database's part is the inserts of the same rows.
 
 The floor is bare keccak-256 over inputs of the sizes the three trees hash (per leaf its ABI
 encoding and the hash of that, per inner node 64 bytes), in the same tight loop the trees use,

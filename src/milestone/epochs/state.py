@@ -1,10 +1,10 @@
 """Step `state`: balances carried forward, the state and rewards roots, the cumulative totals.
 
 The balances are computed the way the auditor computes them (previous + reward + flows, with
-`compute.carry_forward`) and then checked against the ledger itself: the owners' accounts must
-hold, through this epoch, exactly what the state says. A difference stops settlement. The
-dividend root this epoch commits, if any, is the one the settlement's dividends source (the
-dividends' `commitments`) assigns it.
+`rules.epoch_state.carry_forward`) and then checked against the ledger itself: the owners'
+accounts must hold, through this epoch, exactly what the state says. A difference stops
+settlement. The dividend root this epoch commits, if any, is the one the settlement's dividends
+source (the dividends' `commitments`) assigns it.
 """
 
 from __future__ import annotations
