@@ -15,11 +15,20 @@ from milestone.dividends.declare import declare_dividend, entitlements_of
 from milestone.dividends.models import Dividend
 from milestone.dividends.payouts import confirm_payouts, export_payouts, issuer_reference
 from milestone.ledger import SUPPLY, Asset, balance_of
-from milestone.program.service import Program
+from milestone.program.service import Program, create_program
+from milestone.rules.params import get_preset
 from milestone.storage import Database
 
 STONE = 10**8
 SettleState = Callable[[int, dict[int, int]], None]
+
+
+@pytest.fixture
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset as it is: dividends per stone (tests/dividends/conftest.py's
+    programs split over the circulating stones)."""
+    with database.transaction() as session:
+        return create_program(session, clock, get_preset("minimal"), genesis=clock.now())
 
 
 def declare(database: Database, clock: ManualClock, amount: int, key: str = "d1") -> Dividend:
