@@ -18,6 +18,7 @@ from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
     EpochFile,
+    JournalBlock,
     JournalHead,
     ProgramInfo,
 )
@@ -54,8 +55,22 @@ def sample(**changes: Any) -> EpochFile:
         journal_head=JournalHead(14, b"\x0a" * 32),
         previous_file_hash=b"\x0b" * 32,
         totals=CumulativeTotals(3 * 10**16, 2, 1, 0),
-        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+        dividends=DividendsCommit(b"\x0c" * 32, 12_345, 2, {A: 12_000, B: 345}),
         moves=((b"\x0d" * 20, A),),
+        block=JournalBlock(
+            entries=(
+                {
+                    "seq": 11, "kind": "activity.checkin", "created_at": 1_767_485_000,
+                    "epoch": 3,
+                    "postings": [["budget:activity", "STONE", -10], ["0x" + A.hex(), "STONE", 10]],
+                    "justification": {"rule": "checkin", "day": 20_457, "streak": 1,
+                                      "previous": None},
+                },
+            ),
+            accounts={("budget:activity", "STONE"): 90, ("merchant:1", "STONE"): 0},
+            sales_keys=("0x" + "11" * 32,),
+            activity_paid=10,
+        ),
     )
     return EpochFile(**{**record.__dict__, **changes})
 
@@ -69,6 +84,20 @@ def test_a_file_round_trips_exactly() -> None:
     )
     assert epochfile.parse(canonical) == record
     assert epochfile.render(epochfile.parse(canonical)) == canonical
+
+
+def test_a_version_1_file_still_round_trips() -> None:
+    record = sample(version=1, block=None, dividends=DividendsCommit(b"\x0c" * 32, 12_345))
+    canonical = epochfile.render(record)
+    assert b'"entries"' not in canonical and b'"version":1' in canonical
+    assert epochfile.parse(canonical) == record
+
+
+def test_a_version_3_file_without_its_block_is_refused() -> None:
+    document = epochfile.to_document(sample())
+    del document["accounts"]
+    with pytest.raises(InvalidEpochFile, match="accounts"):
+        epochfile.parse(json.dumps(document).encode())
 
 
 def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:
