@@ -110,8 +110,13 @@ def _expect_moves(entry: Mapping[str, Any], expected: Mapping[str, int], mismatc
                   asset: str = STONE) -> None:
     """The entry's postings net to exactly `expected` (zero amounts left out)."""
     wanted = {account: amount for account, amount in expected.items() if amount}
-    if _net(entry, asset) != wanted:
-        mismatch(f"its postings are not {sorted(wanted.items())}")
+    actual = _net(entry, asset)
+    if actual != wanted:
+        wrong = sorted(a for a in set(wanted) | set(actual) if wanted.get(a) != actual.get(a))
+        mismatch("the rule moves "
+                 + ", ".join(f"{wanted.get(a, 0)} for {a}" for a in wrong)
+                 + "; the entry moves "
+                 + ", ".join(f"{actual.get(a, 0)}" for a in wrong))
 
 
 def _single_owner(entry: Mapping[str, Any], sign: int, mismatch: Mismatch) -> str:
