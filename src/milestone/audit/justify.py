@@ -31,7 +31,8 @@ from milestone.rules.store import is_transfer_allowed
 
 STONE, FEN = "STONE", "CNY_FEN"
 REWARDED = "rewarded"
-SETTLEMENT_RULES = {"drops", "activity_release"}
+SETTLEMENT_RULES = {"drops", "activity_release", "genesis"}
+"""Rules of entries that belong to the epoch they settle, whatever epoch stamps them."""
 RULE_OF_KIND: dict[str, str] = {
     "genesis": "genesis",
     "mining": "drops",

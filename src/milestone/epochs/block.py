@@ -2,7 +2,8 @@
 
 Which entries belong to epoch E: every entry the ledger stamped with E (for epoch 0, also those
 stamped before genesis), except the settlement's own entries (`mining`, `activity.release`),
-which belong to the epoch they settle, whenever they were posted. Owners appear by their
+which belong to the epoch they settle, and the genesis entry, which belongs to epoch 0,
+whenever they were posted. Owners appear by their
 pseudonymous address, every other account by its ledger name; internal owner numbers,
 idempotency keys and free metadata stay in the database. Each entry carries what justifies its
 amounts under a rule (docs/epoch-file.md, "Justifications"); the auditor checks them
@@ -29,8 +30,10 @@ from milestone.rules.params import Parameters
 from milestone.store.models import StoreOrder, TransferAllowance
 
 RELEASE_KIND: Final[str] = "activity.release"
-SETTLEMENT_KINDS: Final[frozenset[str]] = frozenset({MINING_KIND, RELEASE_KIND})
-"""Entries that belong to the epoch they settle, not to the epoch they were posted in."""
+GENESIS_KIND: Final[str] = "genesis"
+SETTLEMENT_KINDS: Final[frozenset[str]] = frozenset({MINING_KIND, RELEASE_KIND, GENESIS_KIND})
+"""Entries that belong to the epoch they settle (genesis: epoch 0), not to the epoch they were
+posted in (a program is often initialized on a later day than its genesis)."""
 
 PublicEntry = dict[str, Any]
 """`{seq, kind, created_at, epoch, postings: [[account, asset, amount], …], justification}`."""
@@ -91,17 +94,19 @@ def read_block(
 
 def _block_entries(session: Session, epoch: int) -> list[JournalEntryRecord]:
     stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
-    settling = or_(
+    settling = [
         and_(
             JournalEntryRecord.kind == MINING_KIND,
             JournalEntryRecord.idempotency_key.startswith(f"{MINING_KIND}:{epoch}:"),
         ),
         JournalEntryRecord.idempotency_key == f"{RELEASE_KIND}:{epoch}",
-    )
+    ]
+    if epoch == 0:
+        settling.append(JournalEntryRecord.kind == GENESIS_KIND)
     own = and_(stamped, JournalEntryRecord.kind.not_in(SETTLEMENT_KINDS))
     return list(
         session.execute(
-            select(JournalEntryRecord).where(or_(own, settling)).order_by(JournalEntryRecord.seq)
+            select(JournalEntryRecord).where(or_(own, *settling)).order_by(JournalEntryRecord.seq)
         ).scalars()
     )
 
@@ -137,8 +142,13 @@ def _accounts_after(
         select(PostingRecord.account, PostingRecord.asset, func.sum(PostingRecord.amount))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
         .where(
-            JournalEntryRecord.epoch <= epoch,
-            JournalEntryRecord.kind.not_in(SETTLEMENT_KINDS),
+            or_(
+                and_(
+                    JournalEntryRecord.epoch <= epoch,
+                    JournalEntryRecord.kind.not_in(SETTLEMENT_KINDS),
+                ),
+                JournalEntryRecord.kind == GENESIS_KIND,
+            )
         )
         .group_by(PostingRecord.account, PostingRecord.asset)
     )
