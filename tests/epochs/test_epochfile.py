@@ -100,6 +100,13 @@ def test_a_version_3_file_without_its_block_is_refused() -> None:
         epochfile.parse(json.dumps(document).encode())
 
 
+def test_a_published_file_is_world_readable(tmp_path: Path) -> None:
+    path = tmp_path / "epochs" / epochfile.file_name(3)
+    epochfile.write(path, epochfile.compress(epochfile.render(sample())))
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert not list(path.parent.glob("*.tmp"))
+
+
 def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:
     canonical = epochfile.render(sample())
     text = canonical.decode()

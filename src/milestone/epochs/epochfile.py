@@ -224,11 +224,16 @@ def parse(canonical: bytes) -> EpochFile:
         raise InvalidEpochFile(f"malformed epoch file: {type(error).__name__} {error}") from None
 
 
+PUBLISHED_MODE: Final[int] = 0o644
+"""Published files are for everyone: world-readable (mkstemp alone would leave them 0600)."""
+
+
 def write(path: Path, compressed: bytes) -> None:
     """Write a compressed epoch file atomically: readers see the old file or the new, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
+        os.fchmod(fd, PUBLISHED_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(compressed)
             handle.flush()
