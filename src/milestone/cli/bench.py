@@ -225,10 +225,11 @@ def audit(
         run = result[label]
         typer.echo(
             f"{label}: audit --from {run['epochs'] - 1} of a {run['epochs']}-epoch run "
-            f"({run['owners']} owners): {run['from_last_seconds'] * 1000:.1f} ms"
+            f"({run['owners']} owners): {run['from_last_seconds'] * 1000:.1f} ms "
+            f"({run['from_last_cpu_seconds'] * 1000:.1f} ms CPU)"
         )
     whole = result["long"]
-    typer.echo(f"long / short: {result['ratio']:.2f}× (the whole {whole['epochs']}-epoch "
+    typer.echo(f"long / short: {result['ratio']:.2f}×, in CPU time {result['cpu_ratio']:.2f}× (the whole {whole['epochs']}-epoch "
                f"history from genesis: {whole['from_genesis_seconds']:.2f} s)")
 
 
