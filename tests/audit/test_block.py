@@ -11,8 +11,11 @@ reason that names it, and every epoch after it fails as `previous_unverified`.
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
@@ -177,3 +180,96 @@ def test_the_honest_program_passes_from_any_epoch(honest: Settled) -> None:
     for start in (1, 4):
         report = audit(honest, start=start)
         assert report.ok and [v.epoch for v in report.verdicts] == list(range(start, EPOCHS))
+
+
+def tampered(settled: Settled, tmp_path: Path, epoch: int, change: Any) -> AuditReport:
+    """Audit a copy of the files with epoch `epoch`'s document changed by `change`."""
+    directory = tmp_path / "epochs"
+    shutil.copytree(settled.epochs_dir, directory)
+    path = directory / epochfile.file_name(epoch)
+    record, _ = epochfile.read(path)
+    document = epochfile.to_document(record)
+    change(document)
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    epochfile.write(path, epochfile.compress(canonical))
+    return run_audit(directory, settled.program, settled.contract)
+
+
+def entries_of(document: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e for e in document["journal"]["entries"] if e["kind"] == kind]
+
+
+def reorder(document: dict[str, Any]) -> None:
+    entries = document["journal"]["entries"]
+    entries[0], entries[1] = entries[1], entries[0]
+
+
+def unjustify(document: dict[str, Any]) -> None:
+    entries_of(document, "activity.checkin")[0]["justification"] = {"rule": "none"}
+
+
+def unknown_signer(document: dict[str, Any]) -> None:
+    other = "0x" + bytes(SigningKey.generate().verify_key).hex()
+    entries_of(document, "activity.referral")[0]["justification"]["sales_key"] = other
+
+
+def bad_signature(document: dict[str, Any]) -> None:
+    referral = entries_of(document, "activity.referral")[0]["justification"]
+    referral["confirmation"]["delivered_at"] -= 1  # not what the sales system signed
+
+
+def replace_head(document: dict[str, Any]) -> None:
+    document["journal"]["head"]["hash"] = "0x" + "ab" * 32
+
+
+def move_stones_without_entry(document: dict[str, Any]) -> None:
+    burned = next(row for row in document["accounts"] if row[0] == "budget:activity")
+    burned[2] -= 1
+    document["accounts"].append(["treasury", "STONE", 1])
+    document["accounts"].sort()
+
+
+@pytest.mark.parametrize(
+    ("epoch", "change", "reason"),
+    [
+        (1, reorder, "entry_out_of_order"),
+        (1, unjustify, "entry_unjustified"),
+        (3, unknown_signer, "unknown_signer"),
+        (3, bad_signature, "signature_invalid"),
+        (2, replace_head, "journal_chain_broken"),
+        (2, move_stones_without_entry, "account_balance_mismatch"),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_a_tampered_block_is_named(
+    honest: Settled, tmp_path: Path, epoch: int, change: Any, reason: str
+) -> None:
+    report = tampered(honest, tmp_path, epoch, change)
+    assert reason in codes(report, epoch), report.to_dict()
+    assert "file_hash_mismatch" in codes(report, epoch)
+    assert all(codes(report, e) == [] for e in range(epoch))
+    assert all(codes(report, e) == ["previous_unverified"] for e in range(epoch + 1, EPOCHS))
+
+
+def test_a_withheld_file_leaves_no_pass_for_a_forged_balance_after_it(
+    honest: Settled, tmp_path: Path
+) -> None:
+    def forge(document: dict[str, Any]) -> None:
+        rows = document["balances"]["accounts"]
+        rows[0][1] += 10 * STONE
+
+    directory = tmp_path / "epochs"
+    shutil.copytree(honest.epochs_dir, directory)
+    (directory / epochfile.file_name(2)).unlink()
+    path = directory / epochfile.file_name(3)
+    record, _ = epochfile.read(path)
+    document = epochfile.to_document(record)
+    forge(document)
+    epochfile.write(path, epochfile.compress(
+        json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    ))
+    whole = run_audit(directory, honest.program, honest.contract)
+    assert codes(whole, 2) == ["file_missing"]
+    assert "previous_unverified" in codes(whole, 3)
+    started = run_audit(directory, honest.program, honest.contract, start=3)
+    assert "previous_unverified" in codes(started, 3)
