@@ -3,9 +3,10 @@
 The epoch is audited exactly as `milestone audit --from EPOCH` audits a finalized one
 (`audit_epoch`, starting from what the chain committed for the epoch before, read from that
 epoch's file only once its hash is the committed one: no replay of the history), against the
-chain as it will read once the result is committed: the result is the one the epoch file states. Only
-an epoch whose file passes every check is signed, and the signature covers that result bound
-to the weights root and seed on-chain, which is what the operator's `finalize` must submit.
+chain as it will read once the result is committed: the result is the one the epoch file
+states. Only an epoch whose file passes every check is signed, and the signature covers that
+result bound to the weights root and seed on-chain, which is what the operator's `finalize`
+must submit.
 """
 
 from __future__ import annotations

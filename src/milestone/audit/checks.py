@@ -16,7 +16,6 @@ from eth_utils.address import to_checksum_address
 
 from milestone.audit.block import BlockOutcome, check_block
 from milestone.audit.justify import BalancesAt, check_dividend_split
-
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
     BALANCE_LEAF,

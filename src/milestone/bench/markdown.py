@@ -43,7 +43,8 @@ def _audit(figures: dict[str, Any]) -> str:
         f"{short['from_last_seconds'] * 1000:.1f} ms |\n"
         f"| long | {long['epochs']} | {long['owners']} | "
         f"{long['from_last_seconds'] * 1000:.1f} ms |\n\n"
-        f"long / short: **{figures['ratio']:.2f}×** (CPU time {figures['cpu_ratio']:.2f}×); the long run's whole history from genesis: "
+        f"long / short: **{figures['ratio']:.2f}×** (CPU time {figures['cpu_ratio']:.2f}×); "
+        "the long run's whole history from genesis: "
         f"{long['from_genesis_seconds']:.2f} s.\n"
     )
 

@@ -229,8 +229,11 @@ def audit(
             f"({run['from_last_cpu_seconds'] * 1000:.1f} ms CPU)"
         )
     whole = result["long"]
-    typer.echo(f"long / short: {result['ratio']:.2f}×, in CPU time {result['cpu_ratio']:.2f}× (the whole {whole['epochs']}-epoch "
-               f"history from genesis: {whole['from_genesis_seconds']:.2f} s)")
+    typer.echo(
+        f"long / short: {result['ratio']:.2f}×, in CPU time {result['cpu_ratio']:.2f}× "
+        f"(the whole {whole['epochs']}-epoch history from genesis: "
+        f"{whole['from_genesis_seconds']:.2f} s)"
+    )
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""An epoch's block of the journal in public form: every entry, pseudonymous, with its justification.
+"""An epoch's block of the journal in public form: every entry, pseudonymous, justified.
 
 Which entries belong to epoch E: every entry the ledger stamped with E (for epoch 0, also those
 stamped before genesis), except the settlement's own entries (`mining`, `activity.release`),
@@ -35,6 +35,7 @@ SETTLEMENT_KINDS: Final[frozenset[str]] = frozenset({MINING_KIND, RELEASE_KIND, 
 """Entries that belong to the epoch they settle (genesis: epoch 0), not to the epoch they were
 posted in (a program is often initialized on a later day than its genesis)."""
 
+Justification = dict[str, Any]
 PublicEntry = dict[str, Any]
 """`{seq, kind, created_at, epoch, postings: [[account, asset, amount], …], justification}`."""
 
@@ -201,16 +202,16 @@ class _Justifier:
         justification: dict[str, Any] = build(record, metadata, addresses)
         return justification
 
-    def _genesis(self, record: JournalEntryRecord, metadata: Any, addresses: Any) -> dict:
+    def _genesis(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "genesis"}
 
-    def _mining(self, record: JournalEntryRecord, metadata: Any, addresses: Any) -> dict:
+    def _mining(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "drops", "epoch": metadata["epoch"], "rounds": metadata["rounds"]}
 
-    def _activity_release(self, record: JournalEntryRecord, metadata: Any, addresses: Any) -> dict:
+    def _activity_release(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "activity_release", "epoch": metadata["epoch"]}
 
-    def _activity_checkin(self, record: JournalEntryRecord, metadata: Any, addresses: Any) -> dict:
+    def _activity_checkin(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         previous = self.session.execute(
             select(CheckIn.day, CheckIn.streak)
             .where(CheckIn.owner_id == metadata["owner_id"], CheckIn.entry_seq < record.seq)
@@ -224,7 +225,7 @@ class _Justifier:
             "previous": None if previous is None else [previous[0], previous[1]],
         }
 
-    def _activity_referral(self, record: JournalEntryRecord, metadata: Any, addresses: Any) -> dict:
+    def _activity_referral(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         referral = self.session.execute(
             select(Referral).where(Referral.order_id == metadata["order_id"])
         ).scalar_one()
@@ -262,20 +263,20 @@ class _Justifier:
             "ends_at": campaign.ends_at,
         }
 
-    def _activity_campaign_fund(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _activity_campaign_fund(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "campaign_fund", "campaign": self._campaign(metadata["campaign_id"])}
 
-    def _activity_campaign(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _activity_campaign(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {
             "rule": "campaign",
             "campaign": self._campaign(metadata["campaign_id"]),
             "evidence": metadata["proof"],
         }
 
-    def _activity_campaign_close(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _activity_campaign_close(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "campaign_close", "campaign": self._campaign(metadata["campaign_id"])}
 
-    def _order(self, rule: str, metadata: Any) -> dict:
+    def _order(self, rule: str, metadata: Any) -> Justification:
         order = self.session.get(StoreOrder, metadata["order_id"])
         assert order is not None
         return {
@@ -286,19 +287,19 @@ class _Justifier:
             "fulfilled_to": self.params.fulfilled_orders_to,
         }
 
-    def _store_order(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _store_order(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return self._order("order", metadata)
 
-    def _store_fulfil(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _store_fulfil(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return self._order("fulfil", metadata)
 
-    def _store_cancel(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _store_cancel(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return self._order("refund", metadata)
 
-    def _store_refund(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _store_refund(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return self._order("refund", metadata)
 
-    def _owner_transfer(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _owner_transfer(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         allowlisted = (
             self.session.get(TransferAllowance, (metadata["from"], metadata["to"])) is not None
         )
@@ -308,7 +309,7 @@ class _Justifier:
             "allowlisted": allowlisted,
         }
 
-    def _dividend_declare(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _dividend_declare(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {
             "rule": "dividend_declare",
             "dividend_id": metadata["dividend_id"],
@@ -316,7 +317,7 @@ class _Justifier:
             "root": metadata["root"],
         }
 
-    def _dividend_entitle(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _dividend_entitle(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         declared = self.session.execute(
             select(JournalEntryRecord.metadata_json).where(
                 JournalEntryRecord.idempotency_key == f"dividend.declare:{metadata['dividend_id']}"
@@ -330,7 +331,7 @@ class _Justifier:
             "root": declaration["root"],
         }
 
-    def _dividend_payout(self, record: Any, metadata: Any, addresses: Any) -> dict:
+    def _dividend_payout(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "dividend_payout", "dividend_id": metadata["dividend_id"]}
 
 
