@@ -152,6 +152,7 @@ def audit_epoch(
     if not hash_ok:
         fail("file_hash_mismatch", "the file is not the one whose hash was committed on-chain")
     following = _next_carried(record, computed, committed)
+    following.accounts = None  # a version 1 file does not carry them
     if record.block is not None:
         following.accounts = dict(record.block.accounts) if hash_ok else outcome.accounts
     following.verified = verdict.ok

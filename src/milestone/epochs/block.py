@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease, Campaign, CheckIn, Referral, SalesSystem
@@ -36,6 +37,7 @@ SETTLEMENT_KINDS: Final[frozenset[str]] = frozenset({MINING_KIND, RELEASE_KIND, 
 posted in (a program is often initialized on a later day than its genesis)."""
 
 Justification = dict[str, Any]
+UNJUSTIFIED: Final[Justification] = {"rule": "none"}
 PublicEntry = dict[str, Any]
 """`{seq, kind, created_at, epoch, postings: [[account, asset, amount], …], justification}`."""
 
@@ -198,8 +200,13 @@ class _Justifier:
     ) -> dict[str, Any]:
         build = getattr(self, "_" + record.kind.replace(".", "_"), None)
         if build is None:
-            return {"rule": "none"}
-        justification: dict[str, Any] = build(record, metadata, addresses)
+            return dict(UNJUSTIFIED)
+        try:
+            justification: Justification = build(record, metadata, addresses)
+        except (KeyError, TypeError, LookupError, AssertionError, NoResultFound):
+            # An entry its service's rows cannot account for (written around the service) is
+            # published as it is, unjustified: settlement goes on, and every audit names it.
+            return dict(UNJUSTIFIED)
         return justification
 
     def _genesis(self, record: Any, metadata: Any, addresses: Any) -> Justification:
