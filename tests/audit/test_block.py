@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from epochs.conftest import DAY, GENESIS, Fleet, close, make_settlement, open_chain, start_program
+from epochs.conftest import DAY, GENESIS, close, make_settlement, open_chain
 from milestone.activities.budget import pay_from_budget
 from milestone.activities.checkin import CHECKIN_KIND, check_in
 from milestone.activities.referrals import (
@@ -32,16 +32,14 @@ from milestone.activities.referrals import (
 )
 from milestone.activities.sales import register_sales_system
 from milestone.audit.run import AuditReport, run_audit
-from milestone.clock import ManualClock
 from milestone.dividends import declare
 from milestone.dividends.declare import declare_dividend
 from milestone.epochs import epochfile
 from milestone.epochs.settle import settle
 from milestone.registry.vin import synthetic_vin
 from milestone.rules.dividends import split_dividend
-from milestone.storage import Database, migrate
 
-from .conftest import Settled
+from .conftest import Settled, new_program, settled_of
 
 STONE = 10**8
 EPOCHS = 5
@@ -57,12 +55,7 @@ def skewed_split(amount: int, balances: dict[bytes, int]) -> dict[bytes, int]:
 
 
 def build(root: Path, forged: bool) -> Iterator[Settled]:
-    database = Database.from_url(f"sqlite:///{root / 'milestone.db'}")
-    migrate(database.engine)
-    clock = ManualClock(GENESIS)
-    program = start_program(database, clock)
-    fleet = Fleet(database, clock)
-    fleet.enroll(4, seed=11)
+    database, clock, program, fleet = new_program(root, seed=11)
     fleet.drive(GENESIS, 1)
     a, b, c, _ = fleet.owners
     sales_key = SigningKey.generate()
@@ -79,12 +72,7 @@ def build(root: Path, forged: bool) -> Iterator[Settled]:
             fleet.drive(GENESIS + epoch * DAY, 1)
         close(settlement, clock, EPOCHS)
         settle(settlement)
-        yield Settled(
-            settlement.epochs_dir,
-            settlement.anchor.program,
-            bytes.fromhex(settlement.anchor.address[2:]),
-            EPOCHS,
-        )
+        yield settled_of(settlement, EPOCHS)
     database.dispose()
 
 

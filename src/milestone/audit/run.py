@@ -18,7 +18,7 @@ from milestone.audit.checks import (
     no_history,
 )
 from milestone.audit.justify import BalancesAt
-from milestone.chain.program import ProgramParameters
+from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs import epochfile
 from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import InvalidEpochFile
@@ -130,9 +130,12 @@ class CommittedHistory:
         for old in [e for e in self.known if e < epoch - 2]:
             del self.known[old]
 
-    def committed_file(self, epoch: int) -> epochfile.EpochFile | None:
+    def committed_file(
+        self, epoch: int, committed: EpochResult | None = None
+    ) -> epochfile.EpochFile | None:
         """Epoch `epoch`'s file if it is the one whose hash the chain committed, else None."""
-        committed, path = self.chain.commitment(epoch), self.files.get(epoch)
+        committed = committed or self.chain.commitment(epoch)
+        path = self.files.get(epoch)
         if committed is None or path is None:
             return None
         try:
@@ -155,7 +158,7 @@ class CommittedHistory:
             return Carried()
         previous = start - 1
         committed = self.chain.commitment(previous)
-        record = self.committed_file(previous)
+        record = self.committed_file(previous, committed)
         if committed is None or record is None:
             carried = Carried(balances=None, accounts=None, verified=False)
             if committed is not None:

@@ -330,13 +330,9 @@ class _Justifier:
                 JournalEntryRecord.idempotency_key == f"dividend.declare:{metadata['dividend_id']}"
             )
         ).scalar_one()
-        declaration = json.loads(declared)
-        return {
-            "rule": "dividend_entitle",
-            "dividend_id": metadata["dividend_id"],
-            "record_epoch": declaration["record_epoch"],
-            "root": declaration["root"],
-        }
+        # The entitlements are justified by the declaration's terms.
+        terms = self._dividend_declare(record, json.loads(declared), addresses)
+        return {**terms, "rule": "dividend_entitle"}
 
     def _dividend_payout(self, record: Any, metadata: Any, addresses: Any) -> Justification:
         return {"rule": "dividend_payout", "dividend_id": metadata["dividend_id"]}
