@@ -90,7 +90,7 @@ def read_block(
     return Block(
         entries=entries,
         head=calculate_block_head(previous_head, entries),
-        accounts=_accounts_after(session, epoch, params, cum_mined, public),
+        accounts=_accounts_after(session, epoch, cum_mined),
         sales_keys=sorted(justify.sales_keys),
     )
 
@@ -132,9 +132,7 @@ def _postings_of(session: Session, seqs: list[int]) -> dict[int, list[tuple[str,
     return postings
 
 
-def _accounts_after(
-    session: Session, epoch: int, params: Parameters, cum_mined: int, public: Any
-) -> dict[tuple[str, str], int]:
+def _accounts_after(session: Session, epoch: int, cum_mined: int) -> dict[tuple[str, str], int]:
     """Every balance but the owners' stones after blocks 0..epoch.
 
     Entries other than the settlement's are summed by stamp; the settlement's own move only the
@@ -170,7 +168,18 @@ def _accounts_after(
     balances[(MINING_RESERVE, "STONE")] -= cum_mined
     balances[(ACTIVITY_RESERVE, "STONE")] -= int(released)
     balances[(ACTIVITY_BUDGET, "STONE")] += int(released)
-    return {(public(account), asset): amount for (account, asset), amount in balances.items()}
+    # Owners holding fen from earlier epochs' dividends need not appear in this block.
+    addresses = read_addresses(
+        session,
+        [int(a.removeprefix(OWNER_PREFIX)) for a, _ in balances if a.startswith(OWNER_PREFIX)],
+    )
+
+    def name(account: str) -> str:
+        if account.startswith(OWNER_PREFIX):
+            return "0x" + addresses[int(account.removeprefix(OWNER_PREFIX))].hex()
+        return account
+
+    return {(name(account), asset): amount for (account, asset), amount in balances.items()}
 
 
 class _Justifier:
