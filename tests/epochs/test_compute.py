@@ -37,15 +37,16 @@ round_weights = st.dictionaries(
 
 def test_each_file_version_is_settled_and_audited_under_its_own_rule() -> None:
     weights = {1: {b"\x01" * 20: 5}}
-    assert VERSION == WEIGHTED_RULE_VERSION
-    assert calculate_budget(MINIMAL, 2, 9, weights, version=WEIGHTED_RULE_VERSION) == (
-        calculate_mining_budget(MINIMAL, 2, 9, weights)
-    )
+    assert VERSION >= WEIGHTED_RULE_VERSION
+    for version in range(WEIGHTED_RULE_VERSION, VERSION + 1):
+        assert calculate_budget(MINIMAL, 2, 9, weights, version=version) == (
+            calculate_mining_budget(MINIMAL, 2, 9, weights)
+        )
     assert calculate_budget(MINIMAL, 2, 9, weights, version=LEGACY_RULE_VERSION) == (
         calculate_legacy_mining_budget(MINIMAL, 2, 9)
     )
     with pytest.raises(UnknownRuleVersion):
-        calculate_budget(MINIMAL, 2, 9, weights, version=3)
+        calculate_budget(MINIMAL, 2, 9, weights, version=0)
 
 
 def test_weights_root_is_zero_without_driving_and_skips_zero_weights() -> None:

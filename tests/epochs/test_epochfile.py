@@ -17,6 +17,7 @@ from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
     EpochFile,
+    JournalBlock,
     JournalHead,
     ProgramInfo,
 )
@@ -55,8 +56,24 @@ def sample(**changes: Any) -> EpochFile:
         journal_head=JournalHead(14, b"\x0a" * 32),
         previous_file_hash=b"\x0b" * 32,
         totals=CumulativeTotals(3 * 10**16, 2, 1, 0),
-        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+        dividends=DividendsCommit(
+            b"\x0c" * 32, 12_345, 0, record_epoch=2, entitlements={A: 12_000, B: 345}
+        ),
         moves=((b"\x0d" * 20, A),),
+        block=JournalBlock(
+            entries=(
+                {
+                    "seq": 11, "kind": "activity.checkin", "created_at": 1_767_485_000,
+                    "epoch": 3,
+                    "postings": [["budget:activity", "STONE", -10], ["0x" + A.hex(), "STONE", 10]],
+                    "justification": {"rule": "checkin", "day": 20_457, "streak": 1,
+                                      "previous": None},
+                },
+            ),
+            accounts={("budget:activity", "STONE"): 90, ("merchant:1", "STONE"): 0},
+            sales_keys=("0x" + "11" * 32,),
+            activity_paid=10,
+        ),
     )
     return EpochFile(**{**record.__dict__, **changes})
 
@@ -77,6 +94,7 @@ def test_a_version_1_file_reads_back_under_its_own_layout() -> None:
     record = sample(
         version=1,
         budget=calculate_legacy_mining_budget(MINIMAL, 3, 17),
+        block=None,
         dividends=DividendsCommit(b"\x0c" * 32, 12_345),
     )
     canonical = epochfile.render(record)
@@ -84,8 +102,25 @@ def test_a_version_1_file_reads_back_under_its_own_layout() -> None:
     assert document["version"] == 1 and "issuer_fen" not in document["dividends"]
     assert epochfile.parse(canonical) == record
     assert epochfile.render(epochfile.parse(canonical)) == canonical
-    version_2 = json.loads(epochfile.render(sample(dividends=DividendsCommit(b"\x0c" * 32, 9, 4))))
-    assert version_2["version"] == 2 and version_2["dividends"]["issuer_fen"] == 4
+    version_2 = sample(version=2, block=None, dividends=DividendsCommit(b"\x0c" * 32, 9, 4))
+    document_2 = json.loads(epochfile.render(version_2))
+    assert document_2["version"] == 2 and document_2["dividends"]["issuer_fen"] == 4
+    assert "entries" not in document_2["journal"]
+    assert epochfile.parse(epochfile.render(version_2)) == version_2
+
+
+def test_a_version_3_file_without_its_block_is_refused() -> None:
+    document = epochfile.to_document(sample())
+    del document["accounts"]
+    with pytest.raises(InvalidEpochFile, match="accounts"):
+        epochfile.parse(json.dumps(document).encode())
+
+
+def test_a_published_file_is_world_readable(tmp_path: Path) -> None:
+    path = tmp_path / "epochs" / epochfile.file_name(3)
+    epochfile.write(path, epochfile.compress(epochfile.render(sample())))
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert not list(path.parent.glob("*.tmp"))
 
 
 def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:

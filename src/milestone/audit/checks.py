@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from eth_utils.address import to_checksum_address
 
+from milestone.audit.block import BlockOutcome, check_block
+from milestone.audit.justify import BalancesAt, check_dividend_split
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
     calculate_account_root,
@@ -89,6 +91,15 @@ class Carried:
     journal_hash: bytes = bytes(32)
     file_hash: bytes = bytes(32)
     parameters: Parameters | None = None
+    accounts: dict[tuple[str, str], int] | None = field(default_factory=dict)
+    """Every other account's balance (version 3); None when unknown (after a version 1 file)."""
+    verified: bool = True
+    """False when the epoch before did not pass: nothing after it may say `pass`."""
+
+
+def no_history(epoch: int) -> None:
+    """`balances_at` for an audit that has no earlier files to read."""
+    return None
 
 
 def audit_epoch(
@@ -98,8 +109,13 @@ def audit_epoch(
     chain: ChainReader,
     expected_contract: bytes,
     contract_parameters: ProgramParameters,
+    balances_at: BalancesAt = no_history,
 ) -> tuple[Verdict, Carried]:
-    """Audit one epoch's file against the chain, starting from what the previous epoch left."""
+    """Audit one epoch's file against the chain, starting from what the previous epoch left.
+
+    `balances_at(e)` gives the owners' balances at the end of an earlier epoch (a dividend's
+    record epoch), from its file checked against the chain.
+    """
     verdict = Verdict(record.epoch, owners=len(record.balances))
     fail = _collector(verdict)
     committed = chain.commitment(record.epoch)
@@ -111,12 +127,55 @@ def audit_epoch(
     _check_weights(record, chain, fail)
     seed = _check_seed(record, chain, fail)
     rewards = _check_drops(record, carried, seed, committed, fail)
-    computed = _check_balances(record, carried, rewards, committed, fail)
+    outcome = BlockOutcome(None, None)
+    if record.block is None:
+        computed = _check_balances(record, carried, rewards, committed, fail)
+    else:
+
+        def at(epoch: int) -> Mapping[bytes, int] | None:
+            if epoch == record.epoch - 1 and carried.balances is not None:
+                return carried.balances
+            return balances_at(epoch)
+
+        outcome = check_block(record, carried.balances, carried.accounts, at, fail)
+        computed = outcome.owner_stones
+        _check_state_root(record, committed, fail)
+        _check_dividend(record, at, fail)
     _check_totals(record, carried, rewards, committed, fail)
     _check_journal(record, carried, committed, fail)
-    if file_hash(canonical) != committed.epoch_file_hash:
+    hash_ok = file_hash(canonical) == committed.epoch_file_hash
+    if not hash_ok:
         fail("file_hash_mismatch", "the file is not the one whose hash was committed on-chain")
-    return verdict, _next_carried(record, computed, committed)
+    following = _next_carried(record, computed, committed)
+    following.accounts = None  # a version 1 file does not carry them
+    if record.block is not None:
+        following.accounts = dict(record.block.accounts) if hash_ok else outcome.accounts
+    following.verified = verdict.ok
+    return verdict, following
+
+
+def _check_state_root(record: EpochFile, committed: EpochResult, fail: Fail) -> None:
+    file_root = calculate_account_root(record.balances, BALANCE_LEAF)
+    if file_root != record.state_root:
+        fail("state_root_mismatch", "the balances do not hash to the file's state root")
+    elif record.state_root != committed.state_root:
+        fail("state_root_mismatch", "the state root differs from the one committed on-chain")
+
+
+def _check_dividend(record: EpochFile, balances_at: BalancesAt, fail: Fail) -> None:
+    """The dividend committed with the epoch: its entitlements are the rule's split."""
+    dividends = record.dividends
+    if dividends.root == bytes(32) and dividends.amount_fen == 0:
+        return
+    if dividends.record_epoch is None or sum(dividends.entitlements.values()) != (
+        dividends.amount_fen
+    ):
+        fail("dividend_split_mismatch", "the committed dividend's entitlements do not add up")
+        return
+    check_dividend_split(
+        dividends.amount_fen, dividends.record_epoch, dividends.entitlements, dividends.root,
+        balances_at, fail,
+    )
 
 
 def _collector(verdict: Verdict) -> Callable[[str, str], None]:
@@ -267,11 +326,7 @@ def _check_balances(
             "balance_carry_mismatch",
             f"{len(wrong)} balance(s) are not previous + reward + flows, first 0x{wrong[0].hex()}",
         )
-    file_root = calculate_account_root(record.balances, BALANCE_LEAF)
-    if file_root != record.state_root:
-        fail("state_root_mismatch", "the balances do not hash to the file's state root")
-    elif record.state_root != committed.state_root:
-        fail("state_root_mismatch", "the state root differs from the one committed on-chain")
+    _check_state_root(record, committed, fail)
     return computed
 
 

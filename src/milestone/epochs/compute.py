@@ -55,7 +55,7 @@ def calculate_budget(
     """
     if version == LEGACY_RULE_VERSION:
         return calculate_legacy_mining_budget(params, epoch, rollover_in)
-    if version == WEIGHTED_RULE_VERSION:
+    if version >= WEIGHTED_RULE_VERSION:
         return calculate_mining_budget(params, epoch, rollover_in, weights)
     raise UnknownRuleVersion(f"no mining rule is known for epoch file version {version}")
 
