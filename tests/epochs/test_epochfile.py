@@ -187,7 +187,7 @@ DELETE = object()
     ("changes", "why"),
     [
         ({"format": "something-else"}, "format"),
-        ({"version": 3}, "version"),
+        ({"version": 4}, "version"),
         ({"version": True}, "version"),
         ({"epoch": -1}, "non-negative"),
         ({"epoch": "3"}, "integer"),

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from eth_utils.address import to_checksum_address
 
 from milestone.audit.block import BlockOutcome, check_block
-from milestone.audit.justify import BalancesAt, check_dividend_split
+from milestone.audit.justify import BalancesAt, DividendTerms, check_dividend_split
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
     calculate_account_root,
@@ -167,14 +167,16 @@ def _check_dividend(record: EpochFile, balances_at: BalancesAt, fail: Fail) -> N
     dividends = record.dividends
     if dividends.root == bytes(32) and dividends.amount_fen == 0:
         return
-    if dividends.record_epoch is None or sum(dividends.entitlements.values()) != (
-        dividends.amount_fen
-    ):
+    holders_fen = dividends.amount_fen - dividends.issuer_fen
+    if dividends.record_epoch is None or sum(dividends.entitlements.values()) != holders_fen:
         fail("dividend_split_mismatch", "the committed dividend's entitlements do not add up")
         return
+    params = record.program.parameters
+    terms = DividendTerms(
+        dividends.amount_fen, dividends.issuer_fen, dividends.record_epoch, params.dividend_mode
+    )
     check_dividend_split(
-        dividends.amount_fen, dividends.record_epoch, dividends.entitlements, dividends.root,
-        balances_at, fail,
+        terms, dividends.entitlements, dividends.root, params, balances_at, fail
     )
 
 

@@ -23,7 +23,7 @@ from milestone.rules.activities import (
     calculate_vesting_instant,
     encode_delivery_confirmation,
 )
-from milestone.rules.dividends import split_dividend
+from milestone.rules.dividends import split_dividend, split_stake_dividend
 from milestone.rules.errors import RuleError
 from milestone.rules.merkle import StandardMerkleTree
 from milestone.rules.params import Parameters
@@ -291,6 +291,10 @@ def _dividend_declare(entry: Any, j: Any, ctx: BlockContext, mismatch: Mismatch,
     account = f"dividend:{int(j['dividend_id'])}"
     if set(net) != {"supply", account} or net[account] <= 0 or net["supply"] != -net[account]:
         mismatch("a declaration moves its amount of fen from supply to its dividend account")
+    elif j["amount_fen"] is not None and net[account] != int(j["amount_fen"]) - int(
+        j["issuer_fen"]
+    ):
+        mismatch("a declaration posts the holders' part: its amount less the issuer's")
 
 
 def _dividend_entitle(entry: Any, j: Any, ctx: BlockContext, mismatch: Mismatch,
@@ -302,8 +306,10 @@ def _dividend_entitle(entry: Any, j: Any, ctx: BlockContext, mismatch: Mismatch,
     if len(shares) != len(net) or amount <= 0:
         mismatch("entitlements move the dividend's fen to owners only")
         return
+    declared = amount if j["amount_fen"] is None else int(j["amount_fen"])
     check_dividend_split(
-        amount, int(j["record_epoch"]), shares, bytes.fromhex(j["root"][2:]), ctx.balances_at,
+        DividendTerms(declared, int(j["issuer_fen"]), int(j["record_epoch"]), j["mode"]),
+        shares, bytes.fromhex(j["root"][2:]), ctx.params, ctx.balances_at,
         lambda code, message: fail(code, f"entry {entry['seq']} (dividend.entitle): {message}"),
     )
 
@@ -319,31 +325,56 @@ def _dividend_payout(entry: Any, j: Any, ctx: BlockContext, mismatch: Mismatch,
 DIVIDEND_LEAF = ("address", "uint256")
 
 
+@dataclass(frozen=True)
+class DividendTerms:
+    """A declaration's terms: the amount declared, the issuer's part, the record epoch, the mode."""
+
+    amount_fen: int
+    issuer_fen: int
+    record_epoch: int
+    mode: str
+
+
 def check_dividend_split(
-    amount: int,
-    record_epoch: int,
+    terms: DividendTerms,
     entitlements: Mapping[bytes, int],
     root: bytes,
+    params: Parameters,
     balances_at: BalancesAt,
     fail: Fail,
 ) -> None:
-    """The entitlements are the rule's split of `amount` over the record epoch's balances, and
-    `root` is their tree's."""
+    """The entitlements are the rule's split of the declared amount over the record epoch's
+    balances (per stone: the holders' part of the stake's dividend; per circulating stone: all
+    of it), the issuer keeps exactly the rest, and `root` is their tree's."""
     tree = StandardMerkleTree.of(sorted(entitlements.items()), DIVIDEND_LEAF)
     if not entitlements or tree.root != root:
         fail("dividend_split_mismatch", "the entitlements do not hash to the dividend's root")
-    balances = balances_at(record_epoch)
+    balances = balances_at(terms.record_epoch)
     if balances is None:
         fail("dividend_unverifiable",
-             f"the balances of record epoch {record_epoch} are not available (its file)")
+             f"the balances of record epoch {terms.record_epoch} are not available (its file)")
         return
-    expected = split_dividend(amount, balances)
+    try:
+        if terms.mode == "per_stone":
+            expected, issuer = split_stake_dividend(
+                terms.amount_fen, balances, params.total_supply
+            )
+            rule = "amount · circulating // total supply, split by balance"
+        else:
+            expected, issuer = split_dividend(terms.amount_fen, balances), 0
+            rule = "amount · balance // circulating"
+    except RuleError as error:
+        fail("dividend_split_mismatch", f"the split cannot be made: {error.message}")
+        return
+    if issuer != terms.issuer_fen:
+        fail("dividend_split_mismatch",
+             f"the issuer's part should be {issuer} fen, not {terms.issuer_fen}")
     if dict(entitlements) != expected:
         wrong = sorted(a for a in set(expected) | set(entitlements)
                        if expected.get(a) != entitlements.get(a))
         fail("dividend_split_mismatch",
-             f"{len(wrong)} entitlement(s) are not amount · balance // circulating at epoch "
-             f"{record_epoch} (largest remainder), first 0x{wrong[0].hex()}")
+             f"{len(wrong)} entitlement(s) are not {rule} at epoch {terms.record_epoch} "
+             f"(largest remainder), first 0x{wrong[0].hex()}")
 
 
 CHECKS: dict[str, Callable[[Any, Any, BlockContext, Mismatch, Fail], None]] = {

@@ -331,6 +331,12 @@ class _Justifier:
             "dividend_id": metadata["dividend_id"],
             "record_epoch": metadata["record_epoch"],
             "root": metadata["root"],
+            # The declared amount and the issuer's part (per-stone dividends). A declaration
+            # made before the issuer's part existed (migration 0010) names neither: it declared
+            # exactly what it posted, split per circulating stone.
+            "amount_fen": metadata.get("amount_fen"),
+            "issuer_fen": metadata.get("issuer_fen", 0),
+            "mode": metadata.get("mode", "per_circulating"),
         }
 
     def _dividend_entitle(self, record: Any, metadata: Any, addresses: Any) -> Justification:
