@@ -108,9 +108,7 @@ def calculate_mining_budget(
     if rollover_in < 0:
         raise AmountNegative(f"a rollover cannot be negative (got {rollover_in})")
     scheduled = calculate_epoch_budget(params.mining, epoch)
-    rounds = split_budget_by_weight(
-        scheduled + rollover_in, sum_round_weights(params, weights)
-    )
+    rounds = split_budget_by_weight(scheduled + rollover_in, sum_round_weights(params, weights))
     return EpochBudget(scheduled, rollover_in, tuple(rounds))
 
 
