@@ -17,10 +17,10 @@ from milestone.rules.mining import (
     EpochBudget,
     calculate_legacy_mining_budget,
     calculate_mining_budget,
-    calculate_round_weights,
     run_drops,
     split_budget_by_weight,
     sum_rewards,
+    sum_round_weights,
 )
 from milestone.rules.params import get_preset
 from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
@@ -91,7 +91,7 @@ def test_a_negative_budget_or_weight_is_refused() -> None:
     with pytest.raises(InvalidWeight):
         split_budget_by_weight(1, [1, -1])
     with pytest.raises(InvalidRound):
-        calculate_round_weights(MINIMAL, {MINIMAL.rounds_per_epoch: {b"\x01" * 20: 1}})
+        sum_round_weights(MINIMAL, {MINIMAL.rounds_per_epoch: {b"\x01" * 20: 1}})
     with pytest.raises(AmountNegative):
         calculate_mining_budget(MINIMAL, 0, -1, {})
 

@@ -82,7 +82,7 @@ def split_budget_by_weight(budget: int, round_weights: Sequence[int]) -> list[in
     return shares
 
 
-def calculate_round_weights(params: Parameters, weights: RoundWeights) -> list[int]:
+def sum_round_weights(params: Parameters, weights: RoundWeights) -> list[int]:
     """Each round's total weight, rounds `0 .. rounds_per_epoch - 1` (zero where nobody drove)."""
     totals = [0] * params.rounds_per_epoch
     for round_index, in_round in weights.items():
@@ -108,9 +108,7 @@ def calculate_mining_budget(
     if rollover_in < 0:
         raise AmountNegative(f"a rollover cannot be negative (got {rollover_in})")
     scheduled = calculate_epoch_budget(params.mining, epoch)
-    rounds = split_budget_by_weight(
-        scheduled + rollover_in, calculate_round_weights(params, weights)
-    )
+    rounds = split_budget_by_weight(scheduled + rollover_in, sum_round_weights(params, weights))
     return EpochBudget(scheduled, rollover_in, tuple(rounds))
 
 

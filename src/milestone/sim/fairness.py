@@ -81,8 +81,9 @@ def measure_fairness(session: Session, params: Parameters) -> Fairness:
     round_paid: dict[tuple[int, int], int] = {
         (epoch, round_index): int(paid)
         for epoch, round_index, paid in session.execute(
-            select(EpochDropRecord.epoch, EpochDropRecord.round, func.sum(EpochDropRecord.amount))
-            .group_by(EpochDropRecord.epoch, EpochDropRecord.round)
+            select(
+                EpochDropRecord.epoch, EpochDropRecord.round, func.sum(EpochDropRecord.amount)
+            ).group_by(EpochDropRecord.epoch, EpochDropRecord.round)
         )
     }
     first = epochs.get(0)

@@ -21,9 +21,7 @@ def upgrade() -> None:
     # holders received everything and the issuer nothing.
     with op.batch_alter_table("dividend") as batch:
         batch.add_column(
-            sa.Column(
-                "mode", sa.String(16), nullable=False, server_default="per_circulating"
-            )
+            sa.Column("mode", sa.String(16), nullable=False, server_default="per_circulating")
         )
         batch.add_column(
             sa.Column("issuer_fen", sa.BigInteger(), nullable=False, server_default="0")
