@@ -37,6 +37,8 @@ class BlockOutcome:
 
     accounts: dict[tuple[str, str], int] | None
     owner_stones: dict[bytes, int] | None
+    checkins: dict[str, tuple[int, int]] | None = None
+    """Each owner's last check-in after the block (None when the earlier ones are unknown)."""
 
 
 def check_block(
@@ -45,6 +47,7 @@ def check_block(
     previous_accounts: Mapping[tuple[str, str], int] | None,
     balances_at: BalancesAt,
     fail: Fail,
+    previous_checkins: Mapping[str, tuple[int, int]] | None = None,
 ) -> BlockOutcome:
     """Check the block of a version 3 file; `previous_*` None when the previous state is unknown."""
     block = record.block
@@ -73,6 +76,8 @@ def check_block(
         sales_keys=frozenset(block.sales_keys),
         balances_at=balances_at,
         balance=(lambda account, asset: running[(account, asset)]) if known else None,
+        checkins=dict(previous_checkins or {}),
+        checkins_complete=previous_checkins is not None,
     )
     for entry in entries:
         check_justification(entry, context, fail)
@@ -82,8 +87,9 @@ def check_block(
                 fail("negative_balance",
                      f"entry {entry['seq']} takes {account} below zero ({asset})")
     _check_derived(record, entries, fail)
+    checkins = context.checkins if previous_checkins is not None else None
     if not known:
-        return BlockOutcome(None, None)
+        return BlockOutcome(None, None, checkins)
     owner_stones = {
         bytes.fromhex(account[2:]): amount
         for (account, asset), amount in running.items()
@@ -93,7 +99,7 @@ def check_block(
               if not (key[1] == "STONE" and OWNER.fullmatch(key[0]))}
     _compare_balances(record, owner_stones, others, fail)
     _check_block_totals(record, others, fail)
-    return BlockOutcome(others, owner_stones)
+    return BlockOutcome(others, owner_stones, checkins)
 
 
 def _well_formed(entries: list[Any], record: EpochFile, fail: Fail) -> bool:

@@ -95,6 +95,8 @@ class Carried:
     """Every other account's balance (version 3); None when unknown (after a version 1 file)."""
     verified: bool = True
     """False when the epoch before did not pass: nothing after it may say `pass`."""
+    checkins: dict[str, tuple[int, int]] | None = field(default_factory=dict)
+    """Each owner's last check-in so far, when every earlier block was seen (None otherwise)."""
 
 
 def no_history(epoch: int) -> None:
@@ -137,7 +139,9 @@ def audit_epoch(
                 return carried.balances
             return balances_at(epoch)
 
-        outcome = check_block(record, carried.balances, carried.accounts, at, fail)
+        outcome = check_block(
+            record, carried.balances, carried.accounts, at, fail, carried.checkins
+        )
         computed = outcome.owner_stones
         _check_state_root(record, committed, fail)
         _check_dividend(record, at, fail)
@@ -148,6 +152,8 @@ def audit_epoch(
         fail("file_hash_mismatch", "the file is not the one whose hash was committed on-chain")
     following = _next_carried(record, computed, committed)
     following.accounts = None  # a version 1 file does not carry them
+    # A block that failed is no ground for judging the check-ins after it.
+    following.checkins = outcome.checkins if verdict.ok else None
     if record.block is not None:
         following.accounts = dict(record.block.accounts) if hash_ok else outcome.accounts
     following.verified = verdict.ok

@@ -72,6 +72,10 @@ class BlockContext:
     """The running balance of `(account, asset)` before the entry being checked; None when the
     previous epoch's balances are unknown."""
     checkins: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Each owner's last check-in `(day, streak)` seen so far."""
+    checkins_complete: bool = False
+    """True when `checkins` holds every earlier check-in (an audit from genesis): an owner not
+    in it never checked in before."""
     vins: set[str] = field(default_factory=set)
     evidence: set[tuple[int, str]] = field(default_factory=set)
     participations: dict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
@@ -170,7 +174,9 @@ def _checkin(entry: Any, j: Any, ctx: BlockContext, mismatch: Mismatch, fail: Fa
         return
     previous = None if j["previous"] is None else (int(j["previous"][0]), int(j["previous"][1]))
     if earlier is not None and previous != earlier:
-        mismatch(f"its previous check-in is not the one earlier in this block {earlier}")
+        mismatch(f"its previous check-in is not the owner's last one {earlier}")
+    elif earlier is None and previous is not None and ctx.checkins_complete:
+        mismatch(f"it names a previous check-in {previous} the owner never made")
     if previous is not None and previous[0] >= day:
         fail("checkin_repeated",
              f"entry {entry['seq']}: {owner} checked in on day {previous[0]} already")

@@ -98,6 +98,8 @@ def run_audit(
             )
         require_verified_predecessor(verdict, carried)
         following.verified = verdict.ok
+        if not verdict.ok:
+            following.checkins = None
         history.remember(epoch, following)
         carried = following
         report.verdicts.append(verdict)
@@ -160,16 +162,17 @@ class CommittedHistory:
         committed = self.chain.commitment(previous)
         record = self.committed_file(previous, committed)
         if committed is None or record is None:
-            carried = Carried(balances=None, accounts=None, verified=False)
+            carried = Carried(balances=None, accounts=None, verified=False, checkins=None)
             if committed is not None:
                 carried = carry_committed(previous, committed, None, None, None)
-                carried.accounts, carried.verified = None, False
+                carried.accounts, carried.verified, carried.checkins = None, False, None
             return carried
         carried = carry_committed(
             previous, committed, record.program.parameters, record.balances,
             record.journal_head.seq,
         )
         carried.accounts = None if record.block is None else dict(record.block.accounts)
+        carried.checkins = None  # earlier check-ins are not read: each block on its own
         return carried
 
 
@@ -204,5 +207,5 @@ def _lost(
     if committed is None:
         return verdict, carried
     following = carry_committed(epoch, committed, carried.parameters, balances=None, seq=None)
-    following.accounts = None
+    following.accounts, following.checkins = None, None
     return verdict, following
