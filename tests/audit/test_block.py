@@ -37,7 +37,7 @@ from milestone.dividends.declare import declare_dividend
 from milestone.epochs import epochfile
 from milestone.epochs.settle import settle
 from milestone.registry.vin import synthetic_vin
-from milestone.rules.dividends import split_dividend
+from milestone.rules.dividends import split_dividend, split_stake_dividend
 
 from .conftest import Settled, new_program, settled_of
 
@@ -45,13 +45,24 @@ STONE = 10**8
 EPOCHS = 5
 
 
-def skewed_split(amount: int, balances: dict[bytes, int]) -> dict[bytes, int]:
-    """The rule's split with 1,000 fen moved from one holder to another."""
-    shares = split_dividend(amount, balances)
+def skew(shares: dict[bytes, int]) -> dict[bytes, int]:
+    """The rule's shares with 1,000 fen moved from one holder to another."""
     poorer, richer = sorted(shares)[:2]
-    shares[poorer] -= 1_000
-    shares[richer] += 1_000
+    moved = min(1_000, shares[poorer])
+    shares[poorer] -= moved
+    shares[richer] += moved
     return shares
+
+
+def skewed_split(amount: int, balances: dict[bytes, int]) -> dict[bytes, int]:
+    return skew(split_dividend(amount, balances))
+
+
+def skewed_stake_split(
+    amount: int, balances: dict[bytes, int], total_supply: int
+) -> tuple[dict[bytes, int], int]:
+    shares, issuer_fen = split_stake_dividend(amount, balances, total_supply)
+    return skew(shares), issuer_fen
 
 
 def build(root: Path, forged: bool) -> Iterator[Settled]:
@@ -62,16 +73,20 @@ def build(root: Path, forged: bool) -> Iterator[Settled]:
     with database.transaction() as session:
         system, _ = register_sales_system(session, clock, "Shanghai", bytes(sales_key.verify_key))
     data_dir = root / "data"
-    with open_chain(data_dir) as chain, pytest.MonkeyPatch.context() as patch:
+    with open_chain(data_dir) as chain:
         settlement = make_settlement(database, clock, program, data_dir, chain)
-        for epoch in range(1, EPOCHS):
-            close(settlement, clock, epoch)
+        # The forgeries' patches end with the program's history: a module fixture built after
+        # this one in the same worker must see the real rules.
+        with pytest.MonkeyPatch.context() as patch:
+            for epoch in range(1, EPOCHS):
+                close(settlement, clock, epoch)
+                settle(settlement)
+                with database.transaction() as session:
+                    activity(session, clock, epoch, forged, (a, b, c), system.id, sales_key,
+                             patch)
+                fleet.drive(GENESIS + epoch * DAY, 1)
+            close(settlement, clock, EPOCHS)
             settle(settlement)
-            with database.transaction() as session:
-                activity(session, clock, epoch, forged, (a, b, c), system.id, sales_key, patch)
-            fleet.drive(GENESIS + epoch * DAY, 1)
-        close(settlement, clock, EPOCHS)
-        settle(settlement)
         yield settled_of(settlement, EPOCHS)
     database.dispose()
 
@@ -108,6 +123,7 @@ def activity(session, clock, epoch, forged, owners, sales_id, sales_key, patch) 
     elif epoch == 4:
         if forged:
             patch.setattr(declare, "split_dividend", skewed_split)
+            patch.setattr(declare, "split_stake_dividend", skewed_stake_split)
         declare_dividend(session, clock, amount_fen=100_000, record_epoch=3,
                          payment_date="2026-02-01", note="test", key="dividend-1")
 
