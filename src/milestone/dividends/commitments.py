@@ -32,6 +32,8 @@ class DividendsCommitment:
     root: bytes
     cumulative_fen: int
     """Fen of every dividend committed with this epoch or before."""
+    record_epoch: int | None = None
+    """The epoch whose balances the committed dividend was declared on."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def dividends_commitment(session: Session, epoch: int) -> DividendsCommitment:
         dividend_id=None if assigned is None else assigned.id,
         root=ZERO_ROOT if assigned is None else bytes(assigned.root),
         cumulative_fen=int(cumulative),
+        record_epoch=None if assigned is None else assigned.record_epoch,
     )
 
 

@@ -66,10 +66,12 @@ class JournalHead:
 
 @dataclass(frozen=True, slots=True)
 class DividendsCommit:
-    """A dividend entitlement root committed with this epoch (zero root and amount if none)."""
+    """A dividend entitlement root committed with this epoch, and the epoch whose balances the
+    dividend was declared on (zero root, amount and record epoch if none)."""
 
     root: bytes = ZERO_HASH
     amount_fen: int = 0
+    record_epoch: int = 0
 
 
 @dataclass(frozen=True)
@@ -307,6 +309,7 @@ def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
         "dividends": {
             "root": _hex(record.dividends.root),
             "amount_fen": record.dividends.amount_fen,
+            "record_epoch": record.dividends.record_epoch,
         },
         "totals": {
             "cum_mined": record.totals.cum_mined,
@@ -366,7 +369,12 @@ def from_document(document: Any) -> EpochFile:
         journal_previous=_parse_head(journal["previous"]),
         journal_head=_parse_head(journal["head"]),
         previous_file_hash=_hash(document["previous_file_hash"]),
-        dividends=DividendsCommit(_hash(dividends["root"]), _count(dividends["amount_fen"])),
+        dividends=DividendsCommit(
+            _hash(dividends["root"]),
+            _count(dividends["amount_fen"]),
+            # Files written before the Program committed it carry none.
+            _count(dividends.get("record_epoch", 0)),
+        ),
         totals=CumulativeTotals(
             cum_mined=_count(totals["cum_mined"]),
             cum_activity=_count(totals["cum_activity"]),

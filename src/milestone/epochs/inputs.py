@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.ledger.accounts import Asset
+from milestone.activities.budget import RELEASE_KIND
+from milestone.ledger.accounts import ACTIVITY_BUDGET, Asset, campaign_account
 from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.registry.models import Owner
 from milestone.rules.weights import BASIS_POINTS, calculate_round_weights
@@ -178,3 +179,27 @@ def account_total_through(session: Session, account: str, epoch: int) -> int:
         )
     ).scalar_one()
     return int(total)
+
+
+def activity_paid_through(session: Session, epoch: int) -> int:
+    """Activity stones paid out through `epoch`: what left the released activity budget
+    (`budget:activity` and the campaigns' accounts, which hold budget reserved from it) in
+    entries stamped up to `epoch`.
+
+    Releases from the reserve fill the budget and are not payments; moving budget into or back
+    out of a campaign nets to zero; every other posting on these accounts is a reward paid to
+    an owner (or, negative, one taken back).
+    """
+    campaign_prefix = campaign_account(0).removesuffix("0")
+    total = session.execute(
+        select(func.coalesce(func.sum(PostingRecord.amount), 0))
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            JournalEntryRecord.epoch <= epoch,
+            JournalEntryRecord.kind != RELEASE_KIND,
+            PostingRecord.asset == Asset.STONE.value,
+            (PostingRecord.account == ACTIVITY_BUDGET)
+            | PostingRecord.account.startswith(campaign_prefix),
+        )
+    ).scalar_one()
+    return -int(total)

@@ -78,7 +78,11 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         journal_previous=_journal_head(previous),
         journal_head=JournalHead(row.journal_seq or 0, bytes(row.journal_head)),
         previous_file_hash=bytes(previous.file_hash or ZERO_HASH) if previous else ZERO_HASH,
-        dividends=DividendsCommit(bytes(row.dividends_root or ZERO_HASH), row.dividends_fen or 0),
+        dividends=DividendsCommit(
+            bytes(row.dividends_root or ZERO_HASH),
+            row.dividends_fen or 0,
+            row.dividend_record_epoch or 0,
+        ),
         totals=CumulativeTotals(
             row.cum_mined or 0,
             row.cum_activity or 0,
