@@ -16,6 +16,7 @@ from milestone.epochs.errors import ChainDisagrees, CommitMissing, RevealMissing
 from milestone.epochs.steps import Settlement, done_steps, from_hex, hex_of, load_epoch, record_step
 from milestone.rules.beacon import commit_of, derive_seed
 
+
 def reveal_of(ctx: Settlement, epoch: int) -> bytes:
     """The operator's reveal for `epoch`."""
     return derive_reveal(ctx.beacon_secret, ctx.chain_id, ctx.anchor.address, epoch)
