@@ -268,6 +268,15 @@ class ProgramView:
             cum_dividends_fen=c[9],
         )
 
+    def journal_heads(self) -> list[bytes]:
+        """The journal head committed for each finalized epoch, epoch 0 first."""
+        heads = []
+        for epoch in range(self.next_epoch()):
+            committed = self.commitment(epoch)
+            assert committed is not None
+            heads.append(committed.journal_head)
+        return heads
+
     def mining_release(self, epoch: int) -> int:
         """Pebbles the contract lets the mining reserve release by the end of `epoch`."""
         value: int = self.contract.functions.mining_release(epoch).call()

@@ -190,7 +190,7 @@ def activity_paid_through(session: Session, epoch: int) -> int:
     out of a campaign nets to zero; every other posting on these accounts is a reward paid to
     an owner (or, negative, one taken back).
     """
-    campaign_prefix = campaign_account(0).removesuffix("0")
+    campaign_prefix = campaign_account(1).removesuffix("1")
     total = session.execute(
         select(func.coalesce(func.sum(PostingRecord.amount), 0))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
