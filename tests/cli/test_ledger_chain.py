@@ -76,7 +76,8 @@ def double_checkin(database: Database, seq: int) -> None:
         )  # fmt: skip
         tamper(
             database,
-            "UPDATE ledger_balance SET balance = balance + :d WHERE account = :a AND asset = 'STONE'",
+            "UPDATE ledger_balance SET balance = balance + :d "
+            "WHERE account = :a AND asset = 'STONE'",
             d=amount, a=account,
         )  # fmt: skip
     rehash_from(database, seq)
