@@ -125,13 +125,26 @@ class ProgramView:
         self.contract: Contract = w3.eth.contract(
             address=self.address, abi=load_contract("Program").abi
         )
+        self._parameters: ProgramParameters | None = None
+        self._deployed_at: int | None = None
 
     def is_deployed(self) -> bool:
         """True when code lives at the address."""
         return len(self.w3.eth.get_code(self.address)) > 0
 
     def parameters(self) -> ProgramParameters:
-        """The immutable parameters, read back from the contract."""
+        """The immutable parameters, read back from the contract (once: they never change)."""
+        if self._parameters is None:
+            self._parameters = self._read_parameters()
+        return self._parameters
+
+    def deployed_at(self) -> int:
+        """When the Program was deployed (its `DEPLOYED_AT`, immutable)."""
+        if self._deployed_at is None:
+            self._deployed_at = int(self.contract.functions.DEPLOYED_AT().call())
+        return self._deployed_at
+
+    def _read_parameters(self) -> ProgramParameters:
         f = self.contract.functions
         return ProgramParameters(
             mining_pool=f.MINING_POOL().call(),
@@ -193,13 +206,13 @@ class ProgramView:
         without commitments. Only epochs the contract accepts a commitment for are listed, by
         the latest block's time: with epoch ends enforced, one that has not started, or that
         started before the Program was deployed (nobody could commit to it in time)."""
-        f = self.contract.functions
+        parameters = self.parameters()
         next_epoch = self.next_epoch()
         soon = [next_epoch, next_epoch + 1]
-        if not f.ENFORCE_EPOCH_END().call():
+        if not parameters.enforce_epoch_end:
             return soon
-        genesis, seconds = f.GENESIS_TIME().call(), f.EPOCH_SECONDS().call()
-        deployed_at = f.DEPLOYED_AT().call()
+        genesis, seconds = parameters.genesis_time, parameters.epoch_seconds
+        deployed_at = self.deployed_at()
         now = int(self.w3.eth.get_block("latest")["timestamp"])
         current = max(0, now - genesis) // seconds
         ahead = range(current + 1, current + COMMIT_AHEAD_EPOCHS + 1)
