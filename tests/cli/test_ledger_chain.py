@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -50,6 +51,14 @@ def settle_with_checkins(
             fleet.drive(start, 1)
 
 
+@pytest.fixture
+def settled(database: Database, clock: ManualClock, program: Program, tmp_path: Path) -> Path:
+    """The data directory of a program settled through three epochs with check-ins."""
+    data_dir = tmp_path / "data"
+    settle_with_checkins(database, clock, program, data_dir)
+    return data_dir
+
+
 def verify(data_dir: Path, database: Database) -> tuple[int, str]:
     url = database.engine.url.render_as_string(hide_password=False)
     result = runner.invoke(
@@ -84,14 +93,9 @@ def double_checkin(database: Database, seq: int) -> None:
 
 
 def test_a_doubled_checkin_with_every_hash_recomputed_is_caught_against_the_chain(
-    database: Database,
-    clock: ManualClock,
-    program: Program,
-    tmp_path: Path,
+    database: Database, settled: Path
 ) -> None:
-    data_dir = tmp_path / "data"
-    settle_with_checkins(database, clock, program, data_dir)
-    code, output = verify(data_dir, database)
+    code, output = verify(settled, database)
     assert code == 0, output
     assert f"the heads of epochs 0 to {EPOCHS - 1} are entries of this journal" in output
 
@@ -109,7 +113,7 @@ def test_a_doubled_checkin_with_every_hash_recomputed_is_caught_against_the_chai
     with database.snapshot() as session:
         assert verify_ledger(session).ok  # consistent with itself: only the chain can tell
 
-    code, output = verify(data_dir, database)
+    code, output = verify(settled, database)
     assert code == 1
     assert "[journal_differs_from_chain]" in output
     assert "for epoch 1" in output
@@ -120,20 +124,15 @@ def test_a_doubled_checkin_with_every_hash_recomputed_is_caught_against_the_chai
 
 
 def test_a_replaced_journal_head_is_caught_against_the_chain(
-    database: Database,
-    clock: ManualClock,
-    program: Program,
-    tmp_path: Path,
+    database: Database, settled: Path
 ) -> None:
-    data_dir = tmp_path / "data"
-    settle_with_checkins(database, clock, program, data_dir)
     with database.session() as session:
         head = session.get(EpochRecord, EPOCHS - 1)
         assert head is not None and head.journal_seq is not None
         seq = head.journal_seq
     tamper(database, "UPDATE journal_entry SET metadata = :m WHERE seq = :s", m='{"x":1}', s=seq)
     rehash_from(database, seq)
-    code, output = verify(data_dir, database)
+    code, output = verify(settled, database)
     assert code == 1
     assert "[journal_differs_from_chain]" in output
     assert f"for epoch {EPOCHS - 1}" in output
