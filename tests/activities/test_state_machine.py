@@ -43,6 +43,7 @@ from milestone.activities.referrals import (
 )
 from milestone.activities.sales import register_sales_system
 from milestone.clock import ManualClock
+from milestone.epochs.inputs import activity_paid_through
 from milestone.errors import MilestoneError
 from milestone.ledger import (
     ACTIVITY_BUDGET,
@@ -514,6 +515,8 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
             campaigns = sum(balance_of(session, campaign_account(c.id)) for c in self.campaigns)
             budget = balance_of(session, ACTIVITY_BUDGET)
             assert budget + campaigns + self.paid_out == self.released
+            # What settlement commits on-chain as activity paid is exactly the model's payouts.
+            assert activity_paid_through(session, self.day) == self.paid_out <= self.released
             assert (budget, campaigns) == (self.budget, sum(c.remaining for c in self.campaigns))
             # Nothing paid (or refunded) twice: every owner holds what the model says.
             assert {o: balance_of(session, owner_account(o)) for o in self.owners} == self.balances

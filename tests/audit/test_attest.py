@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.conftest import Settled
+from audit.test_checks import changed_drop, swapped_reveal
 from milestone.audit.attest import attest_epoch
 from milestone.chain.keys import load_operator
 from milestone.chain.program import ProgramView
@@ -75,3 +76,23 @@ def test_other_balances_are_never_signed_even_with_an_earlier_file_left_out(
     refused = attest_epoch(chain, last, attestor, gap)
     assert refused.signature is None
     assert [f.code for f in refused.verdict.failures] == ["previous_unverified"]
+
+
+def test_a_steered_drop_or_a_replaced_reveal_is_never_signed(
+    settled: Settled, tmp_path: Path
+) -> None:
+    # The attestor's signature is what finalize needs beside the operator's: an epoch whose
+    # drops went to another owner, or whose seed came from another reveal, never gets it.
+    last = settled.epochs - 1
+    attestor = load_operator(settled.epochs_dir.parent)
+    chain = BeforeFinalize(settled.program, last)
+    for tamper, reason in ((changed_drop, "drops_mismatch"), (swapped_reveal, "reveal_mismatch")):
+        directory = mirror(settled, tmp_path / tamper.__name__, list(range(last)))
+        record, _ = epochfile.read(settled.epochs_dir / epochfile.file_name(last))
+        epochfile.write(
+            directory / epochfile.file_name(last),
+            epochfile.compress(epochfile.render(tamper(record))),
+        )
+        refused = attest_epoch(chain, last, attestor, directory)
+        assert refused.signature is None
+        assert reason in [f.code for f in refused.verdict.failures]

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from milestone.chain.anchor import Anchor
 from milestone.rules.beacon import commit_of, derive_seed, order_reveals
 
-from .support import DEV_ACCOUNTS, events, finalize_epoch, reveal_for, reverts, transact
+from .support import (
+    DEV_ACCOUNTS,
+    events,
+    finalize_epoch,
+    minimal_parameters,
+    reveal_for,
+    reverts,
+    transact,
+)
 
 OPERATOR, ALICE, BOB, CAROL = DEV_ACCOUNTS[:4]
 ROOT = b"\x42" * 32
@@ -52,8 +63,6 @@ def test_commit_refusals(program: Anchor) -> None:
         transact(program, ALICE, "commit_beacon", 0, b"\x01" * 32)
     with reverts("beacon: commitment is zero"):
         transact(program, OPERATOR, "commit_beacon", 0, bytes(32))
-    with reverts("program: epoch too far ahead"):
-        transact(program, OPERATOR, "commit_beacon", 2, b"\x01" * 32)
     transact(program, OPERATOR, "commit_beacon", 0, b"\x01" * 32)
     with reverts("beacon: already committed"):
         transact(program, OPERATOR, "commit_beacon", 0, b"\x02" * 32)
@@ -113,3 +122,47 @@ def test_weights_refusals(program: Anchor) -> None:
     assert (event.args.epoch, event.args.weights_root, event.args.total_weight) == (0, ROOT, 1)
     with reverts("program: weights already posted"):
         transact(program, OPERATOR, "post_weights", 0, ROOT, 2)
+
+
+def test_without_epoch_ends_a_member_commits_one_epoch_ahead_at_most(
+    deploy: Callable[..., Anchor],
+) -> None:
+    program = deploy(minimal_parameters(enforce_epoch_end=False))
+    with reverts("program: epoch too far ahead"):
+        transact(program, OPERATOR, "commit_beacon", 2, b"\x01" * 32)
+    assert program.program.commit_targets() == [0, 1]
+    transact(program, OPERATOR, "commit_beacon", 1, b"\x01" * 32)
+
+
+def test_a_commitment_for_an_epoch_that_has_started_is_refused(
+    deploy: Callable[..., Anchor],
+) -> None:
+    w3 = deploy().connection.w3
+    genesis = int(w3.eth.get_block("latest")["timestamp"]) + 2
+    program = deploy(minimal_parameters(genesis_time=genesis, epoch_seconds=3_600))
+    wait_for_chain_time(program, genesis + 1)
+    # Epoch 0 began after the Program was deployed: its driving may be known by now.
+    with reverts("program: epoch has started"):
+        transact(program, OPERATOR, "commit_beacon", 0, b"\x01" * 32)
+    with reverts("program: epoch too far ahead"):
+        transact(program, OPERATOR, "commit_beacon", 3, b"\x01" * 32)
+    assert program.program.commit_targets() == [1, 2]
+    transact(program, OPERATOR, "commit_beacon", 1, b"\x01" * 32)
+    transact(program, OPERATOR, "commit_beacon", 2, b"\x01" * 32)
+
+
+def test_epochs_begun_before_the_deployment_take_commitments_late(program: Anchor) -> None:
+    # The minimal Program's genesis is long past: nobody could have committed in time.
+    deployed_at = program.program.contract.functions.DEPLOYED_AT().call()
+    assert program.program.parameters().genesis_time < deployed_at
+    transact(program, OPERATOR, "commit_beacon", 0, b"\x01" * 32)
+    assert program.program.commit_targets()[:2] == [0, 1]
+
+
+def wait_for_chain_time(program: Anchor, instant: int) -> None:
+    """Send harmless transactions until the chain's clock has reached `instant`."""
+    deadline = time.monotonic() + 30
+    while program.connection.w3.eth.get_block("latest")["timestamp"] < instant:
+        assert time.monotonic() < deadline, "the chain's clock did not move"
+        time.sleep(0.5)
+        program.fund(ALICE.address, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -58,15 +59,41 @@ def test_finalize_commits_the_result_and_logs_it(program: Anchor) -> None:
     assert event.args.cum_burned == 5
 
 
-def test_a_dividend_entitlement_root_is_committed_with_the_epoch(program: Anchor) -> None:
-    open_epoch(program, 0)
-    result = epoch_result(0, cum_dividends_fen=123_456)
-    result = type(result)(**{**result.__dict__, "dividends_root": b"\xdd" * 32})
+def test_a_dividend_entitlement_root_is_committed_with_its_record_epoch(program: Anchor) -> None:
+    finalize_epoch(program, 0)
+    open_epoch(program, 1)
+    result = replace(
+        epoch_result(1, cum_dividends_fen=123_456),
+        dividends_root=b"\xdd" * 32,
+        dividend_record_epoch=0,
+    )
     program.finalize(result, [program.attest(result, OPERATOR)])
-    committed = program.program.commitment(0)
-    assert committed is not None
+    committed = program.program.commitment(1)
+    assert committed == result
     assert committed.dividends_root == b"\xdd" * 32
+    assert committed.dividend_record_epoch == 0
     assert committed.cum_dividends_fen == 123_456
+
+
+def test_a_dividend_must_record_a_finalized_epoch(program: Anchor) -> None:
+    open_epoch(program, 0)
+    own = replace(epoch_result(0), dividends_root=b"\xdd" * 32, dividend_record_epoch=0)
+    with reverts("program: dividend record epoch not finalized"):
+        program.finalize(own, [program.attest(own, OPERATOR)])
+    stray = replace(epoch_result(0), dividend_record_epoch=3)
+    with reverts("program: record epoch without a dividend"):
+        program.finalize(stray, [program.attest(stray, OPERATOR)])
+    assert program.finalize(epoch_result(0), [program.attest(epoch_result(0), OPERATOR)]).sent
+
+
+def test_a_signature_covers_the_record_epoch(program: Anchor) -> None:
+    finalize_epoch(program, 0)
+    finalize_epoch(program, 1)
+    open_epoch(program, 2)
+    signed = replace(epoch_result(2), dividends_root=b"\xdd" * 32, dividend_record_epoch=0)
+    sent = replace(signed, dividend_record_epoch=1)
+    with reverts("attestations: signer is not an attestor"):
+        program.finalize(sent, [program.attest(signed, OPERATOR)])
 
 
 def test_the_contract_schedule_matches_the_rules_across_eras(program: Anchor) -> None:
@@ -94,8 +121,10 @@ def test_an_epoch_without_driving_leaves_its_budget_for_later(program: Anchor) -
 def test_finalize_refuses_activity_above_its_release(program: Anchor) -> None:
     open_epoch(program, 0)
     over = epoch_result(0, cum_activity=activity_release(0) + 1)
-    with reverts("program: activity above the activity release"):
+    with reverts("program: activity paid above the activity release"):
         program.finalize(over, [program.attest(over, OPERATOR)])
+    exact = epoch_result(0, cum_activity=activity_release(0))
+    assert program.finalize(exact, [program.attest(exact, OPERATOR)]).sent
 
 
 def test_finalize_refuses_issuance_above_the_cap(deploy: Callable[..., Anchor]) -> None:
@@ -173,7 +202,8 @@ def test_finalize_refuses_an_epoch_that_has_not_ended(
     deploy: Callable[..., Anchor], chain: ChainConnection
 ) -> None:
     now = chain.w3.eth.get_block("latest")["timestamp"]
-    program = deploy(minimal_parameters(genesis_time=now))
+    # Epoch 0 starts in an hour: its commitment is in time, its end an hour and a day away.
+    program = deploy(minimal_parameters(genesis_time=now + 3_600))
     open_epoch(program, 0)
     result = epoch_result(0)
     with reverts("program: epoch has not ended"):
@@ -272,7 +302,7 @@ def test_finalize_refuses_malformed_signatures(consortium: Anchor) -> None:
 def test_the_commitment_view_refuses_an_unfinalized_epoch(program: Anchor) -> None:
     finalize_epoch(program, 0, cum_mined=3)
     functions = program.program.contract.functions
-    assert functions.commitment(0).call()[5] == 3
+    assert functions.commitment(0).call()[6] == 3
     with pytest.raises(Exception, match="program: epoch not finalized"):
         functions.commitment(1).call()
     assert program.program.commitment(1) is None

@@ -29,7 +29,8 @@ def test_a_finalized_epoch_reads_back_and_holds(deploy: Callable[..., Anchor]) -
     assert {check.name for check in report.checks} >= {
         "cumulative mined ≤ mining schedule",
         "issued ≤ cap",
-        "signed by at least the threshold of attestors",
+        "cumulative activity paid ≤ activity release",
+        "signed by at least the threshold of the epoch's attestors",
     }
 
 

@@ -94,6 +94,38 @@ def test_roles_change_from_the_command_line(tmp_path: Path) -> None:
     assert ALICE.address not in roles["attestors"] + roles["beacon_members"]
 
 
+def test_roles_granted_after_settlement_apply_from_a_later_epoch(tmp_path: Path) -> None:
+    invoke_json(tmp_path, "deploy", "--preset", "minimal", "--genesis", "2024-01-01")
+    run_epoch(tmp_path, 0)
+    granted = invoke(tmp_path, "grant", "attestor", ALICE.address)
+    assert granted.exit_code == 0
+    assert f"{ALICE.address} is an attestor from epoch 1 on" in granted.stdout
+    member = invoke(tmp_path, "grant", "beacon-member", ALICE.address)
+    assert "from epoch 1 on" in member.stdout  # nobody has committed to epoch 1 yet
+    schedule = invoke_json(tmp_path, "status")["role_schedule"]
+    assert [entry["from_epoch"] for entry in schedule["attestors"]] == [0, 1]
+    assert ALICE.address not in schedule["attestors"][0]["attestors"]
+    assert ALICE.address in schedule["attestors"][1]["attestors"]
+    assert [entry["from_epoch"] for entry in schedule["beacon"]] == [0, 1]
+
+
+def test_the_operator_role_moves_in_two_commands(tmp_path: Path) -> None:
+    deployed = invoke_json(tmp_path, "deploy", "--preset", "minimal", "--genesis", "2024-01-01")
+    offered = invoke(tmp_path, "transfer-operator", ALICE.address)
+    assert offered.exit_code == 0 and "it must accept" in offered.stdout
+    roles = invoke_json(tmp_path, "status")["roles"]
+    assert (roles["operator"], roles["pending_operator"]) == (deployed["operator"], ALICE.address)
+    alice = {"MILESTONE_OPERATOR_KEY": "0x" + bytes(ALICE.key).hex()}
+    with connect(tmp_path, None, funded=[deployed["operator"]]) as chain:
+        attach_recorded(chain, tmp_path, load_operator(tmp_path)).fund(ALICE.address, 10**18)
+    accepted = invoke(tmp_path, "accept-operator", env=alice)
+    assert accepted.exit_code == 0, accepted.stderr
+    roles = invoke_json(tmp_path, "status")["roles"]
+    assert (roles["operator"], roles["pending_operator"]) == (ALICE.address, None)
+    again = invoke(tmp_path, "accept-operator", env=alice)
+    assert again.exit_code == 1 and "no transfer pending [chain_reverted]" in again.stderr
+
+
 def test_refusals_are_one_line(tmp_path: Path) -> None:
     missing = invoke(tmp_path, "status")
     assert missing.exit_code == 1

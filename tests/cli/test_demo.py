@@ -56,6 +56,24 @@ def assert_sound(summary: dict[str, Any]) -> None:
     assert summary["stones_per_100km_by_week"] == []  # six days: no whole week yet
     for key in ("referrals_paid", "orders_fulfilled"):
         assert isinstance(summary[key], int) and summary[key] >= 0
+    assert_consortium(summary["parties"])
+
+
+def assert_consortium(parties: dict[str, Any]) -> None:
+    """Two beacon members and two attestors, threshold 2: the operator and one other each,
+    every party with its own key and data directory."""
+    operator = parties["operator"]
+    assert parties["beacon_members"]["operator"] == parties["attestors"]["operator"] == operator
+    member = parties["beacon_members"]["beacon-member"]
+    attestor = parties["attestors"]["attestor"]
+    assert len({operator, member, attestor}) == 3
+    assert parties["threshold"] == 2
+    for role, key in (("beacon-member", "member.key"), ("attestor", "attestor.key")):
+        keys = Path(parties["data_dirs"][role]) / "keys"
+        assert (keys / key).stat().st_mode & 0o077 == 0
+    assert (Path(parties["data_dirs"]["beacon-member"]) / "keys" / "beacon-secret.sealed").exists()
+    # The attestor audited and signed from its own mirror of the published files.
+    assert list((Path(parties["data_dirs"]["attestor"]) / "epochs").glob("epoch-*.json.gz"))
 
 
 def test_demo_on_the_embedded_default_passes_its_audit(tmp_path: Path) -> None:

@@ -272,6 +272,10 @@ def test_the_next_finalized_epoch_commits_the_root(
         ZERO_ROOT,
         650,
     )
+    # Each commits the record epoch its dividend was declared on; none without a dividend.
+    assert first_commit.record_epoch == declared.record_epoch
+    assert second_commit.record_epoch == second.record_epoch
+    assert third_commit.record_epoch is None
 
 
 def test_adversarial_balances_split_exactly_and_within_a_fen(

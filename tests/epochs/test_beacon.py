@@ -4,6 +4,7 @@ that holds another step than ours."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,20 @@ from milestone.epochs.errors import (
 )
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement, done_steps, load_epoch
+from milestone.program.service import create_program
 from milestone.rules.beacon import commit_of
+from milestone.rules.params import get_preset
 from milestone.storage import Database
 
-from .conftest import Fleet, close, funded_member, make_settlement, start_program
+from .conftest import (
+    DAY,
+    Fleet,
+    close,
+    funded_member,
+    make_settlement,
+    open_chain,
+    start_program,
+)
 
 
 @pytest.fixture
@@ -102,3 +113,28 @@ def test_a_conflicting_step_on_chain_stops_settlement(
     assert refused.value.code == "chain_conflict"
     with settlement.database.session() as session:
         assert "post_weights" not in done_steps(session, 0)
+
+
+def test_a_run_with_no_epoch_closed_still_commits_to_the_coming_epochs(
+    database: Database, tmp_path: Path
+) -> None:
+    # A program whose genesis is today's midnight, on a chain that enforces epoch ends: epoch 1
+    # starts tomorrow, and its commitment must be on-chain before then, long before epoch 0
+    # closes and settlement has anything to settle.
+    today = int(time.time()) // DAY * DAY
+    clock = ManualClock(today + 60)
+    with database.transaction() as session:
+        program = create_program(session, clock, get_preset("minimal"), genesis=today)
+    data_dir = tmp_path / "data"
+    with open_chain(data_dir) as chain:
+        settlement = make_settlement(database, clock, program, data_dir, chain)
+        assert settlement.anchor.program.parameters().enforce_epoch_end
+        assert settle(settlement) == []
+        operator = settlement.anchor.operator.address
+        view = settlement.anchor.program
+        assert [view.beacon_commit(e, operator) is not None for e in (0, 1, 2, 3)] == [
+            True,  # began before the Program was deployed: exempt from the timing rule
+            True,
+            True,
+            False,  # three days ahead: too far for the contract
+        ]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from milestone.activities.checkin import check_in
+from milestone.activities.checkin import CHECKIN_KIND, check_in
 from milestone.audit.run import run_audit
 from milestone.cli.main import app
 from milestone.clock import ManualClock
@@ -44,6 +45,7 @@ from milestone.ledger import (
     transfer,
     verify_ledger,
 )
+from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.registry.vehicles import transfer_vehicle
 from milestone.rules.schedule import calculate_cumulative_release
 from milestone.rules.units import PEBBLES_PER_STONE
@@ -169,6 +171,32 @@ def test_mined_plus_rollover_is_exactly_the_schedule_and_the_ledger_agrees(
         # Every owner's settled balance is their ledger balance: nothing moved since.
         for state in session.query(OwnerStateRecord):
             assert state.balance == balance_of(session, owner_account(state.owner_id))
+
+
+def test_the_committed_activity_total_is_what_owners_were_paid(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    params = settlement.program.parameters
+    with settlement.database.session() as session:
+        rows = {row.epoch: row for row in session.query(EpochRecord)}
+        credited: dict[int, int] = defaultdict(int)
+        for epoch, amount in session.execute(
+            select(JournalEntryRecord.epoch, PostingRecord.amount)
+            .join(PostingRecord, PostingRecord.entry_seq == JournalEntryRecord.seq)
+            .where(
+                JournalEntryRecord.kind == CHECKIN_KIND,
+                PostingRecord.account.startswith("owner:"),
+            )
+        ):
+            credited[epoch] += amount
+    paid = 0
+    for epoch in range(program_run.epochs):
+        paid += credited[epoch]
+        assert rows[epoch].cum_activity == paid
+    assert rows[0].cum_activity == 0 < paid  # check-ins start on day 1
+    # Paid, not released: the release is far larger than a few check-ins.
+    assert paid < calculate_cumulative_release(params.activity, program_run.last)
+    committed = settlement.anchor.program.commitment(program_run.last)
+    assert committed is not None and committed.cum_activity == paid
 
 
 def test_each_owner_proves_balance_and_reward_against_the_chain(program_run: ProgramRun) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
 
 from milestone.clock import ManualClock
 from milestone.ledger import post_transaction, transfer, verify_ledger
-from milestone.ledger.encoding import chain_hash, encode_entry_body
 from milestone.ledger.verify import VerifyReport
 from milestone.storage import Database
+
+from .forgery import rehash_from, tamper
 
 
 @pytest.fixture
@@ -28,12 +28,6 @@ def journal(database: Database, clock: ManualClock, fund: Callable[[str, int], N
 def verify(database: Database) -> VerifyReport:
     with database.snapshot() as session:
         return verify_ledger(session)
-
-
-def tamper(database: Database, statement: str, **values: object) -> None:
-    """Edit a row behind the ledger's back."""
-    with database.engine.begin() as connection:
-        connection.execute(text(statement), values)
 
 
 def test_an_intact_ledger_verifies(journal: Database) -> None:
@@ -89,7 +83,7 @@ def test_a_rewrite_that_rehashes_its_own_entry_still_breaks_the_next_link(
     # Make entry 3 pay 99 instead of 10, with a consistent hash for entry 3 itself.
     tamper(journal, "UPDATE journal_posting SET amount = -99 WHERE entry_seq = 3 AND position = 0")
     tamper(journal, "UPDATE journal_posting SET amount = 99 WHERE entry_seq = 3 AND position = 1")
-    _rehash_from(journal, 3, through=3)
+    rehash_from(journal, 3, through=3)
     report = verify(journal)
     assert report.first is not None
     assert (report.first.code, report.first.seq) == ("balance_after_mismatch", 3)
@@ -105,7 +99,7 @@ def test_unbalanced_postings_are_named_even_when_every_hash_is_recomputed(
         "WHERE entry_seq = 5 AND position = 1",
     )
     tamper(journal, "UPDATE ledger_balance SET balance = 40 WHERE account = 'owner:2'")
-    _rehash_from(journal, 5)
+    rehash_from(journal, 5)
     report = verify(journal)
     assert [(p.code, p.seq) for p in report.problems] == [("postings_unbalanced", 5)]
 
@@ -114,41 +108,3 @@ def test_a_head_that_is_not_the_last_entry_is_named(journal: Database) -> None:
     tamper(journal, "UPDATE journal_head SET seq = 4")
     report = verify(journal)
     assert [p.code for p in report.problems] == ["head_mismatch"]
-
-
-def _rehash_from(database: Database, seq: int, through: int | None = None) -> None:
-    """What a forger with database access would do: recompute the hashes from `seq` on."""
-    last = through if through is not None else 2**62
-    with database.engine.begin() as connection:
-        prev = bytes(
-            connection.execute(
-                text("SELECT hash FROM journal_entry WHERE seq = :s"), {"s": seq - 1}
-            ).scalar_one()
-        )
-        for entry in connection.execute(
-            text("SELECT * FROM journal_entry WHERE seq BETWEEN :s AND :e ORDER BY seq"),
-            {"s": seq, "e": last},
-        ).all():
-            postings = connection.execute(
-                text(
-                    "SELECT account, asset, amount FROM journal_posting WHERE entry_seq = :s "
-                    "ORDER BY position"
-                ),
-                {"s": entry.seq},
-            ).all()
-            body = encode_entry_body(
-                seq=entry.seq,
-                created_at=entry.created_at,
-                epoch=entry.epoch,
-                kind=entry.kind,
-                idempotency_key=entry.idempotency_key,
-                metadata_json=entry.metadata,
-                postings=[tuple(p) for p in postings],
-            )
-            prev_hash, prev = prev, chain_hash(prev, body)
-            connection.execute(
-                text("UPDATE journal_entry SET prev_hash = :p, hash = :h WHERE seq = :s"),
-                {"p": prev_hash, "h": prev, "s": entry.seq},
-            )
-        if through is None:
-            connection.execute(text("UPDATE journal_head SET hash = :h"), {"h": prev})

@@ -85,3 +85,38 @@ def test_a_dividend_declared_before_0010_reads_back_per_circulating(
         epochs = connection.execute(text("SELECT count(*) FROM epoch")).scalar_one()
     assert (row.mode, row.issuer_fen, epochs) == ("per_circulating", 0, 0)
     engine.dispose()
+
+
+def test_0011_carries_each_committed_dividend_s_record_epoch_to_its_epoch(
+    empty_database_url: str,
+) -> None:
+    engine = create_database_engine(empty_database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+    with engine.begin() as connection:
+        for epoch in (2, 3):
+            connection.execute(
+                text(
+                    "INSERT INTO epoch (epoch, status, started_at, inputs_cutoff, scheduled, "
+                    "rollover_in, weights_root, total_weight) "
+                    "VALUES (:e, 'finalized', 0, 0, 0, 0, :r, 0)"
+                ),
+                {"e": epoch, "r": bytes(32)},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO dividend (id, declare_key, amount_fen, record_epoch, payment_date, "
+                "note, declared_at, circulating, holders, root, committed_epoch) "
+                "VALUES (1, 'k', 100, 1, '2026-01-05', '', 0, 10, 1, :r, 3)"
+            ),
+            {"r": b"\x01" * 32},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT epoch, dividend_record_epoch FROM epoch ORDER BY epoch")
+        ).all()
+    assert [tuple(row) for row in rows] == [(2, None), (3, 1)]
+    engine.dispose()

@@ -14,6 +14,8 @@ export interface Commitment {
   journalHead: string;
   epochFileHash: string;
   dividendsRoot: string;
+  /** The epoch whose balances the committed dividend was declared on (0 when none). */
+  dividendRecordEpoch: bigint;
   cumMined: bigint;
   cumActivity: bigint;
   cumBurned: bigint;
@@ -65,7 +67,8 @@ export async function readCommitment(chain: ChainPublic, epoch: number): Promise
   const data = "0x" + selector("commitment(uint256)") + word(BigInt(epoch));
   const result = await rpc<string>(endpoint, "eth_call", [{ to: chain.program_address, data }, "latest"]);
   const bytes = hexToBytes(result.replace(/^0x/, ""));
-  if (bytes.length < 9 * 32) throw new ChainError(`epoch ${epoch} is not finalized on chain`);
+  // Program version 2: ten words (version 1 had nine, without the dividend record epoch).
+  if (bytes.length < 10 * 32) throw new ChainError(`epoch ${epoch} is not finalized on chain`);
   const at = (i: number) => "0x" + bytesToHex(bytes.slice(i * 32, (i + 1) * 32));
   return {
     stateRoot: at(0),
@@ -73,9 +76,10 @@ export async function readCommitment(chain: ChainPublic, epoch: number): Promise
     journalHead: at(2),
     epochFileHash: at(3),
     dividendsRoot: at(4),
-    cumMined: BigInt(at(5)),
-    cumActivity: BigInt(at(6)),
-    cumBurned: BigInt(at(7)),
-    cumDividendsFen: BigInt(at(8)),
+    dividendRecordEpoch: BigInt(at(5)),
+    cumMined: BigInt(at(6)),
+    cumActivity: BigInt(at(7)),
+    cumBurned: BigInt(at(8)),
+    cumDividendsFen: BigInt(at(9)),
   };
 }

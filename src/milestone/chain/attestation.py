@@ -1,7 +1,8 @@
 """EIP-712 attestations of an epoch result: what attestors sign and the contract checks.
 
 Domain: `EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)`
-with name "Milestone Program", version "1", the chain's id and the Program's address. Primary
+with name "Milestone Program", version "2" (version 1 Programs signed the activity released
+and no dividend record epoch), the chain's id and the Program's address. Primary
 type `EpochResult`, whose fields are the `finalize` arguments plus the epoch's weights root and
 seed as posted on-chain, so an attestor vouches for the inputs it re-verified too.
 """
@@ -19,7 +20,7 @@ from milestone.chain.program import EpochResult
 from milestone.rules.hashing import keccak256
 
 DOMAIN_NAME = "Milestone Program"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 
 EPOCH_RESULT_FIELDS: list[dict[str, str]] = [
     {"name": "epoch", "type": "uint256"},
@@ -30,6 +31,7 @@ EPOCH_RESULT_FIELDS: list[dict[str, str]] = [
     {"name": "journalHead", "type": "bytes32"},
     {"name": "epochFileHash", "type": "bytes32"},
     {"name": "dividendsRoot", "type": "bytes32"},
+    {"name": "dividendRecordEpoch", "type": "uint256"},
     {"name": "cumMined", "type": "uint256"},
     {"name": "cumActivity", "type": "uint256"},
     {"name": "cumBurned", "type": "uint256"},
@@ -73,7 +75,7 @@ def attestation_digest(
     """The 32-byte digest an attestor signs for `result` (EIP-712: `0x1901 ‖ domain ‖ struct`)."""
     struct_hash = keccak256(
         encode(
-            ["bytes32", "uint256"] + ["bytes32"] * 7 + ["uint256"] * 4,
+            ["bytes32", "uint256"] + ["bytes32"] * 7 + ["uint256"] * 5,
             [
                 EPOCH_RESULT_TYPEHASH,
                 result.epoch,
@@ -84,6 +86,7 @@ def attestation_digest(
                 result.journal_head,
                 result.epoch_file_hash,
                 result.dividends_root,
+                result.dividend_record_epoch,
                 result.cum_mined,
                 result.cum_activity,
                 result.cum_burned,
@@ -116,6 +119,7 @@ def typed_data(
             "journalHead": result.journal_head,
             "epochFileHash": result.epoch_file_hash,
             "dividendsRoot": result.dividends_root,
+            "dividendRecordEpoch": result.dividend_record_epoch,
             "cumMined": result.cum_mined,
             "cumActivity": result.cum_activity,
             "cumBurned": result.cum_burned,

@@ -31,8 +31,19 @@ REVEAL_DOMAIN = b"milestone beacon reveal v1"
 
 def load_operator(data_dir: Path, private_key: str | None = None) -> LocalAccount:
     """The operator account: `private_key` if given, else the data directory's (made if absent)."""
-    key = private_key or _read_or_create_secret(Path(data_dir) / OPERATOR_KEY_FILE)
-    account: LocalAccount = Account.from_key(key)
+    if not private_key:
+        return load_party_key(data_dir, OPERATOR_KEY_FILE.stem)
+    account: LocalAccount = Account.from_key(private_key)
+    return account
+
+
+def load_party_key(data_dir: Path, role: str) -> LocalAccount:
+    """A consortium party's own account, kept in `keys/<role>.key` of its data directory (made
+    with mode 0600 on first use), as the operator's is: for parties run in-process
+    (`milestone demo`); a party on its own machine passes its key in instead."""
+    account: LocalAccount = Account.from_key(
+        _read_or_create_secret(Path(data_dir) / KEYS_DIR / f"{role}.key")
+    )
     return account
 
 

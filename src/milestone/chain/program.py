@@ -13,6 +13,9 @@ from milestone.rules.params import Parameters
 
 ZERO_HASH = bytes(32)
 EPOCH_SECONDS = 86_400
+COMMIT_AHEAD_EPOCHS = 2
+"""Epochs past the current one (by the chain's clock) a member may commit to when the Program
+enforces epoch ends; the contract's constant of the same name."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,10 @@ class EpochResult:
     """What finalizing an epoch commits: its roots and the cumulative totals after it.
 
     Totals are cumulative since genesis, in pebbles (`cum_dividends_fen` in CNY fen).
-    `dividends_root` is the root of a dividend entitlement tree declared with this epoch, or 32
-    zero bytes when there is none.
+    `cum_activity` is the activity stones *paid* to owners (not the reserve released: the
+    contract bounds the one by the other). `dividends_root` is the root of the entitlement tree
+    of the dividend committed with this epoch and `dividend_record_epoch` the epoch whose
+    balances it was declared on; both zero when there is none.
     """
 
     epoch: int
@@ -72,6 +77,7 @@ class EpochResult:
     cum_burned: int
     cum_dividends_fen: int = 0
     dividends_root: bytes = ZERO_HASH
+    dividend_record_epoch: int = 0
 
     def finalize_args(self) -> list[Any]:
         """`finalize`'s arguments before the signatures, in the contract's order."""
@@ -82,6 +88,7 @@ class EpochResult:
             self.journal_head,
             self.epoch_file_hash,
             self.dividends_root,
+            self.dividend_record_epoch,
             self.cum_mined,
             self.cum_activity,
             self.cum_burned,
@@ -91,12 +98,22 @@ class EpochResult:
 
 @dataclass(frozen=True)
 class Roles:
-    """Who may do what on a Program."""
+    """Who may do what on a Program, for one epoch (the next one to finalize by default)."""
 
     operator: str
     attestors: tuple[str, ...]
     threshold: int
     beacon_members: tuple[str, ...]
+    pending_operator: str | None = None
+
+
+@dataclass(frozen=True)
+class RoleSchedule:
+    """The role sets of a Program in the order they were scheduled: beacon sets as
+    `(from_epoch, members)`, attestor sets as `(from_epoch, attestors, threshold)`."""
+
+    beacon: tuple[tuple[int, tuple[str, ...]], ...]
+    attestors: tuple[tuple[int, tuple[str, ...], int], ...]
 
 
 class ProgramView:
@@ -108,13 +125,26 @@ class ProgramView:
         self.contract: Contract = w3.eth.contract(
             address=self.address, abi=load_contract("Program").abi
         )
+        self._parameters: ProgramParameters | None = None
+        self._deployed_at: int | None = None
 
     def is_deployed(self) -> bool:
         """True when code lives at the address."""
         return len(self.w3.eth.get_code(self.address)) > 0
 
     def parameters(self) -> ProgramParameters:
-        """The immutable parameters, read back from the contract."""
+        """The immutable parameters, read back from the contract (once: they never change)."""
+        if self._parameters is None:
+            self._parameters = self._read_parameters()
+        return self._parameters
+
+    def deployed_at(self) -> int:
+        """When the Program was deployed (its `DEPLOYED_AT`, immutable)."""
+        if self._deployed_at is None:
+            self._deployed_at = int(self.contract.functions.DEPLOYED_AT().call())
+        return self._deployed_at
+
+    def _read_parameters(self) -> ProgramParameters:
         f = self.contract.functions
         return ProgramParameters(
             mining_pool=f.MINING_POOL().call(),
@@ -129,15 +159,78 @@ class ProgramView:
             enforce_epoch_end=f.ENFORCE_EPOCH_END().call(),
         )
 
-    def roles(self) -> Roles:
-        """The operator, the attestors with their threshold, and the beacon members."""
+    def roles(self, epoch: int | None = None) -> Roles:
+        """The operator, and the attestors with their threshold and the beacon members of
+        `epoch` (default: the next epoch to finalize)."""
         f = self.contract.functions
+        at = self.next_epoch() if epoch is None else epoch
+        pending = f.pending_operator().call()
         return Roles(
             operator=f.operator().call(),
-            attestors=tuple(f.attestors().call()),
-            threshold=f.threshold().call(),
-            beacon_members=tuple(f.beacon_members().call()),
+            attestors=tuple(f.attestors_at(at).call()),
+            threshold=f.threshold_at(at).call(),
+            beacon_members=tuple(f.beacon_members_at(at).call()),
+            pending_operator=None if int(pending, 16) == 0 else pending,
         )
+
+    def beacon_members(self, epoch: int) -> list[str]:
+        """The beacon members of `epoch`, in ascending address order (the order of the seed)."""
+        members: list[str] = self.contract.functions.beacon_members_at(epoch).call()
+        return members
+
+    def attestors(self, epoch: int) -> tuple[set[str], int]:
+        """The attestors of `epoch` (lowercase addresses) and how many must sign its result."""
+        f = self.contract.functions
+        attestors = {str(address).lower() for address in f.attestors_at(epoch).call()}
+        return attestors, int(f.threshold_at(epoch).call())
+
+    def role_schedule(self) -> RoleSchedule:
+        """Every beacon member set and attestor set, each with the epoch it applies from."""
+        f = self.contract.functions
+        members = []
+        for i in range(f.member_set_count().call()):
+            start = f.member_set_from(i).call()
+            members.append((start, tuple(f.beacon_members_at(start).call())))
+        attestors = []
+        for i in range(f.attestor_set_count().call()):
+            start = f.attestor_set_from(i).call()
+            attestors.append(
+                (start, tuple(f.attestors_at(start).call()), int(f.threshold_at(start).call()))
+            )
+        return RoleSchedule(beacon=tuple(members), attestors=tuple(attestors))
+
+    def commit_targets(self) -> list[int]:
+        """The epochs a member should hold a commitment for now: the next epoch to finalize and
+        the one after, and (when epoch ends are enforced) the epochs that start within
+        `COMMIT_AHEAD_EPOCHS`, so that a settlement running late never meets an epoch that began
+        without commitments. Only epochs the contract accepts a commitment for are listed, by
+        the latest block's time: with epoch ends enforced, one that has not started, or that
+        started before the Program was deployed (nobody could commit to it in time)."""
+        parameters = self.parameters()
+        next_epoch = self.next_epoch()
+        soon = [next_epoch, next_epoch + 1]
+        if not parameters.enforce_epoch_end:
+            return soon
+        genesis, seconds = parameters.genesis_time, parameters.epoch_seconds
+        deployed_at = self.deployed_at()
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        current = max(0, now - genesis) // seconds
+        ahead = range(current + 1, current + COMMIT_AHEAD_EPOCHS + 1)
+        candidates = sorted({*soon, *ahead})
+        return [
+            epoch
+            for epoch in candidates
+            if next_epoch <= epoch <= current + COMMIT_AHEAD_EPOCHS
+            and (now < genesis + epoch * seconds or genesis + epoch * seconds < deployed_at)
+        ]
+
+    def eip712_domain(self) -> tuple[str, str, int, str]:
+        """The EIP-712 domain as the contract declares it (EIP-5267): name, version, chain id,
+        verifying contract."""
+        _, name, version, chain_id, verifying_contract, _, _ = (
+            self.contract.functions.eip712Domain().call()
+        )
+        return name, version, chain_id, verifying_contract
 
     def next_epoch(self) -> int:
         """The epoch to finalize next (the number of epochs finalized so far)."""
@@ -181,11 +274,21 @@ class ProgramView:
             journal_head=bytes(c[2]),
             epoch_file_hash=bytes(c[3]),
             dividends_root=bytes(c[4]),
-            cum_mined=c[5],
-            cum_activity=c[6],
-            cum_burned=c[7],
-            cum_dividends_fen=c[8],
+            dividend_record_epoch=c[5],
+            cum_mined=c[6],
+            cum_activity=c[7],
+            cum_burned=c[8],
+            cum_dividends_fen=c[9],
         )
+
+    def journal_heads(self) -> list[bytes]:
+        """The journal head committed for each finalized epoch, epoch 0 first."""
+        heads = []
+        for epoch in range(self.next_epoch()):
+            committed = self.commitment(epoch)
+            assert committed is not None
+            heads.append(committed.journal_head)
+        return heads
 
     def mining_release(self, epoch: int) -> int:
         """Pebbles the contract lets the mining reserve release by the end of `epoch`."""

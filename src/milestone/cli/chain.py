@@ -110,9 +110,9 @@ def deploy(
     """Deploy the data directory's Program on the chain, or find the one already there.
 
     The operator is always a beacon member and an attestor of a new Program; `--beacon-member`
-    and `--attestor` add others. Set members here, or with `chain grant` before the first
-    settlement: the contract changes them only while no beacon commitment is outstanding, and
-    settlement commits ahead. Roles are ignored when the Program already exists.
+    and `--attestor` add others. Later changes (`chain grant`, `chain revoke`,
+    `chain set-threshold`) apply from a later epoch on. Roles are ignored when the Program
+    already exists.
     """
     with reported_chain_errors():
         settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
@@ -208,10 +208,15 @@ def grant(
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
 ) -> None:
-    """Admit an attestor or a beacon member (the operator only; logged on-chain)."""
+    """Admit an attestor or a beacon member from the earliest epoch allowed (the operator only;
+    logged on-chain): attestors from the next epoch to finalize, beacon members from the first
+    epoch nobody has committed to yet."""
     function = "add_attestor" if role is Role.attestor else "add_beacon_member"
-    _send_role_change(function, [address], data_dir, chain_url, operator_key, confirmations)
-    typer.echo(f"{address} is now a{'n' if role is Role.attestor else ''} {role.value}")
+    start = _send_role_change(
+        function, [address], _earliest(role), data_dir, chain_url, operator_key, confirmations
+    )
+    article = "an" if role is Role.attestor else "a"
+    typer.echo(f"{address} is {article} {role.value} from epoch {start} on")
 
 
 @app.command()
@@ -223,10 +228,14 @@ def revoke(
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
 ) -> None:
-    """Remove an attestor or a beacon member (the operator only; logged on-chain)."""
+    """Remove an attestor or a beacon member from the earliest epoch allowed (the operator only;
+    logged on-chain)."""
     function = "remove_attestor" if role is Role.attestor else "remove_beacon_member"
-    _send_role_change(function, [address], data_dir, chain_url, operator_key, confirmations)
-    typer.echo(f"{address} is no longer a{'n' if role is Role.attestor else ''} {role.value}")
+    start = _send_role_change(
+        function, [address], _earliest(role), data_dir, chain_url, operator_key, confirmations
+    )
+    article = "an" if role is Role.attestor else "a"
+    typer.echo(f"{address} is no longer {article} {role.value} from epoch {start} on")
 
 
 @app.command("set-threshold")
@@ -237,27 +246,70 @@ def set_threshold(
     operator_key: OperatorKey = None,
     confirmations: Confirmations = 1,
 ) -> None:
-    """Set how many distinct attestors must sign each epoch."""
-    _send_role_change(
-        "set_threshold", [threshold], data_dir, chain_url, operator_key, confirmations
+    """Set how many distinct attestors must sign each epoch, from the next one to finalize."""
+    start = _send_role_change(
+        "set_threshold", [threshold], "earliest_attestor_change", data_dir, chain_url,
+        operator_key, confirmations,
     )
-    typer.echo(f"finalize now needs {threshold} attestor signature(s)")
+    typer.echo(f"finalize needs {threshold} attestor signature(s) from epoch {start} on")
+
+
+@app.command("transfer-operator")
+def transfer_operator(
+    address: Annotated[str, typer.Argument(help="The account to hand the operator role to.")],
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+) -> None:
+    """Offer the operator role to ADDRESS; it moves once ADDRESS runs `chain accept-operator`."""
+    new_operator = parse_address(address)
+    _send_role_change(
+        "transfer_operator", [new_operator], None, data_dir, chain_url, operator_key,
+        confirmations,
+    )
+    typer.echo(f"the operator role is offered to {new_operator}: it must accept")
+
+
+@app.command("accept-operator")
+def accept_operator(
+    data_dir: DataDir = None,
+    chain_url: ChainUrl = None,
+    operator_key: OperatorKey = None,
+    confirmations: Confirmations = 1,
+) -> None:
+    """Take the operator role offered to `--operator-key`'s account."""
+    _send_role_change(
+        "accept_operator", [], None, data_dir, chain_url, operator_key, confirmations
+    )
+    typer.echo("the operator role is yours")
+
+
+def _earliest(role: Role) -> str:
+    """The view naming the first epoch a change of `role` applies to."""
+    return "earliest_attestor_change" if role is Role.attestor else "earliest_member_change"
 
 
 def _send_role_change(
     function: str,
     args: list[Any],
+    earliest: str | None,
     data_dir: Path | None,
     chain_url: str | None,
     operator_key: str | None,
     confirmations: int,
-) -> None:
+) -> int | None:
+    """Send `function(*args)` as the key's account; the first epoch it applies to (read from
+    the `earliest` view just before sending) or None."""
     with (
         reported_chain_errors(),
         _attached(data_dir, chain_url, operator_key, confirmations) as (_, anchor),
     ):
-        call = getattr(anchor.program.contract.functions, function)(*args)
+        functions = anchor.program.contract.functions
+        start = None if earliest is None else int(getattr(functions, earliest)().call())
+        call = getattr(functions, function)(*args)
         anchor.sender(anchor.operator).send(call)
+        return start
 
 
 @contextmanager
@@ -286,6 +338,7 @@ def _status(chain: ChainConnection, anchor: Anchor) -> dict[str, Any]:
     view = anchor.program
     parameters = view.parameters()
     roles = view.roles()
+    schedule = view.role_schedule()
     next_epoch = view.next_epoch()
     last = view.commitment(next_epoch - 1) if next_epoch > 0 else None
     data: dict[str, Any] = {
@@ -298,6 +351,17 @@ def _status(chain: ChainConnection, anchor: Anchor) -> dict[str, Any]:
             "attestors": list(roles.attestors),
             "threshold": roles.threshold,
             "beacon_members": list(roles.beacon_members),
+            "pending_operator": roles.pending_operator,
+        },
+        "role_schedule": {
+            "beacon": [
+                {"from_epoch": start, "members": list(members)}
+                for start, members in schedule.beacon
+            ],
+            "attestors": [
+                {"from_epoch": start, "attestors": list(attestors), "threshold": threshold}
+                for start, attestors, threshold in schedule.attestors
+            ],
         },
         "next_epoch": next_epoch,
         "last_finalized_epoch": None if last is None else last.epoch,
@@ -333,6 +397,15 @@ def _print_status(data: dict[str, Any]) -> None:
     table.add_row("attestors", ", ".join(roles["attestors"]))
     table.add_row("threshold", str(roles["threshold"]))
     table.add_row("beacon members", ", ".join(roles["beacon_members"]))
+    if roles["pending_operator"]:
+        table.add_row("operator offered to", roles["pending_operator"])
+    for entry in data["role_schedule"]["beacon"]:
+        table.add_row(f"beacon from epoch {entry['from_epoch']}", ", ".join(entry["members"]))
+    for entry in data["role_schedule"]["attestors"]:
+        table.add_row(
+            f"attestors from epoch {entry['from_epoch']}",
+            f"{', '.join(entry['attestors'])} (threshold {entry['threshold']})",
+        )
     last = data["last_finalized_epoch"]
     table.add_row("last finalized epoch", "none yet" if last is None else str(last))
     if last is not None:
@@ -372,6 +445,7 @@ def _report_json(report: EpochReport) -> dict[str, Any]:
             "journal_head": _hex(result.journal_head),
             "epoch_file_hash": _hex(result.epoch_file_hash),
             "dividends_root": _hex(result.dividends_root),
+            "dividend_record_epoch": result.dividend_record_epoch,
             **_totals_json(result),
         },
         "attestors": report.attestors,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 import typer
 from rich.console import Console
@@ -88,6 +88,8 @@ def demo(
         try:
             with database.session() as session:
                 summary = summarize(session, run.stats, config.days, audit_passed, audit_epochs)
+            if run.consortium is not None:
+                summary.parties = run.consortium.roles()
         finally:
             database.dispose()
         report = write_report(summary, settings.data_dir / REPORT_FILE)
@@ -124,6 +126,7 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
          f"{s.dividend_holders_fen / 100:,.2f}, issuer {s.dividend_issuer_fen / 100:,.2f}"),
         *_fairness_rows(s),
         ("supply conserved, ledger intact", f"{s.conserved}, {s.ledger_intact}"),
+        *_party_rows(s.parties),
         ("refused requests", ", ".join(f"{c} {n}" for c, n in s.refusals_by_code.items()) or "-"),
     ]
     for name, value in rows:
@@ -135,6 +138,18 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
                   f"or owner1..owner3, password {DEMO_PASSWORD!r})")
     else:
         out.print(f"epochs left for: milestone settle --data-dir {data_dir}")
+
+
+def _party_rows(parties: dict[str, Any]) -> list[tuple[str, str]]:
+    """Who the beacon members and attestors are: each its own key and data directory."""
+    if not parties:
+        return []
+    def named(role: str) -> str:
+        return ", ".join(f"{name} {address}" for name, address in parties[role].items())
+    return [
+        ("beacon members", named("beacon_members")),
+        (f"attestors (threshold {parties['threshold']})", named("attestors")),
+    ]
 
 
 def _fairness_rows(s: DemoSummary) -> list[tuple[str, str]]:

@@ -34,6 +34,8 @@ class DividendsCommitment:
     """Fen of every dividend committed with this epoch or before."""
     issuer_fen: int = 0
     """The issuer's part of the dividend committed with this epoch (0 if none)."""
+    record_epoch: int | None = None
+    """The epoch whose balances the committed dividend was declared on."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ def dividends_commitment(session: Session, epoch: int) -> DividendsCommitment:
         root=ZERO_ROOT if assigned is None else bytes(assigned.root),
         cumulative_fen=int(cumulative),
         issuer_fen=0 if assigned is None else assigned.issuer_fen,
+        record_epoch=None if assigned is None else assigned.record_epoch,
     )
 
 

@@ -1,8 +1,9 @@
 """Steps `commit`, `post_weights`, `reveal` and `commit_ahead`: the epoch's randomness on-chain.
 
 The operator's reveal for an epoch is derived from its sealed secret, so commitments made ahead
-(two epochs ahead, as soon as the contract allows) open after any restart. Other beacon
-members commit and reveal with their own keys; settlement waits for them by stopping with
+(as far ahead as the contract allows: `ProgramView.commit_targets`) open after any restart.
+Each epoch has its own member set (the set scheduled for it on-chain). Other beacon members
+commit and reveal with their own keys; settlement waits for them by stopping with
 `beacon_commit_missing` or `beacon_reveal_missing` and picks up where it stopped when run again.
 """
 
@@ -15,18 +16,15 @@ from milestone.epochs.errors import ChainDisagrees, CommitMissing, RevealMissing
 from milestone.epochs.steps import Settlement, done_steps, from_hex, hex_of, load_epoch, record_step
 from milestone.rules.beacon import commit_of, derive_seed
 
-COMMIT_AHEAD = 1
-"""Epochs past the chain's next one a member commits to: the contract accepts only one more."""
-
 
 def reveal_of(ctx: Settlement, epoch: int) -> bytes:
     """The operator's reveal for `epoch`."""
     return derive_reveal(ctx.beacon_secret, ctx.chain_id, ctx.anchor.address, epoch)
 
 
-def beacon_members(ctx: Settlement) -> list[str]:
-    """The beacon members, in ascending address order (the order of the seed)."""
-    members: list[str] = ctx.anchor.program.contract.functions.beacon_members().call()
+def beacon_members(ctx: Settlement, epoch: int) -> list[str]:
+    """The beacon members of `epoch`, in ascending address order (the order of the seed)."""
+    members = ctx.anchor.program.beacon_members(epoch)
     return sorted(members, key=lambda member: bytes.fromhex(member[2:]))
 
 
@@ -34,12 +32,23 @@ def _operator_is_member(ctx: Settlement, members: list[str]) -> bool:
     return ctx.anchor.operator.address.lower() in {member.lower() for member in members}
 
 
+def commit_operator(ctx: Settlement) -> list[str]:
+    """The operator's commitments for every epoch it can commit to now and is a member of;
+    the transactions sent."""
+    sent = []
+    for target in ctx.anchor.program.commit_targets():
+        if _operator_is_member(ctx, beacon_members(ctx, target)):
+            outcome = ctx.anchor.commit_beacon(target, commit_of(reveal_of(ctx, target)))
+            if outcome.transaction_hash is not None:
+                sent.append(outcome.transaction_hash)
+    return sent
+
+
 def commit(ctx: Settlement, epoch: int) -> None:
-    """The operator's commitments for this epoch and the next; every member's must be in."""
-    members = beacon_members(ctx)
-    if _operator_is_member(ctx, members):
-        for target in range(epoch, epoch + COMMIT_AHEAD + 1):
-            ctx.anchor.commit_beacon(target, commit_of(reveal_of(ctx, target)))
+    """The operator's commitments as far ahead as allowed; every member of this epoch's must
+    be in."""
+    members = beacon_members(ctx, epoch)
+    if commit_operator(ctx):
         ctx.hook(epoch, "commit", "sent")
     commits = {member: ctx.anchor.program.beacon_commit(epoch, member) for member in members}
     missing = [member for member, value in commits.items() if value is None]
@@ -66,7 +75,7 @@ def post_weights(ctx: Settlement, epoch: int) -> None:
 
 def reveal(ctx: Settlement, epoch: int) -> None:
     """The operator's reveal; with every member's in, the seed, checked against our own."""
-    members = beacon_members(ctx)
+    members = beacon_members(ctx, epoch)
     if _operator_is_member(ctx, members):
         ctx.anchor.reveal_beacon(epoch, reveal_of(ctx, epoch))
         ctx.hook(epoch, "reveal", "sent")
@@ -94,14 +103,11 @@ def reveal(ctx: Settlement, epoch: int) -> None:
 
 
 def commit_ahead(ctx: Settlement, epoch: int) -> None:
-    """With `epoch` final, commit two epochs ahead: before that epoch has even begun."""
-    members = beacon_members(ctx)
-    detail: dict[str, object] = {}
-    if _operator_is_member(ctx, members):
-        ahead = epoch + 2
-        outcome = ctx.anchor.commit_beacon(ahead, commit_of(reveal_of(ctx, ahead)))
-        detail = {"epoch": ahead, "transaction": outcome.transaction_hash}
+    """With `epoch` final, commit ahead again: to epochs that have not even begun."""
+    sent = commit_operator(ctx)
+    if sent:
         ctx.hook(epoch, "commit_ahead", "sent")
+    detail = {"transactions": sent}
     ctx.database.run(lambda session: record_step(session, ctx.clock, epoch, "commit_ahead", detail))
 
 

@@ -59,6 +59,29 @@ def read_block(
     session: Session, epoch: int, previous_head: bytes, params: Parameters, cum_mined: int
 ) -> Block:
     """Epoch `epoch`'s block as the epoch file publishes it, chained onto `previous_head`."""
+    entries, sales_keys = _public_entries(session, epoch, params)
+    return Block(
+        entries=entries,
+        head=calculate_block_head(previous_head, entries),
+        accounts=_accounts_after(session, epoch, cum_mined),
+        sales_keys=sorted(sales_keys),
+    )
+
+
+def read_block_head(
+    session: Session, epoch: int, previous_head: bytes, params: Parameters
+) -> tuple[bytes, int]:
+    """The head of epoch `epoch`'s public block rebuilt from the database, and its last entry
+    (`ledger verify` compares it with the head committed on-chain)."""
+    entries, _ = _public_entries(session, epoch, params)
+    last = entries[-1]["seq"] if entries else 0
+    return calculate_block_head(previous_head, entries), last
+
+
+def _public_entries(
+    session: Session, epoch: int, params: Parameters
+) -> tuple[list[dict[str, Any]], set[str]]:
+    """The epoch's entries in public form, and the sales keys their justifications rely on."""
     records = _block_entries(session, epoch)
     postings = _postings_of(session, [record.seq for record in records])
     owner_ids = {
@@ -87,12 +110,7 @@ def read_block(
         }
         for record in records
     ]
-    return Block(
-        entries=entries,
-        head=calculate_block_head(previous_head, entries),
-        accounts=_accounts_after(session, epoch, cum_mined),
-        sales_keys=sorted(justify.sales_keys),
-    )
+    return entries, justify.sales_keys
 
 
 def _block_entries(session: Session, epoch: int) -> list[JournalEntryRecord]:

@@ -43,6 +43,7 @@ def epoch_result(row: EpochRecord) -> EpochResult:
         cum_burned=row.cum_burned or 0,
         cum_dividends_fen=row.cum_dividends_fen or 0,
         dividends_root=bytes(row.dividends_root or ZERO_HASH),
+        dividend_record_epoch=row.dividend_record_epoch or 0,
     )
 
 
@@ -72,7 +73,7 @@ def accept_attestation(ctx: Settlement, epoch: int, signature: bytes) -> str:
     (another epoch, another result, another signer, bytes that are no signature) is refused
     with `attestation_invalid` and nothing is stored. Returns the attestor's address.
     """
-    attestors, _ = current_attestors(ctx)
+    attestors, _ = current_attestors(ctx, epoch)
     with ctx.database.session() as session:
         row = load_epoch(session, epoch)
         if row.status == FINALIZED:
@@ -91,16 +92,14 @@ def accept_attestation(ctx: Settlement, epoch: int, signature: bytes) -> str:
     return signer
 
 
-def current_attestors(ctx: Settlement) -> tuple[set[str], int]:
-    """The attestors' addresses (lowercase) and how many must sign."""
-    functions = ctx.anchor.program.contract.functions
-    attestors = {str(address).lower() for address in functions.attestors().call()}
-    return attestors, int(functions.threshold().call())
+def current_attestors(ctx: Settlement, epoch: int) -> tuple[set[str], int]:
+    """The attestors of `epoch` (lowercase addresses) and how many must sign its result."""
+    return ctx.anchor.program.attestors(epoch)
 
 
 def attest(ctx: Settlement, epoch: int) -> None:
     """Sign with every local attestor key; enough valid signatures must be in."""
-    attestors, threshold = current_attestors(ctx)
+    attestors, threshold = current_attestors(ctx, epoch)
     with ctx.database.session() as session:
         result = epoch_result(load_epoch(session, epoch))
     signers = [ctx.anchor.operator, *ctx.attestors]
@@ -160,7 +159,7 @@ def _signer(digest: bytes, signature: bytes) -> str | None:
 
 def finalize(ctx: Settlement, epoch: int) -> None:
     """Commit the result on-chain; the epoch is final."""
-    attestors, _ = current_attestors(ctx)
+    attestors, _ = current_attestors(ctx, epoch)
     with ctx.database.session() as session:
         result = epoch_result(load_epoch(session, epoch))
         signatures = valid_signatures(ctx, session, result, attestors)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.ledger.accounts import Asset
+from milestone.activities.budget import RELEASE_KIND
+from milestone.ledger.accounts import ACTIVITY_BUDGET, Asset, campaign_account
 from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.registry.models import Owner
 from milestone.rules.weights import BASIS_POINTS, calculate_round_weights
@@ -153,28 +155,47 @@ def read_addresses(session: Session, owner_ids: Iterable[int]) -> dict[int, byte
 
 def owners_total_through(session: Session, epoch: int) -> int:
     """Stones the owners' accounts received net through `epoch`, mining excepted."""
-    total = session.execute(
-        select(func.coalesce(func.sum(PostingRecord.amount), 0))
-        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
-        .where(
-            JournalEntryRecord.epoch <= epoch,
-            JournalEntryRecord.kind != MINING_KIND,
-            PostingRecord.asset == Asset.STONE.value,
-            PostingRecord.account.startswith(OWNER_PREFIX),
-        )
-    ).scalar_one()
-    return int(total)
+    return _stone_postings_through(
+        session,
+        epoch,
+        JournalEntryRecord.kind != MINING_KIND,
+        PostingRecord.account.startswith(OWNER_PREFIX),
+    )
 
 
 def account_total_through(session: Session, account: str, epoch: int) -> int:
     """The net stone postings of `account` in entries stamped up to `epoch`."""
+    return _stone_postings_through(session, epoch, PostingRecord.account == account)
+
+
+def activity_paid_through(session: Session, epoch: int) -> int:
+    """Activity stones paid out through `epoch`: what left the released activity budget
+    (`budget:activity` and the campaigns' accounts, which hold budget reserved from it) in
+    entries stamped up to `epoch`.
+
+    Releases from the reserve fill the budget and are not payments; moving budget into or back
+    out of a campaign nets to zero; every other posting on these accounts is a reward paid to
+    an owner (or, negative, one taken back).
+    """
+    campaign_prefix = campaign_account(1).removesuffix("1")
+    return -_stone_postings_through(
+        session,
+        epoch,
+        JournalEntryRecord.kind != RELEASE_KIND,
+        (PostingRecord.account == ACTIVITY_BUDGET)
+        | PostingRecord.account.startswith(campaign_prefix),
+    )
+
+
+def _stone_postings_through(session: Session, epoch: int, *conditions: Any) -> int:
+    """The sum of the stone postings meeting `conditions` in entries stamped up to `epoch`."""
     total = session.execute(
         select(func.coalesce(func.sum(PostingRecord.amount), 0))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
         .where(
             JournalEntryRecord.epoch <= epoch,
             PostingRecord.asset == Asset.STONE.value,
-            PostingRecord.account == account,
+            *conditions,
         )
     ).scalar_one()
     return int(total)

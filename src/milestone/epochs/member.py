@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from eth_account.signers.local import LocalAccount
 
 from milestone.chain.anchor import Anchor
-from milestone.epochs.beacon import COMMIT_AHEAD
 from milestone.epochs.errors import BeaconSecretMismatch, NotABeaconMember
 from milestone.rules.beacon import commit_of
 
@@ -29,19 +28,34 @@ class MemberAction:
 
 
 def member_step(anchor: Anchor, member: LocalAccount, secret: bytes) -> list[MemberAction]:
-    """Commit for every open epoch from the next one on, and reveal where the weights are posted.
+    """Commit for every epoch the member belongs to and the contract takes a commitment for
+    (`ProgramView.commit_targets`), and reveal where the weights are posted.
 
     Never reveals before the epoch's weights are on-chain (the contract refuses it anyway):
     revealing earlier would let whoever computes the weights steer the seed.
     """
     program = anchor.program
-    if not program.contract.functions.is_member(member.address).call():
-        raise NotABeaconMember(f"{member.address} is not a beacon member of {anchor.address}")
+    functions = program.contract.functions
     next_epoch = program.next_epoch()
+    targets = program.commit_targets()
+    member_of = [
+        epoch
+        for epoch in sorted({next_epoch, *targets})
+        if functions.is_member_at(epoch, member.address).call()
+    ]
+    if not member_of:
+        raise NotABeaconMember(
+            f"{member.address} is not a beacon member of {anchor.address} for epochs "
+            f"{next_epoch} to {max(next_epoch, *targets)}"
+        )
     actions: list[MemberAction] = []
-    for epoch in range(next_epoch, next_epoch + COMMIT_AHEAD + 1):
+    for epoch in member_of:
         # Once the weights are posted the epoch takes no commitment: it is past committing.
-        if program.weights(epoch) is None and program.beacon_commit(epoch, member.address) is None:
+        if (
+            epoch in targets
+            and program.weights(epoch) is None
+            and program.beacon_commit(epoch, member.address) is None
+        ):
             commitment = commit_of(anchor.own_reveal(epoch, secret))
             outcome = anchor.commit_beacon(epoch, commitment, member)
             actions.append(MemberAction("commit", epoch, outcome.transaction_hash))

@@ -44,6 +44,8 @@ class EpochRecord(Base):
     cum_burned: Mapped[int | None] = mapped_column(BigInteger)
     cum_dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
     dividends_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    dividend_record_epoch: Mapped[int | None] = mapped_column(BigInteger)
+    """The record epoch of the dividend committed with this epoch (None when there is none)."""
     dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
     dividends_issuer_fen: Mapped[int | None] = mapped_column(BigInteger)
     """The issuer's part of the dividend committed with the epoch (per-stone dividends)."""

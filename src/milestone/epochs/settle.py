@@ -76,7 +76,9 @@ def settle(
     """Settle every closed epoch not yet settled, through `through_epoch` (default: all closed).
 
     Refuses (`EpochNotClosed`) an epoch that is not closed; stops at the first step that cannot
-    complete, with its named error, leaving every step done so far in place.
+    complete, with its named error, leaving every step done so far in place. Every run ends by
+    committing the operator's beacon secret to the epochs it may commit to now, so a run from
+    cron keeps the coming epochs committed before they start.
     """
     closed = last_closed_epoch(ctx)
     if through_epoch is not None and through_epoch > closed:
@@ -92,6 +94,9 @@ def settle(
         for epoch in range(start, through + 1):
             settle_epoch(ctx, epoch)
             settled.append(settled_epoch(ctx, epoch))
+        # Even with no epoch to settle, keep the operator's commitments ahead: where epoch ends
+        # are enforced, an epoch that starts without them can never be seeded.
+        beacon.commit_operator(ctx)
     return settled
 
 

@@ -10,7 +10,7 @@ from eth_account.signers.local import LocalAccount
 from milestone.chain.backends import connect
 from milestone.chain.deployment import deploy_or_attach
 from milestone.chain.keys import load_operator
-from milestone.chain.program import ProgramParameters
+from milestone.chain.program import ProgramParameters, Roles
 from milestone.clock import Clock
 from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.steps import DividendsSource, Settlement, StepHook
@@ -45,8 +45,10 @@ def open_settlement(
     database: Database | None = None,
     attestors: Sequence[LocalAccount] = (),
     on_step: StepHook | None = None,
+    roles: Roles | None = None,
 ) -> Iterator[Settlement]:
-    """A settlement on the configured database and chain; the Program is deployed if new.
+    """A settlement on the configured database and chain; the Program is deployed if new, with
+    `roles` (default: the operator alone as beacon member and attestor, threshold 1).
 
     The interfaces pass `milestone.dividends.commitments.dividends_commitment` as `dividends`.
     """
@@ -59,7 +61,13 @@ def open_settlement(
         operator = load_operator(settings.data_dir, operator_key_of(settings))
         connection = connect(settings.data_dir, settings.chain_url, funded=[operator.address])
         anchor, _ = deploy_or_attach(
-            connection, settings.data_dir, operator, program_parameters(program)
+            connection,
+            settings.data_dir,
+            operator,
+            program_parameters(program),
+            beacon_members=None if roles is None else roles.beacon_members,
+            attestors=None if roles is None else roles.attestors,
+            threshold=1 if roles is None else roles.threshold,
         )
         yield Settlement(
             database=db,

@@ -4,18 +4,23 @@ The balances are computed the way the auditor computes them (previous + reward +
 `rules.epoch_state.carry_forward`) and then checked against the ledger itself: the owners'
 accounts must hold, through this epoch, exactly what the state says. A difference stops
 settlement. The dividend root this epoch commits, if any, is the one the settlement's dividends
-source (the dividends' `commitments`) assigns it.
+source (the dividends' `commitments`) assigns it. The activity total is what owners were *paid*
+from the released activity budget through the epoch, the amount the contract bounds by the
+release.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from milestone.activities.models import ActivityRelease
 from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.errors import LedgerDisagrees, SettlementError
-from milestone.epochs.inputs import account_total_through, owners_total_through
+from milestone.epochs.inputs import (
+    account_total_through,
+    activity_paid_through,
+    owners_total_through,
+)
 from milestone.epochs.models import (
     EpochFlowRecord,
     EpochRecord,
@@ -109,7 +114,7 @@ def state(ctx: Settlement, epoch: int) -> None:
         dividends = ctx.dividends(session, epoch)
         totals = CumulativeTotals(
             cum_mined=cum_mined,
-            cum_activity=released_activity_through(session, epoch),
+            cum_activity=activity_paid_through(session, epoch),
             cum_burned=account_total_through(session, BURNED, epoch),
             cum_dividends_fen=dividends.cumulative_fen,
         )
@@ -125,22 +130,12 @@ def state(ctx: Settlement, epoch: int) -> None:
         row.cum_mined, row.cum_activity = totals.cum_mined, totals.cum_activity
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
         row.dividends_root = dividends.root
+        row.dividend_record_epoch = dividends.record_epoch
         row.dividends_fen = dividends.cumulative_fen - before.cum_dividends_fen
         row.dividends_issuer_fen = dividends.issuer_fen
         record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
 
     ctx.database.run(work)
-
-
-def released_activity_through(session: Session, epoch: int) -> int:
-    """The activity reserve released for epochs up to `epoch` (a release made early for a later
-    epoch belongs to that epoch's totals)."""
-    total = session.execute(
-        select(func.coalesce(func.sum(ActivityRelease.amount), 0)).where(
-            ActivityRelease.epoch <= epoch
-        )
-    ).scalar_one()
-    return int(total)
 
 
 def _previous_totals(previous: EpochRecord | None) -> CumulativeTotals:

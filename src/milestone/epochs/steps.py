@@ -62,6 +62,10 @@ class DividendsCommitted(Protocol):
     @property
     def issuer_fen(self) -> int: ...
 
+    @property
+    def record_epoch(self) -> int | None:
+        """The record epoch of the dividend committed, None when there is none."""
+
 
 DividendsSource = Callable[[Session, int], DividendsCommitted]
 """Given a session and an epoch, what the epoch commits for dividends (assigning it a dividend

@@ -1,4 +1,6 @@
-"""The whole demonstration: a simulated program, settled epoch by epoch on the configured chain.
+"""The whole demonstration: a simulated program, settled epoch by epoch on the configured chain,
+with the trust model production uses: two beacon members and two attestors (threshold 2), the
+operator and one independent party each (`milestone.sim.parties`).
 
 The genesis is `days` UTC days before the last closed epoch, so every simulated epoch is over on
 the wall clock too: the chain (whose blocks carry real time) accepts their finalization, and
@@ -11,15 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from milestone.chain.keys import load_operator
+from milestone.chain.program import Roles
 from milestone.clock import ManualClock
 from milestone.dividends.commitments import dividends_commitment
-from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
 from milestone.epochs.steps import StepHook
 from milestone.errors import MilestoneError
 from milestone.program.service import load_program
-from milestone.settings import Settings
+from milestone.settings import Settings, operator_key_of
 from milestone.sim.config import DAY, SimConfig
+from milestone.sim.parties import THRESHOLD, Consortium, enroll_consortium, settle_with_consortium
 from milestone.sim.run import Simulation, create_demo_program
 from milestone.sim.state import SimStats
 from milestone.storage import Database, open_database
@@ -39,6 +43,8 @@ class DemoRun:
     stats: SimStats
     genesis: int
     settled: list[int]
+    consortium: Consortium | None = None
+    """The beacon member and attestor who took part beside the operator (None: not settled)."""
 
 
 def demo_genesis(config: SimConfig, now: int, grace_seconds: int) -> int:
@@ -69,15 +75,24 @@ def run_demo(
         if not settle_epochs:
             return DemoRun(simulation.run(on_day=on_day), genesis, [])
         settled: list[int] = []
+        operator = load_operator(settings.data_dir, operator_key_of(settings))
+        consortium = enroll_consortium(settings.data_dir, operator.address)
+        roles = Roles(
+            operator=operator.address,
+            attestors=tuple(consortium.attestors),
+            threshold=THRESHOLD,
+            beacon_members=tuple(consortium.beacon_members),
+        )
         with open_settlement(
-            settings, clock, dividends=dividends_commitment, database=database, on_step=on_step
+            settings, clock, dividends=dividends_commitment, database=database, on_step=on_step,
+            roles=roles,
         ) as ctx:
 
             def close(epoch: int) -> None:
-                settled.extend(done.epoch for done in settle(ctx, through_epoch=epoch))
+                settled.extend(settle_with_consortium(ctx, consortium, epoch))
 
             stats = simulation.run(close, on_day)
-        return DemoRun(stats, genesis, settled)
+        return DemoRun(stats, genesis, settled, consortium)
     finally:
         database.dispose()
 

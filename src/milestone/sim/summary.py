@@ -87,6 +87,8 @@ class DemoSummary:
     fairness: Fairness | None = None
     epochs: list[EpochLine] = field(default_factory=list)
     holdings: list[int] = field(default_factory=list)
+    parties: dict[str, Any] = field(default_factory=dict)
+    """Who settled the program: operator, beacon members and attestors with the threshold."""
 
     def to_json(self) -> dict[str, Any]:
         """Everything, amounts as integers (pebbles, fen); no floats in a money field."""

@@ -2,9 +2,16 @@
 """
 @title operable
 @notice The single account that runs the program: it posts each epoch's
-        weights, finalizes epochs and manages the other roles. Every change
-        of operator is logged.
+        weights, finalizes epochs and manages the other roles. The role moves
+        in two steps, so it can never land on an address nobody controls: the
+        operator names its successor, and the successor accepts. Every step is
+        logged.
 """
+
+
+event OperatorTransferStarted:
+    operator: indexed(address)
+    pending_operator: indexed(address)
 
 
 event OperatorTransferred:
@@ -13,6 +20,7 @@ event OperatorTransferred:
 
 
 operator: public(address)
+pending_operator: public(address)
 
 
 @deploy
@@ -24,10 +32,22 @@ def __init__(operator_: address):
 
 @external
 def transfer_operator(new_operator: address):
-    """@notice Hand the operator role to `new_operator`."""
+    """
+    @notice Name `new_operator` as the next operator; the role moves when it
+            calls `accept_operator`. Naming another (or the zero address)
+            withdraws the offer.
+    """
     self._check_operator()
-    assert new_operator != empty(address), "operable: new operator is the zero address"
-    self._transfer_operator(new_operator)
+    self.pending_operator = new_operator
+    log OperatorTransferStarted(operator=self.operator, pending_operator=new_operator)
+
+
+@external
+def accept_operator():
+    """@notice Take the operator role offered to the caller."""
+    assert self.pending_operator != empty(address), "operable: no transfer pending"
+    assert msg.sender == self.pending_operator, "operable: caller is not the pending operator"
+    self._transfer_operator(msg.sender)
 
 
 @internal
@@ -40,4 +60,5 @@ def _check_operator():
 def _transfer_operator(new_operator: address):
     previous_operator: address = self.operator
     self.operator = new_operator
+    self.pending_operator = empty(address)
     log OperatorTransferred(previous_operator=previous_operator, new_operator=new_operator)
