@@ -25,7 +25,7 @@ from milestone.cli.settle import ChainUrlOption
 from milestone.epochs.block import read_block_head
 from milestone.ledger import Asset, balance_of, totals, verify_ledger
 from milestone.ledger.anchored import AnchorReport, BlockHead, compare_with_heads
-from milestone.program import load_program
+from milestone.program.service import load_program
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.storage import open_database
