@@ -129,13 +129,12 @@ def replay_subscription(
 
 
 def describe(session: Session, row: WebhookSubscription) -> Subscription:
-    counts = dict(
-        session.execute(
-            select(WebhookDelivery.status, func.count())
-            .where(WebhookDelivery.subscription_id == row.id)
-            .group_by(WebhookDelivery.status)
-        ).tuples()
+    rows = session.execute(
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.subscription_id == row.id)
+        .group_by(WebhookDelivery.status)
     )
+    counts = {status: int(count) for status, count in rows}
     return Subscription(
         id=row.id, url=row.url, event_types=tuple(json.loads(row.event_types)),
         created_at=row.created_at, pending=counts.get(PENDING, 0),
