@@ -65,11 +65,11 @@ def test_the_feed_serves_a_check_in_by_address_and_pages_by_cursor(
         ann = session.execute(
             select(Owner.address).where(Owner.id == people.owner_ids["ann"])
         ).scalar_one()
-    assert [e["data"]["owner"] for e in events][0] == "0x" + bytes(ann).hex()
+    assert next(e["data"]["owner"] for e in events) == "0x" + bytes(ann).hex()
     first = client.get("/api/v1/events", params={"limit": 1}, headers=aldo).json()
     rest = client.get("/api/v1/events", params={"after": first["after"]}, headers=aldo).json()
     assert len(first["events"]) == 1 and first["after"] == first["events"][0]["id"]
-    assert [e["id"] for e in rest["events"]][0] == first["after"] + 1
+    assert next(e["id"] for e in rest["events"]) == first["after"] + 1
     end = client.get("/api/v1/events", params={"after": rest["after"]}, headers=aldo).json()
     assert end == {"events": [], "after": rest["after"]}
     assert_problem(client.get("/api/v1/events", params={"after": -1}, headers=aldo), 422,

@@ -27,6 +27,8 @@ class Receiver:
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     port: int = 0
+    started: int = 0
+    """Requests that arrived, answered or not yet (a slow one is counted before it waits)."""
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -40,6 +42,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver._lock:
+                    receiver.started += 1
                 if receiver.mode == "slow":
                     time.sleep(receiver.delay)
                 if receiver.mode == "fail":

@@ -131,14 +131,18 @@ class Dispatcher:
             limits=httpx.Limits(max_connections=max(8, self.config.concurrency * 2)),
         )
         self._pool = ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="webhooks")
+        self._stop = threading.Event()
 
     def close(self) -> None:
+        """Stop after the deliveries in flight (each bounded by the timeout)."""
+        self._stop.set()
         self._pool.shutdown(wait=True)
         if self._owns_client:
             self._client.close()
 
     def run(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         """Deliver until `stop` is set, resting `poll_seconds` whenever nothing is due."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 tally = self.run_once(stop)
@@ -151,7 +155,7 @@ class Dispatcher:
     def run_once(self, stop: threading.Event | None = None) -> Tally:
         """Deliver everything due now, then return (what `milestone webhooks run --once` does)."""
         total, tried = Tally(), set[int]()
-        while stop is None or not stop.is_set():
+        while not (self._stop.is_set() or (stop is not None and stop.is_set())):
             claimed = self.database.run(lambda s: self._claim(s, tried))
             if not claimed:
                 return total
@@ -192,6 +196,8 @@ class Dispatcher:
         try:
             self.database.run(lambda s: self._enqueue(s, subscription_id))
             for _ in range(self.config.batch):
+                if self._stop.is_set():
+                    return subscription_id, tally, True
                 outgoing = self._next(subscription_id)
                 if outgoing is None:
                     return subscription_id, tally, True
