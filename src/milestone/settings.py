@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     webhooks_lease_seconds: int = Field(default=60, ge=2)
     """How long a dispatcher holds a subscription before another may take over (after a crash)."""
 
+    webhooks_record_every: int = Field(default=1, ge=1, le=1_000)
+    """Deliveries recorded per transaction: a crash re-sends at most this many (same ids)."""
+
     webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     """How often an idle dispatcher looks for new events."""
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .receiver import Receiver
+from milestone.bench.receiver import Receiver
 
 
 @pytest.fixture

@@ -14,13 +14,12 @@ import time
 import pytest
 from standardwebhooks import Webhook
 
+from milestone.bench.receiver import Receiver
 from milestone.clock import SystemClock
 from milestone.events import emit_many
 from milestone.events.dispatcher import DispatchConfig, Dispatcher
 from milestone.events.subscriptions import add_subscription, list_subscriptions, replay_subscription
 from milestone.storage import Database
-
-from .receiver import Receiver
 
 CLOCK = SystemClock()
 FAST = DispatchConfig(max_attempts=3, backoff_seconds=1, backoff_cap_seconds=1,

@@ -23,12 +23,11 @@ import pytest
 from standardwebhooks import Webhook
 from typer.testing import CliRunner
 
+from milestone.bench.receiver import Receiver
 from milestone.cli.main import app
 from milestone.clock import SystemClock
 from milestone.events import emit_many
 from milestone.storage import Database
-
-from .receiver import Receiver
 
 runner = CliRunner()
 MILESTONE = str(Path(sys.executable).parent / "milestone")

@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from typing import Final
 
 import httpx
@@ -59,6 +58,9 @@ class DispatchConfig:
     lease_seconds: int = 60
     batch: int = 100
     concurrency: int = 4
+    record_every: int = 1
+    """Deliveries recorded per transaction. 1: a crash re-sends at most the one in flight;
+    n: up to n, faster (one commit for n deliveries; each re-send keeps its webhook-id)."""
 
     def __post_init__(self) -> None:
         if self.lease_seconds <= self.timeout_seconds:
@@ -89,6 +91,15 @@ class Outgoing:
     secret: str
     body: bytes
     attempts: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An attempt made: the receiver's status (None: no answer) and what went wrong."""
+
+    outgoing: Outgoing
+    status: int | None
+    error: str | None
 
 
 def message_id(event_id: int) -> str:
@@ -191,29 +202,38 @@ class Dispatcher:
 
     def _serve(self, subscription_id: int) -> tuple[int, Tally, bool]:
         """Deliver one claimed subscription's due events in order; True when it has no more
-        to give in this pass (caught up, waiting on a retry, or its lease lost)."""
+        to give in this pass (caught up, waiting on a retry, stopping, or its lease lost)."""
         tally = Tally()
         try:
             self.database.run(lambda s: self._enqueue(s, subscription_id))
-            for _ in range(self.config.batch):
+            due = self._due(subscription_id)
+            exhausted = len(due) < self.config.batch
+            sent: list[Sent] = []
+            for outgoing in due:
                 if self._stop.is_set():
-                    return subscription_id, tally, True
-                outgoing = self._next(subscription_id)
-                if outgoing is None:
-                    return subscription_id, tally, True
-                status, error = self._send(outgoing)
-                outcome = self.database.run(partial(self._record, outgoing=outgoing,
-                                                    status=status, error=error))
-                if outcome == DELIVERED:
-                    tally.delivered += 1
-                    continue
-                tally.failed += 1
-                tally.dead += outcome == DEAD
-                if outcome != DEAD:
-                    return subscription_id, tally, True  # the head waits: nothing later goes
-            return subscription_id, tally, False
+                    exhausted = True
+                    break
+                sent.append(Sent(outgoing, *self._send(outgoing)))
+                if sent[-1].error is not None:
+                    break  # the head waits for its retry: nothing later goes before it
+                if len(sent) == self.config.record_every:
+                    self._record_all(sent, tally)
+                    sent = []
+            if sent:
+                last = self._record_all(sent, tally)
+                exhausted = exhausted or last == PENDING
+            return subscription_id, tally, exhausted
         finally:
             self.database.run(lambda s: self._release(s, subscription_id))
+
+    def _record_all(self, sent: list[Sent], tally: Tally) -> str:
+        """Record a run of attempts in one transaction; the last one's new status."""
+        outcomes = self.database.run(lambda s: [self._record(s, attempt) for attempt in sent])
+        for outcome in outcomes:
+            tally.delivered += outcome == DELIVERED
+            tally.failed += outcome != DELIVERED
+            tally.dead += outcome == DEAD
+        return outcomes[-1]
 
     def _enqueue(self, session: Session, subscription_id: int) -> None:
         """A pending delivery for each matching event the subscription has not seen. No commit."""
@@ -239,30 +259,30 @@ class Dispatcher:
         row.enqueued_through = through
         session.flush()
 
-    def _next(self, subscription_id: int) -> Outgoing | None:
-        """The oldest pending delivery if it is due (a later one never overtakes it)."""
+    def _due(self, subscription_id: int) -> list[Outgoing]:
+        """The oldest pending deliveries, up to the first not yet due (none overtakes it)."""
+        now = self.clock.now()
         with self.database.session() as session:
-            found = session.execute(
+            rows = session.execute(
                 select(WebhookDelivery, EventRecord, WebhookSubscription)
                 .join(EventRecord, EventRecord.id == WebhookDelivery.event_id)
                 .join(WebhookSubscription,
                       WebhookSubscription.id == WebhookDelivery.subscription_id)
                 .where(WebhookDelivery.subscription_id == subscription_id,
-                       WebhookDelivery.status == PENDING)
+                       WebhookDelivery.status == PENDING,
+                       WebhookSubscription.lease_owner == self.worker)
                 .order_by(WebhookDelivery.event_id)
-                .limit(1)
-            ).first()
-            if found is None:
-                return None
-            delivery, event, subscription = found
-            if delivery.next_attempt_at > self.clock.now():
-                return None
-            if subscription.lease_owner != self.worker:
-                return None
-            return Outgoing(
-                subscription_id, event.id, subscription.url, subscription.secret,
-                message_body(event), delivery.attempts,
-            )
+                .limit(self.config.batch)
+            ).all()
+            due = []
+            for delivery, event, subscription in rows:
+                if delivery.next_attempt_at > now:
+                    break
+                due.append(Outgoing(
+                    subscription_id, event.id, subscription.url, subscription.secret,
+                    message_body(event), delivery.attempts,
+                ))
+            return due
 
     def _send(self, outgoing: Outgoing) -> tuple[int | None, str | None]:
         """POST it; the receiver's status (None if it did not answer) and what went wrong."""
@@ -277,10 +297,9 @@ class Dispatcher:
             return response.status_code, None
         return response.status_code, f"HTTP {response.status_code}"
 
-    def _record(
-        self, session: Session, outgoing: Outgoing, status: int | None, error: str | None
-    ) -> str:
+    def _record(self, session: Session, attempt: Sent) -> str:
         """Write the attempt's outcome and extend the lease; returns the new status. No commit."""
+        outgoing, status, error = attempt.outgoing, attempt.status, attempt.error
         now = self.clock.now()
         where = and_(WebhookDelivery.subscription_id == outgoing.subscription_id,
                      WebhookDelivery.event_id == outgoing.event_id,
@@ -335,6 +354,7 @@ def config_of(settings: Settings) -> DispatchConfig:
         backoff_seconds=settings.webhooks_backoff_seconds,
         backoff_cap_seconds=settings.webhooks_backoff_cap_seconds,
         timeout_seconds=settings.webhooks_timeout_seconds,
+        record_every=settings.webhooks_record_every,
         lease_seconds=max(settings.webhooks_lease_seconds,
                           int(settings.webhooks_timeout_seconds) + 1),
     )

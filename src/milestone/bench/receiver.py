@@ -1,4 +1,4 @@
-"""A real HTTP receiver on loopback for the webhook tests: a small threaded server.
+"""A real HTTP receiver on loopback for the webhook tests and `bench webhooks`.
 
 It records every request it answers (headers and raw body). `mode` says how it answers:
 `ok` (204), `fail` (500) or `slow` (waits `delay` seconds, then 204). `stop()` closes the
@@ -14,6 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+class ReusableServer(ThreadingHTTPServer):
+    allow_reuse_address = True  # listen again on the same port right after `stop()`
+    daemon_threads = True
+
+
 @dataclass
 class Received:
     headers: dict[str, str]
@@ -27,6 +32,8 @@ class Receiver:
     delay: float = 0.0
     received: list[Received] = field(default_factory=list)
     port: int = 0
+    keep_alive: bool = False
+    """HTTP/1.1 connections kept open (the benchmark); off, `stop()` ends every connection."""
     started: int = 0
     """Requests that arrived, answered or not yet (a slow one is counted before it waits)."""
     _server: ThreadingHTTPServer | None = None
@@ -40,6 +47,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver._lock:
@@ -57,11 +66,9 @@ class Receiver:
                 self.end_headers()
 
             def log_message(self, *_args: Any) -> None:
-                pass
+                pass  # quiet: the tests read `received` instead
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = ReusableServer(("127.0.0.1", self.port), Handler)
         self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
