@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from standardwebhooks import Webhook
 from typer.testing import CliRunner
 
 from milestone.bench.receiver import Receiver
+from milestone.bench.serving import free_port
 from milestone.cli.main import app
 from milestone.clock import SystemClock
 from milestone.events import emit_many
@@ -32,13 +32,6 @@ from milestone.storage import Database
 runner = CliRunner()
 MILESTONE = str(Path(sys.executable).parent / "milestone")
 STARTUP_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def cli(database_url: str, *args: str, code: int = 0) -> str:
