@@ -4,7 +4,7 @@ The outbox of a scratch database (SQLite in a temporary directory, or a scratch 
 database) gets `events` events; the dispatcher delivers them to `subscriptions` receivers
 until none is pending. The floor is the same signed POSTs sent by one client with no database
 at all: the ratio says what the outbox, the leases and the per-delivery records cost. Every
-delivery's signature is checked with the library's own verifier afterwards.
+delivery's signature is checked against the library's own signing afterwards.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import httpx
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
-from milestone.bench.receiver import Receiver
+from milestone.bench.receiver import Received, Receiver
 from milestone.clock import SystemClock
 from milestone.events import emit_many
 from milestone.events.dispatcher import DispatchConfig, Dispatcher, Outgoing, signed_headers
@@ -100,7 +101,7 @@ def _measure(
         deliver_seconds = time.perf_counter() - started
         verified = sum(
             1 for receiver, secret in zip(receivers, secrets, strict=True)
-            for got in receiver.received if Webhook(secret).verify(got.body, got.headers)
+            for got in receiver.received if signed_by(secret, got)
         )
         floor = _floor(receivers[0], min(events, 2_000))
     finally:
@@ -114,6 +115,14 @@ def _measure(
         delivered_per_s=round(rate), floor_posts_per_s=round(floor),
         delivered_over_floor=round(rate / floor, 3), verified=verified,
     )
+
+
+def signed_by(secret: str, got: Received) -> bool:
+    """The library's own signature over what arrived, without `verify`'s five-minute window
+    (a long run on a busy machine outlasts it; the tests use `verify` itself)."""
+    at = datetime.fromtimestamp(int(got.headers["webhook-timestamp"]), UTC)
+    expected = Webhook(secret).sign(got.headers["webhook-id"], at, got.body)
+    return expected in got.headers["webhook-signature"].split(" ")
 
 
 def _subscribe(session: Session, url: str) -> tuple[Subscription, str]:
