@@ -60,6 +60,30 @@ class Settings(BaseSettings):
     api_proof_cache: int = Field(default=100_000, ge=0)
     """Proofs of finalized epochs each worker keeps, ready to send (0: compute every time)."""
 
+    webhooks_in_serve: bool = True
+    """Whether `milestone serve` runs the webhook dispatcher (a thread in each worker)."""
+
+    webhooks_max_attempts: int = Field(default=8, ge=1, le=100)
+    """Failed attempts after which a delivery is dead (kept for `milestone webhooks replay`)."""
+
+    webhooks_backoff_seconds: int = Field(default=5, ge=1)
+    """Wait after a first failure; it doubles with each further one (with jitter)."""
+
+    webhooks_backoff_cap_seconds: int = Field(default=3_600, ge=1)
+    """The longest wait between two attempts."""
+
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How long a receiver has to answer one delivery."""
+
+    webhooks_lease_seconds: int = Field(default=60, ge=2)
+    """How long a dispatcher holds a subscription before another may take over (after a crash)."""
+
+    webhooks_record_every: int = Field(default=1, ge=1, le=1_000)
+    """Deliveries recorded per transaction: a crash re-sends at most this many (same ids)."""
+
+    webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often an idle dispatcher looks for new events."""
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:

@@ -98,6 +98,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/admin/status"): STAFF,
     ("GET", "/api/v1/wallet"): OWNERS,
     ("GET", "/api/v1/wallet/history"): OWNERS,
+    ("GET", "/api/v1/events"): STAFF,
+    ("GET", "/api/v1/webhooks"): STAFF,
+    ("POST", "/api/v1/webhooks"): OPERATORS,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): OPERATORS,
+    ("POST", "/api/v1/webhooks/{webhook_id}/replay"): OPERATORS,
 }
 
 FUZZ_PREFERENCE = ("ann", "olga", "shop", "sales", ANONYMOUS)

@@ -34,6 +34,7 @@ from milestone.activities.models import Campaign, CampaignCode, CampaignParticip
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
 from milestone.errors import MilestoneError
+from milestone.events import emit, owner_address
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     ACTIVITY_BUDGET,
@@ -269,6 +270,8 @@ def _participate(
     )
     session.add(participation)
     session.flush()
+    emit(session, "campaign.rewarded", {"campaign_id": campaign.id, "reward": str(campaign.reward),
+         "owner": owner_address(session, owner_id)}, at=now)
     return participation
 
 

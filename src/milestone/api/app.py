@@ -9,7 +9,7 @@ workers, and `/health` reports a database that is behind.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -56,8 +56,14 @@ def create_app(
     hasher: PasswordHasher = STRONG_HASHER,
     limiter: RateLimiter | None = None,
     web_dir: Path | None = WEB_DIST,
+    dispatch_webhooks: bool = False,
 ) -> FastAPI:
-    """The API over the database of `settings` (or `database`, which the caller then owns)."""
+    """The API over the database of `settings` (or `database`, which the caller then owns).
+
+    With `dispatch_webhooks`, the app runs the webhook dispatcher on a thread of its own while
+    it serves: its HTTP calls and database writes never run on the event loop, so a slow
+    receiver cannot hold a request up.
+    """
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or Database.from_url(settings.database_url)
@@ -78,7 +84,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with webhooks_dispatched(settings, database, clock, dispatch_webhooks):
+            yield
         if owns_database:
             database.dispose()
 
@@ -87,6 +94,26 @@ def create_app(
     if web_dir is not None and (web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
+
+
+@contextmanager
+def webhooks_dispatched(
+    settings: Settings, database: Database, clock: Clock, enabled: bool
+) -> Iterator[None]:
+    """The webhook dispatcher on a daemon thread for as long as the block runs."""
+    if not enabled:
+        yield
+        return
+    from milestone.events.dispatcher import Dispatcher, config_of, dispatcher_thread
+
+    dispatcher = Dispatcher(database, clock, config_of(settings))
+    thread, stop = dispatcher_thread(dispatcher, settings.webhooks_poll_seconds)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=settings.webhooks_timeout_seconds + 5)
+        dispatcher.close()
 
 
 def openapi_document() -> dict[str, Any]:

@@ -301,3 +301,32 @@ def all_benchmarks(
         typer.echo(json.dumps(figures, indent=2))
     else:
         typer.echo(f"wrote {output}")
+
+
+@app.command()
+def webhooks(
+    events: Annotated[int, typer.Option(min=1, help="Events emitted into the outbox.")] = 2_000,
+    subscriptions: Annotated[int, typer.Option(min=1, max=16, help="Receivers.")] = 1,
+    postgres: Annotated[bool, typer.Option(help="On a scratch PostgreSQL database.")] = False,
+    record_every: Annotated[
+        int, typer.Option(min=1, help="Deliveries recorded per transaction.")
+    ] = 1,
+    json_output: JsonOption = False,
+) -> None:
+    """Events delivered per second to loopback receivers, against bare signed POSTs."""
+    from milestone.bench.webhooks import run_webhooks_bench
+
+    result = run_webhooks_bench(events, subscriptions, postgres, record_every)
+    if json_output:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    table = Table(title=f"webhooks: {events:,} events × {subscriptions} subscription(s), "
+                        f"{result.backend}, {record_every} per record")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("events emitted into the outbox /s", f"{result.emit_events_per_s:,}")
+    table.add_row("deliveries", f"{result.delivered:,} ({result.verified:,} verified)")
+    table.add_row("delivered /s", f"{result.delivered_per_s:,}")
+    table.add_row("floor: signed POSTs /s, no database", f"{result.floor_posts_per_s:,}")
+    table.add_row("delivered / floor", f"{result.delivered_over_floor:.3f}")
+    Console(width=max(Console().width, 110)).print(table)

@@ -25,6 +25,7 @@ from milestone.cli import (
     telemetry,
     users,
     vehicles,
+    webhooks,
 )
 
 app = typer.Typer(
@@ -63,3 +64,4 @@ app.add_typer(chain.app, name="chain")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 app.add_typer(users.users_app, name="user")
+app.add_typer(webhooks.app, name="webhooks")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from milestone.activities.budget import program_parameters
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
+from milestone.events import emit, owner_address
 from milestone.idempotency import check_request_key
 from milestone.ledger import JournalEntry, find_entry, owner_account, post_transaction, transfer
 from milestone.ledger.journal import lock_head
@@ -62,6 +63,11 @@ def transfer_stones(
     earlier = find_entry(session, ledger_key)
     if earlier is None:
         require_spendable(session, clock, sender_id, amount)
-    return post_transaction(
+    entry = post_transaction(
         session, clock, TRANSFER_KIND, ledger_key, postings, {"from": sender_id, "to": recipient_id}
     )
+    if earlier is None:  # a repeated request changes nothing, so tells nobody anything
+        emit(session, "transfer.completed", {"amount": str(amount), "entry": entry.seq,
+             "from": owner_address(session, sender_id), "to": owner_address(session, recipient_id)},
+             at=clock.now())
+    return entry

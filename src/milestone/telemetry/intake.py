@@ -29,6 +29,7 @@ from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Base, Database
 from milestone.telemetry.bulk import insert_rows, select_where_in
 from milestone.telemetry.closure import hold_intake_open, intake_first_open_epoch
+from milestone.telemetry.events import emit_rejections
 from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
@@ -88,6 +89,7 @@ def ingest_batch(
     snapshot.first_open_epoch = intake_first_open_epoch(session, program, now, grace_seconds)
     outcome = judge_batch(decoded, snapshot, program.parameters, now)
     write_outcome(session, outcome, now)
+    emit_rejections(session, outcome.rejections, now)
     return outcome.verdicts
 
 
