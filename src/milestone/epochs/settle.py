@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.epochs import beacon, finalize, freeze, payout, publish, state
+from milestone.epochs import beacon, finalize, freeze, payout, publish, retention, state
 from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import EpochNotClosed
 from milestone.epochs.lock import settlement_lock
@@ -92,6 +92,7 @@ def settle(
         for epoch in range(start, through + 1):
             settle_epoch(ctx, epoch)
             settled.append(settled_epoch(ctx, epoch))
+        retention.maintain(ctx.database, ctx.clock, ctx.dispute_window_seconds)
     return settled
 
 

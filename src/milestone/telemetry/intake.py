@@ -87,7 +87,7 @@ def ingest_batch(
     snapshot = load_snapshot(session, decoded, program)
     snapshot.first_open_epoch = intake_first_open_epoch(session, program, now, grace_seconds)
     outcome = judge_batch(decoded, snapshot, program.parameters, now)
-    write_outcome(session, outcome, now)
+    write_outcome(session, outcome, now, program)
     return outcome.verdicts
 
 
@@ -226,15 +226,19 @@ def load_known_verdicts(
         )
 
 
-def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> None:
+def write_outcome(
+    session: Session, outcome: BatchOutcome, received_at: int, program: Program
+) -> None:
     """Write the batch's trips, rounds, behaviour summaries, rejections and cursors."""
     if outcome.accepted:
-        write_trips(session, outcome.accepted, received_at)
+        write_trips(session, outcome.accepted, received_at, program)
     if outcome.rejections:
+        judged_in = judging_epoch(received_at, program)
         rows = [
             {
                 "report_hash": rejection.verdict.report_hash,
                 "received_at": received_at,
+                "epoch": judged_in,
                 "code": rejection.verdict.code,
                 "detail": rejection.verdict.detail[:300],
                 "vehicle_id": rejection.verdict.vehicle_id,
@@ -273,7 +277,7 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
 
 
 TRIP_COLUMNS: Final = (
-    "vehicle_id", "sequence", "report_hash", "owner_id", "report_trip_id", "distance_m",
+    "vehicle_id", "sequence", "epoch", "report_hash", "owner_id", "report_trip_id", "distance_m",
     "counted_m", "received_at", "started_at", "ended_at", "odometer_start_m", "odometer_end_m",
     "firmware", "envelope", "raw_erased_at", "harsh_brakes", "harsh_accelerations",
     "speeding_seconds",
@@ -284,7 +288,9 @@ ROUND_COLUMNS: Final = (
 NO_BEHAVIOUR: Final = (None, None, None)
 
 
-def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
+def write_trips(
+    session: Session, accepted: Sequence[AcceptedTrip], received_at: int, program: Program
+) -> None:
     """Insert the accepted trips (behaviour summaries included), then their round shares."""
     trips: list[tuple[Any, ...]] = []
     rounds: list[tuple[Any, ...]] = []
@@ -293,7 +299,8 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
         vehicle_id, sequence = report.vehicle_id, report.sequence
         raw = trip.keep_raw
         trips.append((
-            vehicle_id, sequence, trip.verdict.report_hash, trip.owner_id, report.trip_id,
+            vehicle_id, sequence, trip_epoch(report.started_at, report.ended_at, program),
+            trip.verdict.report_hash, trip.owner_id, report.trip_id,
             report.distance_m, sum(share.meters for share in trip.shares), received_at,
             report.started_at if raw else None,
             report.ended_at if raw else None,
@@ -311,6 +318,18 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
         )
     insert_rows(session, table_of(Trip), TRIP_COLUMNS, trips)
     insert_rows(session, table_of(TripRound), ROUND_COLUMNS, rounds)
+
+
+def trip_epoch(started_at: int, ended_at: int, program: Program) -> int:
+    """The epoch of a trip's last second, as the intake's epoch check reads it
+    (`milestone.rules.trips.check_epoch_open`): no meter of the trip counts after it."""
+    last_second = max(started_at, ended_at - 1)
+    return (last_second - program.genesis) // program.parameters.epoch_seconds
+
+
+def judging_epoch(received_at: int, program: Program) -> int:
+    """The epoch a report was judged in; 0 before genesis."""
+    return max(0, (received_at - program.genesis) // program.parameters.epoch_seconds)
 
 
 def table_of(model: type[Base]) -> Table:
