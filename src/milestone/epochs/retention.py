@@ -27,6 +27,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
+from milestone.epochs.lock import settlement_lock
 from milestone.epochs.models import FINALIZED, EpochRecord, EpochWeightRecord
 from milestone.program.service import Program, load_program
 from milestone.rules.time import epoch_of
@@ -74,9 +75,13 @@ class PruneReport:
         }
 
 
-def prune(database: Database, clock: Clock, settings: Settings) -> PruneReport:
-    """Prune every epoch past the configured dispute window (what `milestone prune` runs)."""
-    return prune_epochs(database, clock, settings.dispute_window_seconds)
+def prune(
+    database: Database, clock: Clock, settings: Settings, *, wait: bool = True
+) -> PruneReport:
+    """Prune every epoch past the configured dispute window (what `milestone prune` runs),
+    holding the settlement lock: pruning and settling never run at once."""
+    with settlement_lock(database, wait=wait):
+        return prune_epochs(database, clock, settings.dispute_window_seconds)
 
 
 def prune_epochs(database: Database, clock: Clock, window_seconds: int) -> PruneReport:
