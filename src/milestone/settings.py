@@ -76,6 +76,18 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
         return self
 
+    @model_validator(mode="after")
+    def _read_replica_is_postgresql(self) -> Settings:
+        # A SQLite file has no streaming replica; reading a copy of it would lose writes.
+        if self.database_read_url and not self.database_read_url.startswith(
+            ("postgresql", "postgres:")
+        ):
+            raise ValueError(
+                "database_read_url must be a PostgreSQL streaming replica "
+                "(postgresql://...): reads from any other copy could miss writes"
+            )
+        return self
+
 
 def operator_key_of(settings: Settings) -> str | None:
     """The configured operator key in clear, for the one place that signs with it."""

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from milestone.audit.run import run_audit
 from milestone.clock import ManualClock
+from milestone.epochs.errors import OwnerNotInEpoch
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
@@ -17,7 +18,6 @@ from milestone.epochs.models import (
     EpochWeightRecord,
     OwnerBalanceRecord,
 )
-from milestone.epochs.errors import OwnerNotInEpoch
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.retention import (
     PARTITIONED,

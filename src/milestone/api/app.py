@@ -61,6 +61,7 @@ def create_app(
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or Database.from_url(settings.database_url)
+    replica = read_replica(settings)
     context = ApiContext(
         settings=settings,
         clock=clock,
@@ -74,6 +75,7 @@ def create_app(
         login_rate=Rate(settings.api_login_per_minute, burst=settings.api_login_per_minute),
         write_rate=Rate(settings.api_writes_per_minute, burst=settings.api_writes_per_minute),
         proofs=AnswerCache(settings.api_proof_cache),
+        read_database=replica,
     )
 
     @asynccontextmanager
@@ -81,12 +83,22 @@ def create_app(
         yield
         if owns_database:
             database.dispose()
+        if replica is not None:
+            replica.dispose()
 
     app = build_app(lifespan)
     app.state.context = context
     if web_dir is not None and (web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
     return app
+
+
+def read_replica(settings: Settings) -> Database | None:
+    """The read replica of `MILESTONE_DATABASE_READ_URL`, if set (never migrated: it follows
+    the primary)."""
+    if not settings.database_read_url:
+        return None
+    return Database.from_url(settings.database_read_url)
 
 
 def openapi_document() -> dict[str, Any]:

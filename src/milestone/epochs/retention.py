@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
@@ -92,7 +93,7 @@ def prune_epochs(database: Database, clock: Clock, window_seconds: int) -> Prune
     rows = dict.fromkeys(PRUNED, 0)
     measured = 0
     for epoch in due:
-        counts, freed = database.run(lambda session, e=epoch: prune_epoch(session, clock, e))
+        counts, freed = database.run(partial(prune_epoch, clock=clock, epoch=epoch))
         measured += freed
         for table, count in counts.items():
             rows[table] += count
@@ -120,7 +121,7 @@ def epochs_due(session: Session, now: int, window_seconds: int) -> list[int]:
     return [] if through is None else list(range(first, through + 1))
 
 
-def prune_epoch(session: Session, clock: Clock, epoch: int) -> tuple[dict[str, int], int]:
+def prune_epoch(session: Session, *, clock: Clock, epoch: int) -> tuple[dict[str, int], int]:
     """Remove `epoch`'s per-trip rows and record what they were, in the caller's transaction;
     the rows removed per table, and (PostgreSQL) the bytes freed."""
     trips, counted = session.execute(
@@ -133,19 +134,15 @@ def prune_epoch(session: Session, clock: Clock, epoch: int) -> tuple[dict[str, i
     freed = 0
     postgresql = connection.dialect.name == "postgresql"
     for table in PRUNED:
-        count = int(
-            connection.exec_driver_sql(
-                f"SELECT count(*) FROM {table} WHERE epoch = %(epoch)s"
-                if postgresql
-                else f"SELECT count(*) FROM {table} WHERE epoch = :epoch",
-                {"epoch": epoch},
-            ).scalar_one()
+        where = {"epoch": epoch}
+        counts[table] = int(
+            session.execute(text(f"SELECT count(*) FROM {table} WHERE epoch = :epoch"), where)
+            .scalar_one()
         )
-        counts[table] = count
         if postgresql:
             freed += drop_or_delete(connection, table, epoch)
         else:
-            connection.exec_driver_sql(f"DELETE FROM {table} WHERE epoch = :epoch", {"epoch": epoch})
+            session.execute(text(f"DELETE FROM {table} WHERE epoch = :epoch"), where)
     session.add(
         PrunedEpoch(
             epoch=epoch,

@@ -15,6 +15,7 @@ Create Date: 2026-12-04
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,7 +28,7 @@ depends_on = None
 PROGRAM = "(SELECT genesis, epoch_seconds FROM program WHERE id = 1) AS p"
 
 
-def trip_columns(with_epoch: bool) -> list[sa.Column[object]]:
+def trip_columns(with_epoch: bool) -> list[sa.Column[Any]]:
     return [
         sa.Column("vehicle_id", sa.BigInteger(), nullable=False),
         sa.Column("sequence", sa.BigInteger(), nullable=False),
@@ -59,7 +60,7 @@ TRIP_OLD_COLUMNS = (
 )
 
 
-def trip_table(with_epoch: bool, **options: object) -> None:
+def trip_table(with_epoch: bool, **options: Any) -> None:
     keys = ("vehicle_id", "sequence", "epoch") if with_epoch else ("vehicle_id", "sequence")
     extra = ("epoch",) if with_epoch else ()
     op.create_table(
@@ -72,7 +73,7 @@ def trip_table(with_epoch: bool, **options: object) -> None:
     )
 
 
-def trip_round_table(**options: object) -> None:
+def trip_round_table(**options: Any) -> None:
     op.create_table(
         "trip_round",
         sa.Column("epoch", sa.BigInteger(), nullable=False),
@@ -88,7 +89,7 @@ def trip_round_table(**options: object) -> None:
     )
 
 
-def epoch_weight_table(**options: object) -> None:
+def epoch_weight_table(**options: Any) -> None:
     op.create_table(
         "epoch_weight",
         sa.Column("epoch", sa.BigInteger(), autoincrement=False, nullable=False),
