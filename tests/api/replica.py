@@ -120,7 +120,10 @@ def wait_for_replay(primary: URL, replica: URL) -> None:
         with engine.connect() as connection:
             while True:
                 behind = connection.execute(
-                    text("SELECT pg_wal_lsn_diff(CAST(:target AS pg_lsn), pg_last_wal_replay_lsn())"),
+                    text(
+                        "SELECT pg_wal_lsn_diff(CAST(:target AS pg_lsn),"
+                        " pg_last_wal_replay_lsn())"
+                    ),
                     {"target": target},
                 ).scalar_one()
                 if behind <= 0:

@@ -22,7 +22,6 @@ from milestone.storage import Database
 from .conftest import add_user, give_vehicle, login
 from .replica import streaming_replica, unavailable_reason, wait_for_replay
 
-
 ON_POSTGRESQL = pytest.mark.parametrize(
     "database_reset", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
