@@ -114,6 +114,38 @@ def ingest(
 
 
 @app.command()
+def enrol(
+    json_output: JsonOption = False,
+    vehicles: Annotated[int, typer.Option(min=1, help="Vehicles in the imported CSV.")] = 20_000,
+    singles: Annotated[
+        int, typer.Option(min=1, help="Vehicles registered one per transaction.")
+    ] = 500,
+    postgres: Annotated[bool, typer.Option(help="Also measure on PostgreSQL.")] = True,
+) -> None:
+    """`milestone vehicle import` against registering vehicles one at a time."""
+    from milestone.bench.enrol import run_enrol_bench
+
+    result = run_enrol_bench(vehicles, singles, postgres)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"enrolling vehicles: a CSV of {vehicles:,} against {singles:,} singly")
+    table.add_column("measure")
+    for backend in ("sqlite", "postgresql"):
+        table.add_column(backend, justify="right")
+    rows = ("import_per_s", "import_cpu_us_per_vehicle", "single_per_s",
+            "single_cpu_us_per_vehicle", "import_over_single", "key_check_floor_per_s",
+            "key_check_cpu_us_per_vehicle", "import_over_key_check_floor")
+    pg = result.get("postgresql", {})
+    for row in rows:
+        table.add_row(row, f"{result['sqlite'][row]:,}",
+                      f"{pg[row]:,}" if row in pg else pg.get("skipped", "skipped"))
+    table.add_row("load average at start / cores",
+                  f"{result['load_average_at_start']} / {result['cores']}", "")
+    Console().print(table)
+
+
+@app.command()
 def chain(
     owners: Annotated[
         list[int] | None,

@@ -27,7 +27,7 @@ from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
 from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Base, Database
-from milestone.telemetry.bulk import insert_rows, select_where_in
+from milestone.storage.bulk import insert_rows, select_where_in
 from milestone.telemetry.closure import hold_intake_open, intake_first_open_epoch
 from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow

@@ -1,4 +1,4 @@
-"""The intake's bulk reads and writes, straight to the database driver.
+"""Bulk reads and writes straight to the database driver, for the intake and the imports.
 
 Intake writes a few rows and looks up a few keys per report, thousands of reports a second.
 Through SQLAlchemy, building and processing the parameters of those statements cost more than
