@@ -136,7 +136,7 @@ def load_snapshot(
         "vehicle_id", vehicle_ids,
     ):
         snapshot.cursors[vehicle_id] = VehicleCursor(sequence, ended_at, odometer_end_m)
-    load_known_verdicts(session, decoded, snapshot)
+    load_known_verdicts(session, decoded, snapshot, recent_epochs_from(signed, program))
     if not vehicle_ids:
         return snapshot
     for vehicle_id, public_key, retired_at, revoked_at in select_where_in(
@@ -156,7 +156,8 @@ def load_snapshot(
     wanted = set(vehicle_ids)
     trip_ids = sorted({item.signed.report.trip_id for item in signed if item.signed})
     for vehicle_id, trip_id in select_where_in(
-        session, table_of(Trip), ("vehicle_id", "report_trip_id"), "report_trip_id", trip_ids
+        session, table_of(Trip), ("vehicle_id", "report_trip_id"), "report_trip_id", trip_ids,
+        at_least=("epoch", recent_epochs_from(signed, program)),
     ):
         if vehicle_id in wanted:
             snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
@@ -192,8 +193,28 @@ def touched_epochs(signed: Sequence[Decoded], program: Program) -> list[int]:
     return sorted(epochs)
 
 
+def recent_epochs_from(signed: Sequence[Decoded], program: Program) -> int:
+    """The first epoch whose trips the batch's lookups of trips read: the day before the
+    earliest trip of the batch starts.
+
+    Trips are partitioned by epoch; bounding the lookups keeps PostgreSQL from probing a
+    month of partitions for every batch. An accepted trip sent again lies in the epoch of its
+    own last second, within the bound. A trip id is found again only if its first use ended
+    after the bound: an older trip sent again with a new sequence number cannot continue the
+    car's chain of instants anyway (`overlaps_previous_trip`), and past the dispute window its
+    row is gone in any case (storage.md, "Retention").
+    """
+    genesis, length = program.genesis, program.parameters.epoch_seconds
+    starts = [
+        item.signed.report.started_at
+        for item in signed
+        if item.signed is not None and item.signed.report.started_at >= genesis
+    ]
+    return max(0, (min(starts) - genesis) // length - 1) if starts else 0
+
+
 def load_known_verdicts(
-    session: Session, decoded: Sequence[Decoded], snapshot: IntakeSnapshot
+    session: Session, decoded: Sequence[Decoded], snapshot: IntakeSnapshot, since_epoch: int = 0
 ) -> None:
     """The verdicts already given to envelopes of the batch.
 
@@ -211,7 +232,7 @@ def load_known_verdicts(
     ]
     for digest, vehicle_id, sequence, trip_id in select_where_in(
         session, table_of(Trip), ("report_hash", "vehicle_id", "sequence", "report_trip_id"),
-        "report_hash", maybe_accepted,
+        "report_hash", maybe_accepted, at_least=("epoch", since_epoch),
     ):
         snapshot.known_verdicts[bytes(digest)] = Verdict(
             -1, ACCEPTED, "", bytes(digest), vehicle_id, sequence, bytes(trip_id)
