@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from nacl.signing import VerifyKey
 
-from milestone.bench.prefill import prefill_trips
+from milestone.bench.prefill import PREFILL_EPOCHS, prefill_trips
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.program.service import create_program
@@ -48,6 +48,9 @@ GENESIS: Final[int] = 1_767_225_600
 TRIP_SECONDS: Final[int] = 15 * 60
 PARKED_SECONDS: Final[int] = 15 * 60
 TRIP_METERS: Final[int] = 10_000
+FLEET_EPOCH: Final[int] = PREFILL_EPOCHS
+"""The fleet drives in the epoch after the month `--prefill` fills, as today's trips follow a
+month of stored ones."""
 ROUNDS: Final[int] = 3
 """PostgreSQL measurements are repeated, one and two workers in turn, keeping each best."""
 
@@ -86,13 +89,14 @@ def enroll_fleet(database: Database, vehicles: int, trips: int, seed: int = 7) -
             cars.append(HonestVehicle(VehicleSigner(vehicle.id, key), random.Random(rng.random())))
     by_vehicle = []
     for car in cars:
-        start = GENESIS + 6 * 3_600
+        start = GENESIS + FLEET_EPOCH * 86_400 + 6 * 3_600
         envelopes = []
         for trip in range(trips):
             at = start + trip * (TRIP_SECONDS + PARKED_SECONDS)
             envelopes.append(car.drive(at, TRIP_SECONDS, TRIP_METERS).envelope)
         by_vehicle.append(envelopes)
-    now = GENESIS + 6 * 3_600 + trips * (TRIP_SECONDS + PARKED_SECONDS) + 3_600
+    start = GENESIS + FLEET_EPOCH * 86_400 + 6 * 3_600
+    now = start + trips * (TRIP_SECONDS + PARKED_SECONDS) + 3_600
     return Fleet(by_vehicle, now)
 
 

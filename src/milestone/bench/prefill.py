@@ -1,8 +1,9 @@
 """Trip rows written in bulk by the database itself, to measure the intake on a full one.
 
 The rows belong to vehicles the bench never enrols (ids from 10^9), two round shares each, and
-spread over `PREFILL_EPOCHS` epochs from genesis, as a month of a fleet's driving would be; on
-PostgreSQL their epochs' partitions are made first, as settlement would have. Envelopes are
+spread over the `PREFILL_EPOCHS` epochs from genesis, the month before the bench fleet drives;
+on PostgreSQL the partitions are made first, those epochs' and the fleet's, as settlement
+would have made them. Envelopes are
 left out (they would only add bytes the intake never reads).
 """
 
@@ -53,7 +54,7 @@ def prefill_trips(database: Database, trips: int, genesis: int) -> None:
     if postgresql:
         with database.transaction() as session:
             for table in ("trip", "trip_round"):
-                ensure_partitions(session.connection(), table, range(PREFILL_EPOCHS))
+                ensure_partitions(session.connection(), table, range(PREFILL_EPOCHS + 15))
     statements = (POSTGRES_TRIPS, POSTGRES_ROUNDS) if postgresql else (SQLITE_TRIPS, SQLITE_ROUNDS)
     for first in range(0, trips, CHUNK):
         values = {
