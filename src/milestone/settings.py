@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DATABASE_FILE = "milestone.db"
 DEFAULT_SETTLE_GRACE_SECONDS = 3_600
 """How long after an epoch ends its trips may still arrive and count, unless configured."""
+DEFAULT_DISPUTE_WINDOW_SECONDS = 30 * 86_400
+"""How long after an epoch's finalization its per-trip rows are kept, unless configured."""
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,14 @@ class Settings(BaseSettings):
     settle_grace_seconds: int = Field(default=DEFAULT_SETTLE_GRACE_SECONDS, ge=0)
     """How long after an epoch ends its trips may still arrive and count for it. Settlement
     and the telemetry intake read it both: every process of a deployment must share it."""
+
+    dispute_window_seconds: int = Field(default=DEFAULT_DISPUTE_WINDOW_SECONDS, ge=0)
+    """How long after an epoch's finalization its raw envelopes, trips, rejections and
+    weights are kept (the time to dispute it with the evidence at hand); retention removes
+    them after (`milestone prune`, and settlement on its own). The epoch file keeps the rest."""
+
+    database_read_url: str | None = None
+    """SQLAlchemy URL of a PostgreSQL streaming replica the API reads from; None: the primary."""
 
     chain_public_url: str | None = None
     """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
@@ -88,6 +98,18 @@ class Settings(BaseSettings):
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        return self
+
+    @model_validator(mode="after")
+    def _read_replica_is_postgresql(self) -> Settings:
+        # A SQLite file has no streaming replica; reading a copy of it would lose writes.
+        if self.database_read_url and not self.database_read_url.startswith(
+            ("postgresql", "postgres:")
+        ):
+            raise ValueError(
+                "database_read_url must be a PostgreSQL streaming replica "
+                "(postgresql://...): reads from any other copy could miss writes"
+            )
         return self
 
 

@@ -67,6 +67,7 @@ def create_app(
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or Database.from_url(settings.database_url)
+    replica = read_replica(settings)
     context = ApiContext(
         settings=settings,
         clock=clock,
@@ -80,6 +81,7 @@ def create_app(
         login_rate=Rate(settings.api_login_per_minute, burst=settings.api_login_per_minute),
         write_rate=Rate(settings.api_writes_per_minute, burst=settings.api_writes_per_minute),
         proofs=AnswerCache(settings.api_proof_cache),
+        read_database=replica,
     )
 
     @asynccontextmanager
@@ -88,6 +90,8 @@ def create_app(
             yield
         if owns_database:
             database.dispose()
+        if replica is not None:
+            replica.dispose()
 
     app = build_app(lifespan)
     app.state.context = context
@@ -114,6 +118,14 @@ def webhooks_dispatched(
         stop.set()
         thread.join(timeout=settings.webhooks_timeout_seconds + 5)
         dispatcher.close()
+
+
+def read_replica(settings: Settings) -> Database | None:
+    """The read replica of `MILESTONE_DATABASE_READ_URL`, if set (never migrated: it follows
+    the primary)."""
+    if not settings.database_read_url:
+        return None
+    return Database.from_url(settings.database_read_url)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -82,11 +82,18 @@ def ingest(
     postgres: Annotated[
         bool, typer.Option(help="Also measure one and two worker processes on PostgreSQL.")
     ] = True,
+    prefill: Annotated[
+        int,
+        typer.Option(min=0, help="Trip rows written in bulk, to compare the intake's rate on "
+                     "an empty database with its rate on one this full (e.g. 10000000)."),
+    ] = 0,
 ) -> None:
     """Trip-report intake against bare Ed25519 verification; PostgreSQL workers 2 against 1."""
     from milestone.bench.ingest import run_ingest_bench
 
-    result = run_ingest_bench(vehicles=vehicles, trips=trips, batch=batch, postgres=postgres)
+    result = run_ingest_bench(
+        vehicles=vehicles, trips=trips, batch=batch, postgres=postgres, prefill=prefill
+    )
     if json_output:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -97,6 +104,11 @@ def ingest(
     table.add_row("end-to-end reports/s (SQLite)", f"{result['reports_per_s']:,}")
     table.add_row("ratio (wall clock)", f"{result['ratio']:.3f}")
     table.add_row("ratio (CPU time)", f"{result['ratio_cpu']:.3f}")
+    if prefill:
+        table.add_row(f"reports/s, empty / {prefill:,} trip rows (SQLite)",
+                      f"{result['reports_per_s_empty']:,} / {result['reports_per_s_prefilled']:,}")
+        table.add_row("full / empty (wall, CPU)",
+                      f"{result['prefilled_over_empty']}, {result['prefilled_over_empty_cpu']}")
     pg = result.get("postgresql", {})
     if "skipped" in pg:
         table.add_row("PostgreSQL", f"skipped: {pg['skipped']}")
@@ -104,12 +116,47 @@ def ingest(
         table.add_row("PostgreSQL, 1 worker reports/s", f"{pg['one_worker_reports_per_s']:,}")
         table.add_row("PostgreSQL, 2 workers reports/s", f"{pg['two_workers_reports_per_s']:,}")
         table.add_row("2 workers / 1", f"{pg['two_over_one']:.2f}×")
+        if "prefilled_over_empty" in pg:
+            table.add_row("PostgreSQL 1 worker, full / empty",
+                          f"{pg['prefilled_over_empty']}")
         for run, label in (("one_worker", "1 worker"), ("two_workers", "2 workers")):
             cpu = pg["cpu_us_per_report"][run]
             table.add_row(f"CPU µs/report, {label}: worker, database",
                           f"{cpu['worker']}, {cpu['database']}")
         table.add_row("load average at start / cores",
                       f"{pg['load_average_at_start']} / {pg['cores']}")
+    Console().print(table)
+
+
+@app.command()
+def enrol(
+    json_output: JsonOption = False,
+    vehicles: Annotated[int, typer.Option(min=1, help="Vehicles in the imported CSV.")] = 20_000,
+    singles: Annotated[
+        int, typer.Option(min=1, help="Vehicles registered one per transaction.")
+    ] = 500,
+    postgres: Annotated[bool, typer.Option(help="Also measure on PostgreSQL.")] = True,
+) -> None:
+    """`milestone vehicle import` against registering vehicles one at a time."""
+    from milestone.bench.enrol import run_enrol_bench
+
+    result = run_enrol_bench(vehicles, singles, postgres)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"enrolling vehicles: a CSV of {vehicles:,} against {singles:,} singly")
+    table.add_column("measure")
+    for backend in ("sqlite", "postgresql"):
+        table.add_column(backend, justify="right")
+    rows = ("import_per_s", "import_cpu_us_per_vehicle", "single_per_s",
+            "single_cpu_us_per_vehicle", "import_over_single", "key_check_floor_per_s",
+            "key_check_cpu_us_per_vehicle", "import_over_key_check_floor")
+    pg = result.get("postgresql", {})
+    for row in rows:
+        table.add_row(row, f"{result['sqlite'][row]:,}",
+                      f"{pg[row]:,}" if row in pg else pg.get("skipped", "skipped"))
+    table.add_row("load average at start / cores",
+                  f"{result['load_average_at_start']} / {result['cores']}", "")
     Console().print(table)
 
 

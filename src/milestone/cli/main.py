@@ -18,6 +18,7 @@ from milestone.cli import (
     init,
     ledger,
     merchants,
+    prune,
     sales,
     schedule,
     serve,
@@ -45,6 +46,7 @@ app.command("init")(init.init)
 app.command("schedule")(schedule.schedule)
 app.add_typer(settle.app, name="settle")
 app.command("audit")(audit.audit)
+app.command("prune")(prune.prune)
 app.command("attest")(attest.attest)
 app.add_typer(beacon.app, name="beacon")
 app.add_typer(ledger.app, name="ledger")
