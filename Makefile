@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup venv tools contracts web browser postgres lint check clean
+.PHONY: demo test setup venv tools contracts web web-types browser postgres lint check clean
 
 # The demonstration on a fresh data directory of its own (the demo refuses one in use), which
 # `milestone serve --data-dir .milestone-demo` then shows in the web app.
@@ -61,6 +61,11 @@ web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run --silent build
 	touch $@
 
+# The app's TypeScript types of the API (web/src/api-types.ts), generated from the OpenAPI
+# document; `make lint` fails when the committed file drifts from the API.
+web-types: venv web/node_modules/.installed
+	web/scripts/types.sh
+
 # The browser tests drive Debian's Chromium (never a browser download); install it when missing.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -71,9 +76,10 @@ browser:
 postgres:
 	scripts/start-postgres.sh
 
-lint: venv
+lint: venv web/node_modules/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
+	web/scripts/types.sh --check
 
 clean:
 	rm -rf $(VENV) tools/node_modules web/node_modules web/dist .pytest_cache .mypy_cache \

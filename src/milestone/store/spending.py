@@ -25,9 +25,11 @@ from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.rules.store import (
     DAY_SECONDS,
     Earning,
+    Unlock,
     calculate_spendable,
     calculate_spendable_from,
     calculate_unlock_instant,
+    calculate_unlock_schedule,
 )
 from milestone.rules.units import format_pebbles
 from milestone.store.errors import StonesLocked
@@ -129,3 +131,10 @@ def require_spendable(session: Session, clock: Clock, owner_id: int, amount: int
 
 def _iso(instant: int) -> str:
     return datetime.datetime.fromtimestamp(instant, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unlock_schedule_of(session: Session, clock: Clock, owner_id: int) -> list[Unlock]:
+    """When the owner's locked stones become spendable, soonest first (`milestone.rules`)."""
+    balance = balance_of(session, owner_account(owner_id))
+    earnings = locked_earnings(session, clock, owner_id)
+    return calculate_unlock_schedule(balance, earnings, clock.now())

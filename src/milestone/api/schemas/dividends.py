@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Amount, Fen, Instant, hex_of, optional_instant
+from milestone.api.schemas.common import Amount, Fen, FenText, Instant, hex_of, optional_instant
 from milestone.dividends.commitments import EntitlementProof
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import PayoutConfirmation
@@ -20,7 +20,7 @@ class DividendCreate(BaseModel):
 
 class DividendPublic(BaseModel):
     id: int
-    amount_fen: int
+    amount_fen: FenText
     record_epoch: int
     payment_date: str
     note: str
@@ -35,7 +35,8 @@ class DividendPublic(BaseModel):
     @classmethod
     def of(cls, dividend: Dividend) -> DividendPublic:
         return cls(
-            id=dividend.id, amount_fen=dividend.amount_fen, record_epoch=dividend.record_epoch,
+            id=dividend.id, amount_fen=str(dividend.amount_fen),
+            record_epoch=dividend.record_epoch,
             payment_date=dividend.payment_date, note=dividend.note,
             declared_at=Instant.of(dividend.declared_at),
             circulating=Amount.of(dividend.circulating), holders=dividend.holders,
@@ -48,7 +49,7 @@ class EntitlementPublic(BaseModel):
     owner_id: int
     address: str
     balance: Amount
-    amount_fen: int
+    amount_fen: FenText
     paid_at: Instant | None
     rail_reference: str | None
 
@@ -57,7 +58,7 @@ class EntitlementPublic(BaseModel):
         return cls(
             dividend_id=entitlement.dividend_id, owner_id=entitlement.owner_id,
             address=hex_of(entitlement.address), balance=Amount.of(entitlement.balance),
-            amount_fen=entitlement.amount_fen, paid_at=optional_instant(entitlement.paid_at),
+            amount_fen=str(entitlement.amount_fen), paid_at=optional_instant(entitlement.paid_at),
             rail_reference=entitlement.rail_reference,
         )
 
@@ -69,7 +70,7 @@ class EntitlementProofPublic(BaseModel):
     dividend_id: int
     owner_id: int
     address: str
-    amount_fen: int
+    amount_fen: FenText
     root: str
     proof: list[str]
     committed_epoch: int | None
@@ -78,7 +79,7 @@ class EntitlementProofPublic(BaseModel):
     def of(cls, proof: EntitlementProof) -> EntitlementProofPublic:
         return cls(
             dividend_id=proof.dividend_id, owner_id=proof.owner_id, address=hex_of(proof.address),
-            amount_fen=proof.amount_fen, root=hex_of(proof.root),
+            amount_fen=str(proof.amount_fen), root=hex_of(proof.root),
             proof=[hex_of(node) for node in proof.proof], committed_epoch=proof.committed_epoch,
         )
 
@@ -86,13 +87,13 @@ class EntitlementProofPublic(BaseModel):
 class PayoutConfirmationPublic(BaseModel):
     paid: int
     """Lines newly marked paid."""
-    paid_fen: int
+    paid_fen: FenText
     failed: int
     already_paid: int
 
     @classmethod
     def of(cls, result: PayoutConfirmation) -> PayoutConfirmationPublic:
         return cls(
-            paid=result.paid, paid_fen=result.paid_fen, failed=result.failed,
+            paid=result.paid, paid_fen=str(result.paid_fen), failed=result.failed,
             already_paid=result.already_paid,
         )
