@@ -46,18 +46,19 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 contracts: venv
 	$(BIN)/python -m milestone.chain.compile
 
-# The web app: installed from its lock and built by Vite into web/dist, which `milestone serve`
-# serves at `/`. The stamp depends on every source, so an unchanged app is not rebuilt.
+# The web app: installed from its lock and built by Vite into src/milestone/webapp (package data:
+# the wheel carries it), which `milestone serve` serves at `/`. The stamp depends on every
+# source, so an unchanged app is not rebuilt.
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/tsconfig.json \
 	web/vite.config.ts
 
-web: web/dist/.built
+web: src/milestone/webapp/.built
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
+src/milestone/webapp/.built: web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run --silent build
 	touch $@
 
@@ -82,5 +83,5 @@ lint: venv web/node_modules/.installed
 	web/scripts/types.sh --check
 
 clean:
-	rm -rf $(VENV) tools/node_modules web/node_modules web/dist .pytest_cache .mypy_cache \
+	rm -rf $(VENV) tools/node_modules web/node_modules src/milestone/webapp .pytest_cache .mypy_cache \
 		.ruff_cache test-artifacts

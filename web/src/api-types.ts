@@ -473,9 +473,30 @@ export interface paths {
         put?: never;
         /**
          * Declare a dividend
-         * @description On a finalized epoch; every owner's share is posted to the ledger at once.
+         * @description On a finalized epoch; every owner's share is posted to the ledger at once. Refused above
+         *     the configured share of the equity behind the plan, or with a payment date in the past.
          */
         post: operations["declare_dividend_api_v1_dividends_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dividends/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a dividend declared now may be
+         * @description Public: the largest amount and the earliest payment date a declaration may have.
+         */
+        get: operations["read_dividend_limits_api_v1_dividends_limits_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1619,6 +1640,15 @@ export interface components {
             /** Record Epoch */
             record_epoch: number;
         };
+        /** DividendLimitsPublic */
+        DividendLimitsPublic: {
+            /** Earliest Payment Date */
+            earliest_payment_date: string;
+            /** Max Amount Fen */
+            max_amount_fen: string | null;
+            /** Time Zone */
+            time_zone: string;
+        };
         /** DividendPublic */
         DividendPublic: {
             /**
@@ -2123,6 +2153,8 @@ export interface components {
             parameters_hash: string;
             /** Preset */
             preset: string;
+            /** Time Zone */
+            time_zone: string;
             totals: components["schemas"]["TotalsPublic"];
         };
         /**
@@ -2591,6 +2623,7 @@ export type ConsentStatePublic = components['schemas']['ConsentStatePublic'];
 export type DeletionPublic = components['schemas']['DeletionPublic'];
 export type DeliveryConfirmationCreate = components['schemas']['DeliveryConfirmationCreate'];
 export type DividendCreate = components['schemas']['DividendCreate'];
+export type DividendLimitsPublic = components['schemas']['DividendLimitsPublic'];
 export type DividendPublic = components['schemas']['DividendPublic'];
 export type EntitlementProofPublic = components['schemas']['EntitlementProofPublic'];
 export type EntitlementPublic = components['schemas']['EntitlementPublic'];
@@ -4838,6 +4871,53 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_dividend_limits_api_v1_dividends_limits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DividendLimitsPublic"];
+                };
+            };
+            /** @description Route not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

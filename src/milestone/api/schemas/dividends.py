@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from milestone.api.schemas.common import Amount, Fen, FenText, Instant, hex_of, optional_instant
 from milestone.dividends.commitments import EntitlementProof
+from milestone.dividends.limits import DividendLimits
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import PayoutConfirmation
 
@@ -16,6 +17,20 @@ class DividendCreate(BaseModel):
     record_epoch: int = Field(ge=0, le=2**40)
     payment_date: str = Field(min_length=10, max_length=10, examples=["2027-03-31"])
     note: str = Field(default="", max_length=500)
+
+
+class DividendLimitsPublic(BaseModel):
+    max_amount_fen: FenText | None
+    """The largest dividend: a share of the equity behind the plan (null: none configured)."""
+    earliest_payment_date: str
+    """Today in the program's time zone: a payment date may not be earlier."""
+    time_zone: str
+
+    @classmethod
+    def of(cls, limits: DividendLimits, time_zone: str) -> DividendLimitsPublic:
+        cap = limits.max_amount_fen
+        return cls(max_amount_fen=None if cap is None else str(cap),
+                   earliest_payment_date=limits.earliest_payment_date, time_zone=time_zone)
 
 
 class DividendPublic(BaseModel):

@@ -47,14 +47,18 @@ class ProgramPublic(BaseModel):
     current_epoch: int
     """The epoch the service's clock is in (negative before genesis)."""
     totals: TotalsPublic
+    time_zone: str
+    """The program's time zone (IANA): where its people read dates and times."""
 
     @classmethod
-    def of(cls, program: Program, current_epoch: int, totals: Totals) -> ProgramPublic:
+    def of(
+        cls, program: Program, current_epoch: int, totals: Totals, time_zone: str
+    ) -> ProgramPublic:
         return cls(
             preset=program.preset,
             parameters=digits_for_json(parameters_to_dict(program.parameters)),
             parameters_hash=hex_of(program.parameters_hash), genesis=Instant.of(program.genesis),
-            current_epoch=current_epoch, totals=TotalsPublic.of(totals),
+            current_epoch=current_epoch, totals=TotalsPublic.of(totals), time_zone=time_zone,
         )
 
 
