@@ -63,7 +63,7 @@ def create_app(
     database: Database | None = None,
     hasher: PasswordHasher = STRONG_HASHER,
     limiter: RateLimiter | None = None,
-    web_dir: Path | None | Literal["settings"] = "settings",
+    web_dir: Path | Literal["settings"] | None = "settings",
 ) -> FastAPI:
     """The API over the database of `settings` (or `database`, which the caller then owns)."""
     clock = clock or SystemClock()
