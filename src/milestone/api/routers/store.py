@@ -63,6 +63,12 @@ def read_merchants(session: SessionDep) -> list[MerchantPublic]:
     return [MerchantPublic.of(merchant) for merchant in merchants.list_merchants(session)]
 
 
+@router.get("/merchants/me", summary="The merchant whose key I hold")
+def read_my_merchant(merchant_id: MerchantKeyId, session: SessionDep) -> MerchantPublic:
+    """The merchant desk opens on this: its catalogue shows before the first order comes in."""
+    return MerchantPublic.of(merchants.get_merchant(session, merchant_id))
+
+
 @router.post(
     "/merchants", status_code=status.HTTP_201_CREATED, summary="Register a merchant",
     dependencies=[WriteLimit], responses=WRITES,
