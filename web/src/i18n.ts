@@ -54,5 +54,5 @@ export function setLang(next: Lang): void {
 
 /** The text in the current language; `{{name}}` takes `values.name`, `count` picks a plural. */
 export function t(key: string, values?: Record<string, unknown>): string {
-  return i18next.t(key, values as never) as string;
+  return String(i18next.t(key, values as never));
 }

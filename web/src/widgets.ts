@@ -44,12 +44,12 @@ export interface Column<T> {
   numeric?: boolean;
 }
 
-/** A table; on a phone each row becomes a small card of label–value lines (no sideways scroll). */
+/** A table; on a phone each row becomes a small card of label–value lines (styles.css). */
 export function table<T>(columns: Column<T>[], rows: T[], empty = "Nothing yet."): HTMLElement {
   if (rows.length === 0) return h("p", { class: "empty" }, t(empty));
   const labels = columns.map((c) => t(c.label));
   return h("div", { class: "table-wrap" },
-    h("table", { class: "cards-on-phone" },
+    h("table", null,
       h("thead", null, h("tr", null, labels.map((label, i) => h("th", { class: columns[i].numeric ? "num" : null }, label)))),
       h("tbody", null, rows.map((row) =>
         h("tr", null, columns.map((c, i) => h("td", { class: c.numeric ? "num" : null, "data-label": labels[i] }, c.cell(row)))),
