@@ -202,7 +202,7 @@ export function amountOf(amount: Amount, decimals = 2): HTMLElement {
     element.title = full;
     element.tabIndex = 0;
     element.setAttribute("role", "button");
-    element.setAttribute("aria-label", t("{{amount}} stones exactly; tap to show", { amount: full }));
+    // The name stays the visible figure; the exact one is its description (and a tap away).
     const flip = () => { element.textContent = element.textContent === short ? full : short; };
     element.addEventListener("click", flip);
     element.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); flip(); } });

@@ -91,14 +91,14 @@ function topbar(active: Area): HTMLElement {
   );
 }
 
-/** 中文 / EN: the other language, one tap away; the choice is remembered. */
+/** 中文 / English: the other language, named in itself, one tap away; the choice is remembered. */
 function languageSwitch(): HTMLElement {
   const other: Lang = lang() === "zh" ? "en" : "zh";
   return h("button", {
     type: "button", class: "lang", id: "lang-switch", lang: other === "zh" ? "zh-CN" : "en",
-    "aria-label": other === "zh" ? "切换到中文" : "Switch to English",
+    title: other === "zh" ? "切换到中文" : "Switch to English",
     onclick: () => { setLang(other); void render(); },
-  }, other === "zh" ? "中文" : "EN");
+  }, other === "zh" ? "中文" : "English");
 }
 
 function tabs(route: Route): HTMLElement | null {

@@ -30,7 +30,6 @@ export const ZH: Record<string, string> = {
   "no": "否",
   "{{amount}} stone": "{{amount}} 石",
   "{{amount}} stones": "{{amount}} 石",
-  "{{amount}} stones exactly; tap to show": "精确值 {{amount}} 石，点按显示",
   "{{count}} drops_other": "{{count}} 滴",
   "{{count}} rounds_other": "{{count}} 轮",
   "{{count}} items_other": "{{count}} 项",
