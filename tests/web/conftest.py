@@ -164,7 +164,8 @@ class Visitor:
         violations = page.evaluate(  # type: ignore[attr-defined]
             """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
                 .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-                .map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`)"""
+                .map((v) => `${v.id}: ${v.help} `
+                    + `(${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`)"""
         )
         assert violations == [], f"{where} ({self.size}, {self.lang}): {violations}"
 

@@ -8,10 +8,11 @@ tap, and impossible input is refused in the page with the real reason, before it
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from .conftest import DIVIDEND_BACKING_FEN, SIZES, Visitor
-from .scenario import Scenario
+from .scenario import PASSWORD, Scenario
 from .test_app import api
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(name="browser")]
@@ -22,7 +23,8 @@ OWNER = ["/wallet", "/wallet/drops", "/wallet/trips", "/wallet/consent", "/walle
          "/wallet/dividends"]
 STAFF = ["/console", "/console/epochs", "/console/rejections", "/console/campaigns",
          "/console/owners", "/console/merchants", "/console/dividends"]
-CHINESE = {"/explorer": "项目概况", "/wallet": "我的钱包", "/console": "运营", "/merchant": "商户工作台"}
+CHINESE = {"/explorer": "项目概况", "/wallet": "我的钱包", "/console": "运营",
+           "/merchant": "商户工作台"}
 
 
 def check(visitor: Visitor, path: str) -> object:
@@ -65,7 +67,8 @@ def test_the_owner_pages(visit, server: str, size: str, lang: str) -> None:
         assert pebbles_at(page, f"#{field}") == wallet[field]["pebbles"], field  # type: ignore[index]
     for flow in wallet["flows"]:  # type: ignore[index]
         if flow["credited"]["pebbles"] != "0":
-            assert pebbles_at(page, f"[data-kind='{flow['kind']}'] strong") == flow["credited"]["pebbles"]
+            shown = pebbles_at(page, f"[data-kind='{flow['kind']}'] strong")
+            assert shown == flow["credited"]["pebbles"]
     # The day's turn is said in the program's time zone, and every epoch label is the drops'.
     assert "08:00" in page.inner_text("#day-turns")  # type: ignore[attr-defined]
     for path in OWNER[1:]:
@@ -159,3 +162,60 @@ def test_revoking_consent_asks_first_and_says_what_is_erased(
     page.click("[data-confirm='yes']")  # type: ignore[attr-defined]
     page.wait_for_selector("#consent-out .notice-good")  # type: ignore[attr-defined]
     assert api(server, "/consent", "bob")[0]["scopes"]["mileage"] is False  # type: ignore[index]
+
+
+def merchant_desk(visit, scenario: Scenario, size: str = "phone", lang: str = "en") -> Visitor:
+    shop: Visitor = visit(size, lang)
+    page = shop.open("/login?merchant=1")
+    page.fill("#merchant-form input[name=key]", scenario.merchant_key)  # type: ignore[attr-defined]
+    page.click("#merchant-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_function("location.hash === '#/merchant'")  # type: ignore[attr-defined]
+    shop.ready()
+    return shop
+
+
+def test_a_refund_asks_first_and_an_item_is_edited_and_withdrawn(
+    visit, server: str, scenario: Scenario
+) -> None:
+    login = httpx.post(f"{server}/api/v1/auth/login",
+                       json={"username": "ann", "password": PASSWORD})
+    token = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    def status() -> str:
+        answer = httpx.get(f"{server}/api/v1/store/orders/{order['id']}", headers=token)
+        return str(answer.json()["status"])
+
+    cheap = scenario.item_ids[0]
+    placed = httpx.post(f"{server}/api/v1/store/orders", json={"item_id": cheap, "quantity": 1},
+                        headers={**token, "Idempotency-Key": "roles-refund-1"})
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    shop = merchant_desk(visit, scenario)
+    page = shop.page
+    page.click(f"[data-refund='{order['id']}']")  # type: ignore[attr-defined]
+    question = page.wait_for_selector(".confirm")  # type: ignore[attr-defined]
+    assert "gives" in question.inner_text() and "back to the buyer" in question.inner_text()
+    assert status() == "placed"
+    page.click("[data-confirm='yes']")  # type: ignore[attr-defined]
+    page.wait_for_selector(  # type: ignore[attr-defined]
+        f"[data-order-status='{order['id']}']", state="detached")
+    assert status() == "refunded"
+
+    # Edit the price, then withdraw the item: the catalogue the owners see follows.
+    page.click(f"[data-edit-item='{cheap}'] summary")  # type: ignore[attr-defined]
+    page.fill(f"[data-edit-item='{cheap}'] input[name=price]", "2.5")  # type: ignore[attr-defined]
+    page.click(f"[data-edit-item='{cheap}'] button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        f"!document.querySelector(\"[data-edit-item='{cheap}']\")?.open")
+    items = {i["id"]: i for i in httpx.get(f"{server}/api/v1/store/items").json()}
+    assert items[cheap]["price"]["pebbles"] == "250000000"
+    page.click(f"[data-edit-item='{cheap}'] summary")  # type: ignore[attr-defined]
+    page.click(f"[data-toggle-item='{cheap}']")  # type: ignore[attr-defined]
+    toggle = f"document.querySelector(\"[data-toggle-item='{cheap}']\")?.textContent"
+    page.wait_for_function(f"{toggle} === 'Put back on sale'")  # type: ignore[attr-defined]
+    items = {i["id"]: i for i in httpx.get(f"{server}/api/v1/store/items").json()}
+    assert items[cheap]["active"] is False
+    page.click(f"[data-edit-item='{cheap}'] summary")  # type: ignore[attr-defined]
+    page.click(f"[data-toggle-item='{cheap}']")  # type: ignore[attr-defined]
+    page.wait_for_function(f"{toggle} === 'Withdraw from sale'")  # type: ignore[attr-defined]
+    shop.assert_clean("the merchant's refund and edits")
