@@ -19,3 +19,19 @@ def test_without_a_merchant_key_there_is_no_merchant_to_read(
 ) -> None:
     assert_problem(client.get("/api/v1/store/merchants/me", headers=people.headers["ann"]),
                    401, "not_authenticated")
+
+
+def test_a_merchant_sees_its_withdrawn_items_which_the_public_does_not(
+    client: TestClient, people: People
+) -> None:
+    shop = people.headers["shop"]
+    item = client.post("/api/v1/store/items", json={"sku": "CAP", "title": "Cap", "price": 100},
+                       headers=shop).json()
+    withdrawn = client.patch(f"/api/v1/store/items/{item['id']}", json={"active": False},
+                             headers=shop)
+    assert withdrawn.status_code == 200, withdrawn.text
+    mine = client.get("/api/v1/store/merchants/me/items", headers=shop).json()
+    assert [(i["id"], i["active"]) for i in mine] == [(item["id"], False)]
+    assert client.get("/api/v1/store/items").json() == []
+    other = client.get("/api/v1/store/merchants/me/items", headers=people.headers["other_shop"])
+    assert other.json() == []

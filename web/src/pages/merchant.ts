@@ -40,7 +40,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
   const refresh = async () => {
     const [latest, catalogue] = await Promise.all([
       get<OrderPublic[]>("/store/orders", { auth: "merchant" }),
-      get<ItemPublic[]>("/store/items", { auth: "none", query: { merchant_id: me.id } }),
+      get<ItemPublic[]>("/store/merchants/me/items", { auth: "merchant" }),
     ]);
     orders = latest;
     items = new Map(catalogue.map((i) => [i.id, i]));
