@@ -143,7 +143,7 @@ function campaignsCard(campaigns: CampaignPublic[], refresh: () => Promise<void>
         h("strong", null, "+", amountOf(c.reward))))),
     open.some((c) => c.proof === "code") ? form([
       field("Campaign", h("select", { name: "campaign", id: "f-campaign" }, open.filter((c) => c.proof === "code").map((c) => h("option", { value: c.id }, c.name)))),
-      field("Code", input("code", { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters" }), "The one-time code you were given at the event or in the message."),
+      field("Campaign code", input("code", { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters" }), "The one-time code you were given at the event or in the message."),
     ], "Redeem code", async (data) => {
       const code = String(data.get("code") ?? "").trim();
       if (!code) throw new InputError(t("Write the code you were given."));
