@@ -7,6 +7,7 @@ the options the user gave, and pydantic-settings fills the rest from the environ
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -93,6 +94,28 @@ class Settings(BaseSettings):
 
     webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     """How often an idle dispatcher looks for new events."""
+
+    time_zone: str = "Asia/Shanghai"
+    """The program's time zone (IANA name): the web app shows dates and times in it, labelled,
+    and a calendar date typed there (a campaign's days, a payment date) is a day in it."""
+
+    web_dir: Path | None = None
+    """Serve the web app's built files from this directory instead of the installed package's."""
+
+    dividend_backing_fen: int = Field(default=0, ge=0)
+    """The value in CNY fen of the equity stake behind the plan; 0: not configured, and then no
+    dividend is refused for its size."""
+
+    dividend_max_share_percent: int = Field(default=10, ge=1, le=100)
+    """The largest dividend, as a percentage of `dividend_backing_fen`."""
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> Settings:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"time_zone: {self.time_zone!r} is not an IANA time zone") from None
+        return self
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

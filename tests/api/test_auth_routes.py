@@ -56,6 +56,8 @@ def test_change_password_needs_the_current_one(client: TestClient, people: Peopl
 
 def test_wallet_of_a_fresh_owner_is_empty(client: TestClient, people: People) -> None:
     wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
-    assert wallet["balance"] == {"pebbles": 0, "stones": "0.00000000"}
+    zero = {"pebbles": "0", "stones": "0.00000000"}
+    assert wallet["balance"] == wallet["spendable"] == wallet["locked"] == wallet["earned"] == zero
+    assert wallet["unlocks"] == [] and wallet["flows"] == [] and wallet["dividends_fen"] == "0"
     history = client.get("/api/v1/wallet/history", headers=people.headers["ann"]).json()
     assert history == {"lines": [], "next_cursor": None}

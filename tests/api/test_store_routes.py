@@ -75,7 +75,7 @@ def test_an_order_moves_stones_and_only_its_merchant_fulfils_it(
     )
     assert_problem(cancel, 409, "refund_after_fulfilment")
     wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
-    assert wallet["balance"]["pebbles"] == 10 * PEBBLES_PER_STONE - PRICE
+    assert wallet["balance"]["pebbles"] == str(10 * PEBBLES_PER_STONE - PRICE)
     mine = client.get("/api/v1/store/orders", headers=people.headers["ann"]).json()
     assert [o["id"] for o in mine] == [order_id]
     assert client.get("/api/v1/store/orders", headers=people.headers["bob"]).json() == []
@@ -97,7 +97,7 @@ def test_owner_cancels_and_gets_the_stones_back(
     )
     assert cancelled.json()["status"] == "cancelled"
     spendable = client.get("/api/v1/store/spendable", headers=people.headers["ann"]).json()
-    assert spendable["spendable"]["pebbles"] == 10 * PEBBLES_PER_STONE
+    assert spendable["spendable"]["pebbles"] == str(10 * PEBBLES_PER_STONE)
 
 
 def test_a_merchant_changes_only_its_own_items(
@@ -112,7 +112,7 @@ def test_a_merchant_changes_only_its_own_items(
         json={"price": 3 * PEBBLES_PER_STONE},
         headers=people.headers["shop"],
     )
-    assert own.json()["price"]["pebbles"] == 3 * PEBBLES_PER_STONE
+    assert own.json()["price"]["pebbles"] == str(3 * PEBBLES_PER_STONE)
 
 
 def test_order_steps_need_an_idempotency_key(

@@ -162,3 +162,18 @@ function problemOf(response: Response, data: unknown): Problem {
     detail: typeof data === "string" && data ? data.slice(0, 300) : `HTTP ${response.status}`,
   };
 }
+
+/** A file the API sends only to the logged-in user (a CSV), saved through the browser. */
+export async function download(path: string, filename: string): Promise<void> {
+  const session = currentSession();
+  const response = await fetch(url(path), { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new ApiError(problemOf(response, text ? parseJson(text) : undefined));
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}

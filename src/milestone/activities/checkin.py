@@ -25,7 +25,7 @@ def check_in(session: Session, clock: Clock, owner_id: int) -> CheckIn:
     last = last_check_in(session, owner_id)
     if last is not None and last.day == day:
         raise AlreadyCheckedIn(
-            f"owner {owner_id} already checked in today (day {day}); come back tomorrow",
+            "already checked in today; the next check-in day starts with the next epoch",
             owner_id=owner_id, day=day,
         )
     params = program_parameters(session)

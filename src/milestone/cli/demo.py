@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from milestone.audit.run import run_audit
 from milestone.cli.chainread import program_view
@@ -22,7 +23,8 @@ from milestone.sim.config import SimConfig
 from milestone.sim.demo import run_demo
 from milestone.sim.report import write_report
 from milestone.sim.summary import DemoSummary, summarize
-from milestone.storage import open_database
+from milestone.storage import Database, open_database
+from milestone.store.merchants import list_merchants, rotate_merchant_key
 
 DEFAULTS: Final[dict[str, tuple[int, int]]] = {
     # preset: (vehicles, days); minimal's eras are 4 epochs, so 16 days show four halvings
@@ -30,6 +32,8 @@ DEFAULTS: Final[dict[str, tuple[int, int]]] = {
     "minimal": (20, 16),
 }
 REPORT_FILE: Final[str] = "demo-report.html"
+MERCHANT_KEY_FILE: Final[str] = "merchant-desk.key"
+"""The demo merchant's API key, the merchant desk's log-in (readable by its owner only)."""
 
 
 def demo(
@@ -90,18 +94,41 @@ def demo(
                 summary = summarize(session, run.stats, config.days, audit_passed, audit_epochs)
             if run.consortium is not None:
                 summary.parties = run.consortium.roles()
+            merchant_key = _merchant_login(database, settings.data_dir / MERCHANT_KEY_FILE)
         finally:
             database.dispose()
         report = write_report(summary, settings.data_dir / REPORT_FILE)
     if json_output:
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:
-        _print(console, summary, report, settings.data_dir, settle=not no_settle)
+        _print(console, summary, report, settings.data_dir, settle=not no_settle,
+               merchant_key=merchant_key)
     if audit_passed is False:
         raise typer.Exit(1)
 
 
-def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settle: bool) -> None:
+def _merchant_login(database: Database, path: Path) -> Path | None:
+    """A fresh API key for the demo's shop, written to `path`: the merchant desk's log-in.
+
+    The simulation registers the shop but keeps no key (it acts through the services), so the
+    demo issues one at the end, as the operator would when handing the desk to a merchant.
+    """
+    def work(session: Session) -> str | None:
+        shops = list_merchants(session)
+        return rotate_merchant_key(session, shops[0].id) if shops else None
+
+    key = database.run(work)
+    if key is None:
+        return None
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def _print(
+    console: Console, s: DemoSummary, report: Path, data_dir: Path, settle: bool,
+    merchant_key: Path | None = None,
+) -> None:
     out = Console()
     table = Table(title=f"Milestone demo: {s.preset}, {s.days} days, {s.owners} owners, "
                   f"{s.vehicles} cars", show_header=False)
@@ -138,6 +165,9 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
                   f"or owner1..owner3, password {DEMO_PASSWORD!r})")
     else:
         out.print(f"epochs left for: milestone settle --data-dir {data_dir}")
+    if merchant_key is not None:
+        out.print(f"merchant desk: log in at /#/login?merchant=1 with the API key in "
+                  f"{merchant_key}")
 
 
 def _party_rows(parties: dict[str, Any]) -> list[tuple[str, str]]:

@@ -35,6 +35,7 @@ def serve(
     """Serve the API (and the web app, when built) on the embedded default or as configured."""
     import uvicorn
 
+    from milestone.api.app import web_app_report
     from milestone.auth.tokens import load_token_secret
     from milestone.storage import open_database
 
@@ -46,6 +47,7 @@ def serve(
     if workers > 1:
         prepare_multiprocess_metrics(settings.data_dir / METRICS_DIR)
     typer.echo(f"milestone: serving on http://{host}:{port} ({workers} worker(s))", err=True)
+    typer.echo(f"milestone: {web_app_report(settings)}", err=True)
     uvicorn.run(
         "milestone.api.main:app_from_environment",
         factory=True, host=host, port=port, workers=workers, access_log=access_log,

@@ -63,6 +63,21 @@ def read_merchants(session: SessionDep) -> list[MerchantPublic]:
     return [MerchantPublic.of(merchant) for merchant in merchants.list_merchants(session)]
 
 
+@router.get("/merchants/me", summary="The merchant whose key I hold")
+def read_my_merchant(merchant_id: MerchantKeyId, session: SessionDep) -> MerchantPublic:
+    """The merchant desk opens on this: its catalogue shows before the first order comes in."""
+    return MerchantPublic.of(merchants.get_merchant(session, merchant_id))
+
+
+@router.get("/merchants/me/items", summary="My catalogue, withdrawn items included")
+def read_my_items(merchant_id: MerchantKeyId, session: SessionDep) -> list[ItemPublic]:
+    """The desk lists what it withdrew too, so it can put an item back on sale."""
+    return [
+        ItemPublic.of(item)
+        for item in merchants.list_items(session, merchant_id, active_only=False)
+    ]
+
+
 @router.post(
     "/merchants", status_code=status.HTTP_201_CREATED, summary="Register a merchant",
     dependencies=[WriteLimit], responses=WRITES,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from milestone.activities.campaigns import UploadResult
@@ -154,10 +156,20 @@ class CampaignPublic(BaseModel):
     closed_at: Instant | None
     remaining: Amount
     returned: Amount | None
+    status: Literal["upcoming", "open", "ended", "closed"]
+    """At the service's clock: `ends_at` is the first instant after the campaign, so a campaign
+    is open from `starts_at` up to (not including) `ends_at`, and ended but not yet closed after
+    it; closed once the operator closed it and its remaining budget went back."""
 
     @classmethod
-    def of(cls, campaign: Campaign, remaining: int) -> CampaignPublic:
+    def of(cls, campaign: Campaign, remaining: int, now: int) -> CampaignPublic:
         return cls(
+            status=(
+                "closed" if campaign.closed_at is not None
+                else "upcoming" if now < campaign.starts_at
+                else "open" if now < campaign.ends_at
+                else "ended"
+            ),
             id=campaign.id, name=campaign.name, budget=Amount.of(campaign.budget),
             reward=Amount.of(campaign.reward), per_owner_cap=campaign.per_owner_cap,
             proof=campaign.proof, starts_at=Instant.of(campaign.starts_at),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Amount, Fen, Id, Instant, Pebbles, optional_instant
+from milestone.api.schemas.common import (
+    Amount,
+    Fen,
+    FenText,
+    Id,
+    Instant,
+    Pebbles,
+    optional_instant,
+)
 from milestone.ledger import JournalEntry
 from milestone.store.models import CatalogueItem, Merchant, StoreOrder
 from milestone.store.spending import Spendable
@@ -63,7 +71,7 @@ class ItemPublic(BaseModel):
     sku: str
     title: str
     price: Amount
-    cash_fen: int
+    cash_fen: FenText
     stock: int | None
     active: bool
 
@@ -71,7 +79,7 @@ class ItemPublic(BaseModel):
     def of(cls, item: CatalogueItem) -> ItemPublic:
         return cls(
             id=item.id, merchant_id=item.merchant_id, sku=item.sku, title=item.title,
-            price=Amount.of(item.price), cash_fen=item.cash_fen, stock=item.stock,
+            price=Amount.of(item.price), cash_fen=str(item.cash_fen), stock=item.stock,
             active=item.active,
         )
 
@@ -88,7 +96,7 @@ class OrderPublic(BaseModel):
     item_id: int
     quantity: int
     stones: Amount
-    cash_fen: int
+    cash_fen: FenText
     status: str
     """placed, confirmed, fulfilled, cancelled or refunded."""
     placed_at: Instant
@@ -99,7 +107,8 @@ class OrderPublic(BaseModel):
         return cls(
             id=order.id, owner_id=order.owner_id, merchant_id=order.merchant_id,
             item_id=order.item_id, quantity=order.quantity, stones=Amount.of(order.stones),
-            cash_fen=order.cash_fen, status=order.status, placed_at=Instant.of(order.placed_at),
+            cash_fen=str(order.cash_fen), status=order.status,
+            placed_at=Instant.of(order.placed_at),
             updated_at=Instant.of(order.updated_at),
         )
 
