@@ -78,7 +78,7 @@ def stated_result(record: EpochFile, canonical: bytes) -> EpochResult:
         cum_burned=record.totals.cum_burned,
         cum_dividends_fen=record.totals.cum_dividends_fen,
         dividends_root=record.dividends.root,
-        dividend_record_epoch=record.dividends.record_epoch,
+        dividend_record_epoch=record.dividends.record_epoch or 0,
     )
 
 
