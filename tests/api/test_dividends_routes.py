@@ -67,9 +67,11 @@ def test_dividend_on_a_finalized_epoch_gives_each_holder_a_provable_share(
     dividend = declared.json()
     holders = holders_part(program, amount, 4 * PEBBLES_PER_STONE)
     assert dividend["mode"] == program.parameters.dividend_mode
-    assert (dividend["holders_fen"], dividend["issuer_fen"]) == (str(holders), str(amount - holders))
+    parts = (dividend["holders_fen"], dividend["issuer_fen"])
+    assert parts == (str(holders), str(amount - holders))
     assert holders == 1_000  # per stone: 4 of 1,500 stones held, 1,000 of 375,000 fen
-    assert dividend["holders"] == 2 and dividend["circulating"]["pebbles"] == str(4 * PEBBLES_PER_STONE)
+    assert dividend["holders"] == 2
+    assert dividend["circulating"]["pebbles"] == str(4 * PEBBLES_PER_STONE)
     assert declare(client, people, amount=amount).json()["id"] == dividend["id"]  # same key
     assert client.get("/api/v1/dividends").json()[0]["root"] == dividend["root"]
     share = client.get(
