@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Amount, Fen, Instant, hex_of, optional_instant
+from milestone.api.schemas.common import Amount, Instant, hex_of, optional_instant
+from milestone.api.schemas.requests import DateText, EpochIn, PositiveFenText, RequestModel
 from milestone.dividends.commitments import EntitlementProof
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import PayoutConfirmation
 
 
-class DividendCreate(BaseModel):
-    amount_fen: Fen
+class DividendCreate(RequestModel):
+    amount_fen: PositiveFenText
     """The whole dividend in CNY fen, split over the owners' stones at `record_epoch`."""
-    record_epoch: int = Field(ge=0, le=2**40)
-    payment_date: str = Field(min_length=10, max_length=10, examples=["2027-03-31"])
+    record_epoch: EpochIn
+    payment_date: DateText
     note: str = Field(default="", max_length=500)
 
 
