@@ -43,7 +43,7 @@ ChainUrl = Annotated[
     typer.Option(
         "--chain-url",
         help="JSON-RPC URL of an EVM node "
-        "[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
+        "\\[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
         show_default=False,
     ),
 ]
@@ -51,7 +51,7 @@ OperatorKey = Annotated[
     str | None,
     typer.Option(
         help="The operator's private key, hex "
-        "[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
+        "\\[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
         show_default=False,
     ),
 ]
@@ -73,7 +73,7 @@ def deploy(
     preset: Annotated[str, typer.Option(help="Parameter preset: im-csop or minimal.")] = "im-csop",
     genesis: Annotated[
         str | None,
-        typer.Option(help="Genesis date, YYYY-MM-DD (UTC) [default: today].", show_default=False),
+        typer.Option(help="Genesis date, YYYY-MM-DD (UTC) \\[default: today].", show_default=False),
     ] = None,
     enforce_epoch_end: Annotated[
         bool,

@@ -19,7 +19,7 @@ from milestone.storage import Database, open_database
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", help="Data directory [env MILESTONE_DATA_DIR; default ./.milestone]."
+        "--data-dir", help="Data directory \\[env MILESTONE_DATA_DIR; default ./.milestone]."
     ),
 ]
 DatabaseUrlOption = Annotated[
@@ -27,7 +27,7 @@ DatabaseUrlOption = Annotated[
     typer.Option(
         "--database-url",
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-        "[env MILESTONE_DATABASE_URL; default a SQLite file in the data directory].",
+        "\\[env MILESTONE_DATABASE_URL; default a SQLite file in the data directory].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]

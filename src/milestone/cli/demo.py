@@ -45,7 +45,7 @@ def demo(
     database_url: DatabaseUrlOption = None,
     chain_url: Annotated[
         str | None,
-        typer.Option("--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default "
+        typer.Option("--chain-url", help="EVM JSON-RPC URL \\[env MILESTONE_CHAIN_URL; default "
                      "the embedded chain]."),
     ] = None,
     no_settle: Annotated[

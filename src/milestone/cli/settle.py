@@ -32,7 +32,7 @@ from milestone.settings import load_settings
 ChainUrlOption = Annotated[
     str | None,
     typer.Option(
-        "--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default embedded]."
+        "--chain-url", help="EVM JSON-RPC URL \\[env MILESTONE_CHAIN_URL; default embedded]."
     ),
 ]
 
