@@ -71,9 +71,13 @@ browser:
 postgres:
 	scripts/start-postgres.sh
 
+# ruff, mypy, the layers of docs/architecture.md (import-linter) and declared dependencies
+# (deptry), so that architecture is checked, not hoped for.
 lint: venv
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/deptry src tests
 
 clean:
 	rm -rf $(VENV) tools/node_modules web/node_modules web/dist .pytest_cache .mypy_cache \
