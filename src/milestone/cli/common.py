@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from milestone.chain.errors import ChainUnavailable
 from milestone.errors import MilestoneError
+from milestone.program.errors import ProgramNotInitialized
+from milestone.program.service import Program, load_program
 from milestone.rules.errors import RuleError
 from milestone.settings import load_settings
 from milestone.storage import Database, open_database
@@ -36,10 +39,58 @@ ContractOption = Annotated[
 ]
 
 
-def open_from_options(data_dir: Path | None, database_url: str | None) -> Database:
-    """The configured database, migrated to the newest schema."""
+class NoDatabase(MilestoneError):
+    """The command was pointed at a database that is not there; nothing was created."""
+
+    code = "no_database"
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database (or SQLite in memory)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def require_database(database_url: str) -> None:
+    """Refuse (`no_database`) a SQLite file that does not exist, instead of creating it empty:
+    a mistyped --data-dir must not leave a fresh database (and directory) behind."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.is_file():
+        raise NoDatabase(
+            f"no database at {path}: run `milestone init` for a new program, or point "
+            "--data-dir (or --database-url) at an existing one"
+        )
+
+
+def open_from_options(
+    data_dir: Path | None, database_url: str | None, *, create: bool = False
+) -> Database:
+    """The configured database, migrated to the newest schema. Only `create` (for `init`)
+    makes a new one; otherwise a missing one ends the command with `no_database`."""
     settings = load_settings(data_dir=data_dir, database_url=database_url)
+    if not create:
+        with reported_errors():
+            require_database(settings.database_url)
     return open_database(settings.database_url)
+
+
+def existing_program(database_url: str) -> Program | None:
+    """The program of the database at `database_url`, or None if there is none (yet)."""
+    if sqlite_file(database_url) is not None:
+        try:
+            require_database(database_url)
+        except NoDatabase:
+            return None
+    database = open_database(database_url)
+    try:
+        with database.session() as session:
+            return load_program(session)
+    except ProgramNotInitialized:
+        return None
+    finally:
+        database.dispose()
 
 
 @contextmanager
