@@ -12,9 +12,9 @@ from importlib import import_module
 from importlib.metadata import version
 from typing import Any, NamedTuple
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click as click  # Typer's own click: the classes its groups expect
+from typer.core import TyperCommand, TyperGroup
 
 
 class Lazy(NamedTuple):
@@ -69,16 +69,16 @@ def load_command(name: str) -> click.Command:
     """The click command of `milestone NAME`, importing its module now."""
     lazy = COMMANDS[name]
     target: Any = getattr(import_module(f"milestone.cli.{lazy.module}"), lazy.attribute)
-    for command, module, attribute in EXTRA_COMMANDS.get(name, []):
-        if not any(info.name == command for info in target.registered_commands):
-            target.command(command)(getattr(import_module(f"milestone.cli.{module}"), attribute))
+    for extra, module, attribute in EXTRA_COMMANDS.get(name, []):
+        if not any(info.name == extra for info in target.registered_commands):
+            target.command(extra)(getattr(import_module(f"milestone.cli.{module}"), attribute))
+    command: click.Command
     if isinstance(target, typer.Typer):
-        group = typer.main.get_group(target)
-        group.name = name
-        return group
-    single = typer.Typer()
-    single.command(name)(target)
-    command = typer.main.get_command(single)
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer()
+        single.command(name)(target)
+        command = typer.main.get_command(single)
     command.name = name
     return command
 
@@ -93,7 +93,7 @@ class LazyGroup(TyperGroup):
         if cmd_name not in COMMANDS:
             return None
         if ctx.meta.get(LISTING):
-            return click.Command(cmd_name, help=COMMANDS[cmd_name].help)  # the help line only
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help)  # the help line only
         return load_command(cmd_name)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
