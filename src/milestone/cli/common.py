@@ -16,6 +16,7 @@ from milestone.errors import MilestoneError
 from milestone.program.errors import ProgramNotInitialized
 from milestone.program.service import Program, load_program
 from milestone.rules.errors import RuleError
+from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.storage import Database, open_database
 
@@ -91,6 +92,12 @@ def existing_program(database_url: str) -> Program | None:
         return None
     finally:
         database.dispose()
+
+
+def grouped_stones(pebbles: int) -> str:
+    """An amount in stones with its thousands grouped, for people: `1,234,567.00000000`."""
+    whole, _, fraction = format_pebbles(pebbles).partition(".")
+    return f"{int(whole):,}.{fraction}"
 
 
 @contextmanager

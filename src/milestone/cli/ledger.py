@@ -6,11 +6,14 @@ import json
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
+    grouped_stones,
     open_from_options,
     reported_errors,
 )
@@ -92,6 +95,9 @@ def show_totals(
     if json_output:
         typer.echo(json.dumps({**fields, "reconciles": result.reconciles}, indent=2))
         return
+    table = Table("where", "stones", title="Where every issued stone is")
+    table.columns[1].justify = "right"
     for name, amount in fields.items():
-        typer.echo(f"{name:>17} {format_pebbles(amount):>24}")
-    typer.echo(f"{'reconciles':>17} {'yes' if result.reconciles else 'NO'}")
+        table.add_row(name.replace("_", " "), grouped_stones(amount))
+    table.add_row("reconciles", "yes" if result.reconciles else "NO")
+    Console().print(table)

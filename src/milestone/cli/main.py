@@ -39,8 +39,7 @@ COMMANDS: dict[str, Lazy] = {
     "beacon": Lazy("beacon", "app", "Take part in the beacon as an independent member."),
     "ledger": Lazy("ledger", "app", "Read and verify the journal."),
     "export": Lazy("export", "app", "Write epoch files and proofs for auditors."),
-    "owner": Lazy("vehicles", "owners", "Owners: create, list, show, identities, "
-                  "certify, revoke."),
+    "owner": Lazy("vehicles", "owners", "Owners: create, list, show, certify, revoke."),
     "vehicle": Lazy("vehicles", "vehicles", "Vehicles: register, keys, transfers."),
     "consent": Lazy("consent", "app", "Grant and revoke data consent; receipts."),
     "telemetry": Lazy("telemetry", "app", "Ingest signed trip reports; rejections and their "
@@ -60,7 +59,10 @@ COMMANDS: dict[str, Lazy] = {
 
 
 EXTRA_COMMANDS = {
-    "owner": [("certify", "sales", "owner_certify"), ("revoke", "sales", "owner_revoke")],
+    "owner": [
+        ("list", "owners", "owner_list"), ("show", "owners", "owner_show"),
+        ("certify", "sales", "owner_certify"), ("revoke", "sales", "owner_revoke"),
+    ],
 }
 """Commands a group takes from another module (a sales system certifies owners)."""
 

@@ -11,6 +11,8 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from milestone.auth import users as user_service
@@ -83,10 +85,12 @@ def list_users(
     if json_output:
         typer.echo(json.dumps(rows, indent=2))
         return
+    table = Table("id", "username", "role", "owner", "state", title="API users")
     for row in rows:
-        owner = f" owner {row['owner_id']}" if row["owner_id"] is not None else ""
-        state = "" if row["active"] else " (disabled)"
-        typer.echo(f"{row['id']:>6}  {row['username']:<32} {row['role']:<9}{owner}{state}")
+        owner = "" if row["owner_id"] is None else f"{row['owner_id']:,}"
+        table.add_row(f"{row['id']:,}", row["username"], row["role"], owner,
+                      "active" if row["active"] else "disabled")
+    Console().print(table)
 
 
 @users_app.command("disable")
