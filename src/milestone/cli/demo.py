@@ -13,13 +13,19 @@ from rich.table import Table
 
 from milestone.audit.run import run_audit
 from milestone.cli.chainread import program_view
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    JsonOption,
+    existing_program,
+    reported_errors,
+)
 from milestone.rules.params import get_preset
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.sim.actions import DEMO_PASSWORD
 from milestone.sim.config import SimConfig
-from milestone.sim.demo import run_demo
+from milestone.sim.demo import DATA_IN_USE, DemoDataInUse, run_demo
 from milestone.sim.report import write_report
 from milestone.sim.summary import DemoSummary, summarize
 from milestone.storage import open_database
@@ -61,6 +67,8 @@ def demo(
         config = SimConfig(preset=preset, vehicles=vehicles or default_vehicles,
                            days=days or default_days, seed=seed)
         settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+        if existing_program(settings.database_url) is not None:  # before any progress bar
+            raise DemoDataInUse(DATA_IN_USE)
         with Progress(
             TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=False, disable=json_output,
