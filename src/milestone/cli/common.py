@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from milestone.chain.errors import ChainUnavailable
 from milestone.errors import MilestoneError
@@ -19,6 +20,8 @@ from milestone.rules.errors import RuleError
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.storage import Database, open_database
+
+T = TypeVar("T")
 
 DataDirOption = Annotated[
     Path | None,
@@ -75,6 +78,19 @@ def open_from_options(
         with reported_errors():
             require_database(settings.database_url)
     return open_database(settings.database_url)
+
+
+def read_from_options(
+    data_dir: Path | None, database_url: str | None, read: Callable[[Session], T]
+) -> T:
+    """`read` in a session of the configured database, which is closed after; a refusal ends
+    the command with its one line. The one way the commands read the database."""
+    database = open_from_options(data_dir, database_url)
+    try:
+        with reported_errors(), database.session() as session:
+            return read(session)
+    finally:
+        database.dispose()
 
 
 def existing_program(database_url: str) -> Program | None:

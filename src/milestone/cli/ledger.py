@@ -15,6 +15,7 @@ from milestone.cli.common import (
     JsonOption,
     grouped_stones,
     open_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.ledger import Asset, balance_of, totals, verify_ledger
@@ -66,13 +67,10 @@ def balance(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """The balance of one account, now or at the end of an epoch."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                amount = balance_of(session, account, asset, at_epoch=epoch)
-        finally:
-            database.dispose()
+    amount = read_from_options(
+        data_dir, database_url,
+        lambda session: balance_of(session, account, asset, at_epoch=epoch),
+    )
     shown = format_pebbles(amount) + " stones" if asset is Asset.STONE else f"{amount} fen"
     typer.echo(f"{account}: {shown}")
 
@@ -84,13 +82,7 @@ def show_totals(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Where every issued stone is: reserves, budgets, owners, merchants, treasury, burned."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                result = totals(session)
-        finally:
-            database.dispose()
+    result = read_from_options(data_dir, database_url, totals)
     fields = {name: getattr(result, name) for name in result.__dataclass_fields__}
     if json_output:
         typer.echo(json.dumps({**fields, "reconciles": result.reconciles}, indent=2))

@@ -17,8 +17,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     grouped_stones,
-    open_from_options,
-    reported_errors,
+    read_from_options,
 )
 from milestone.errors import NotFound
 from milestone.ledger import balance_of, owner_account
@@ -83,13 +82,10 @@ def owner_list(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """List owners, newest first: id, username, address, cars, balance."""
-    database = open_from_options(data_dir, database_url)
-    try:
-        with reported_errors(), database.session() as session:
-            rows = [owner_row(session, o.id) for o in list_owners(session, before=before,
-                                                                  limit=limit)]
-    finally:
-        database.dispose()
+    rows = read_from_options(data_dir, database_url, lambda session: [
+        owner_row(session, found.id)
+        for found in list_owners(session, before=before, limit=limit)
+    ])
     if json_output:
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -109,12 +105,9 @@ def owner_show(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Show one owner: account, user, cars, balance, standing, shared identities."""
-    database = open_from_options(data_dir, database_url)
-    try:
-        with reported_errors(), database.session() as session:
-            row = owner_row(session, find_owner_id(session, owner))
-    finally:
-        database.dispose()
+    row = read_from_options(
+        data_dir, database_url, lambda session: owner_row(session, find_owner_id(session, owner))
+    )
     if json_output:
         typer.echo(json.dumps(row, indent=2))
         return

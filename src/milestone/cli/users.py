@@ -24,6 +24,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     open_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.clock import SystemClock
@@ -70,13 +71,7 @@ def list_users(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Every user, with role and state."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                found = user_service.list_users(session)
-        finally:
-            database.dispose()
+    found = read_from_options(data_dir, database_url, user_service.list_users)
     rows = [
         {"id": user.id, "username": user.username, "role": user.role.value,
          "owner_id": user.owner_id, "created_at": user.created_at, "active": user.active}
