@@ -42,7 +42,6 @@ from milestone.storage import Database, migrate, scratch
 from milestone.storage.engine import create_database_engine
 from milestone.storage.models import metadata
 from milestone.vehicle import VehicleSigner, generate_signing_key
-
 from realservices import fail_skipped_service  # tests/ is on sys.path: it holds this conftest
 
 GENESIS = 1_767_225_600

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from realservices import fail_skipped_service
 
 POSTGRES_DOWN = "PostgreSQL at postgresql://localhost/ unreachable: connection refused"

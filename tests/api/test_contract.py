@@ -3,9 +3,12 @@ never reaches a service, and OPTIONS names every method of a path."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from milestone.api.app import openapi_document
+from milestone.api.problems import HTTP_CODES
 
 from .conftest import People
 
@@ -22,7 +25,8 @@ def test_a_username_the_code_refuses_is_refused_by_the_schema(client: TestClient
 
 def test_a_duplicate_merchant_name_is_a_conflict(client: TestClient, people: People) -> None:
     operator = people.headers["olga"]
-    assert client.post("/api/v1/store/merchants", json={"name": "cafe"}, headers=operator).is_success
+    first = client.post("/api/v1/store/merchants", json={"name": "cafe"}, headers=operator)
+    assert first.is_success
     again = client.post("/api/v1/store/merchants", json={"name": "cafe"}, headers=operator)
     assert again.status_code == 409
     assert again.json()["code"] == "merchant_name_taken"
@@ -65,3 +69,10 @@ def test_options_names_every_method_of_the_path(client: TestClient, people: Peop
     assert refused.json()["code"] == "method_not_allowed"
     assert refused.headers["allow"] == "GET, POST, OPTIONS"
     assert client.options("/api/v1/nowhere").status_code == 404
+
+
+def test_every_code_of_the_api_itself_is_in_docs_api_md() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    missing = [code for code in HTTP_CODES.values() if f"`{code}`" not in doc]
+    assert missing == []
+    assert "`invalid_request`" in doc and "`idempotency_key_reused`" in doc
