@@ -104,7 +104,8 @@ def test_a_merchant_changes_only_its_own_items(
     client: TestClient, people: People, shop_item: int
 ) -> None:
     foreign = client.patch(
-        f"/api/v1/store/items/{shop_item}", json={"price": "1"}, headers=people.headers["other_shop"]
+        f"/api/v1/store/items/{shop_item}", json={"price": "1"},
+        headers=people.headers["other_shop"],
     )
     assert_problem(foreign, 403, "forbidden")
     own = client.patch(
