@@ -83,7 +83,7 @@ def list_users(
     table = Table("id", "username", "role", "owner", "state", title="API users")
     for row in rows:
         owner = "" if row["owner_id"] is None else f"{row['owner_id']:,}"
-        table.add_row(f"{row['id']:,}", row["username"], row["role"], owner,
+        table.add_row(f"{row['id']:,}", str(row["username"]), str(row["role"]), owner,
                       "active" if row["active"] else "disabled")
     Console().print(table)
 
