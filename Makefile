@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup venv tools contracts web browser postgres lint check clean
+.PHONY: demo test setup venv tools contracts web browser postgres lint check clean vectors
 
 # The demonstration on a fresh data directory of its own (the demo refuses one in use), which
 # `milestone serve --data-dir .milestone-demo` then shows in the web app.
@@ -19,9 +19,15 @@ demo: setup contracts
 	$(BIN)/milestone demo --data-dir $(DEMO_DIR)
 
 # pytest exits 5 when it collected no tests; say so plainly instead of make's "Error 5".
-test: setup postgres browser lint
+test: setup postgres browser lint vectors
 	$(BIN)/pytest $(PYTEST_ARGS); code=$$?; \
 	if [ $$code = 5 ]; then echo "make test: pytest collected no tests"; fi; exit $$code
+
+# The reference vectors of docs/vectors/ recomputed in TypeScript with OpenZeppelin's tree and
+# ethereum-cryptography, no Milestone code: compiled by the web app's own tsc, run by node --test
+# (nothing added to web/package.json).
+vectors: web/node_modules/.installed
+	cd web && node_modules/.bin/tsc -p tests && node --test tests/build/
 
 setup: venv tools web
 

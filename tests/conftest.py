@@ -24,10 +24,16 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from milestone.activities.budget import current_day, release_activity_budget
+from milestone.activities.budget import (
+    current_day,
+    pay_from_budget,
+    release_activity_budget,
+    release_opened_budgets,
+    released_budget,
+)
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
-from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root
+from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.models import FINALIZED, EpochRecord, OwnerBalanceRecord, OwnerStateRecord
 from milestone.epochs.status import last_finalized_epoch
 from milestone.ledger import MINING_RESERVE, owner_account, post_transaction, transfer
@@ -36,6 +42,7 @@ from milestone.registry.models import Owner
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
 from milestone.registry.vin import synthetic_vin
+from milestone.rules.leaves import BALANCE_LEAF
 from milestone.rules.params import get_preset
 from milestone.rules.schedule import calculate_epoch_budget
 from milestone.storage import Database, migrate, scratch
@@ -326,6 +333,22 @@ def release_budget(database: Database, clock: ManualClock, program: Program) -> 
             return release_activity_budget(session, clock, epoch, amount).amount
 
     return release_budget
+
+
+@pytest.fixture
+def exhaust_budget(
+    database: Database, clock: ManualClock, make_owner: MakeOwner
+) -> Callable[[], None]:
+    """Release every opened epoch's activity budget and pay all of it to another owner."""
+
+    def exhaust_budget() -> None:
+        spender = make_owner()
+        with database.transaction() as session:
+            release_opened_budgets(session, clock)
+            all_of_it = {spender: released_budget(session)}
+            pay_from_budget(session, clock, "activity.test", "exhaust", all_of_it, {})
+
+    return exhaust_budget
 
 
 Snapshot = dict[str, list[tuple[object, ...]]]

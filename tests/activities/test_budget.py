@@ -9,6 +9,7 @@ import pytest
 from milestone.activities.budget import (
     pay_from_budget,
     release_activity_budget,
+    release_opened_budgets,
     released_budget,
     releases,
 )
@@ -120,3 +121,36 @@ def test_paying_more_than_released_is_refused(
     with database.session() as session:
         assert balance_of(session, owner_account(owner)) == EPOCH_BUDGET
         assert released_budget(session) == 0
+
+
+def test_the_first_payment_of_an_epoch_releases_every_opened_epoch(
+    database: Database, clock: ManualClock, program: Program, make_owner: Callable[[], int]
+) -> None:
+    """Launch day pays: nothing was released before epoch 0 was settled, and now the first
+    check-in of an epoch releases its share (and that of any epoch that opened unnoticed)."""
+    owner = make_owner()
+    with database.transaction() as session:
+        pay_from_budget(session, clock, "activity.test", "day0", {owner: 1}, {})
+    clock.advance(2 * DAY)
+    with database.transaction() as session:
+        pay_from_budget(session, clock, "activity.test", "day2", {owner: 1}, {})
+    with database.session() as session:
+        assert [(r.epoch, r.amount) for r in releases(session)] == [
+            (0, EPOCH_BUDGET), (1, EPOCH_BUDGET), (2, EPOCH_BUDGET),
+        ]  # fmt: skip
+        assert released_budget(session) == 3 * EPOCH_BUDGET - 2
+    with database.transaction() as session:  # settlement's own release finds it done
+        assert release_activity_budget(session, clock, 1, EPOCH_BUDGET).amount == EPOCH_BUDGET
+
+
+def test_an_epoch_not_yet_open_is_not_released_early(
+    database: Database, clock: ManualClock, program: Program, make_owner: Callable[[], int]
+) -> None:
+    owner = make_owner()
+    clock.advance(DAY - 1)
+    with pytest.raises(ActivityBudgetExhausted), database.transaction() as session:
+        pay_from_budget(session, clock, "activity.test", "k", {owner: EPOCH_BUDGET + 1}, {})
+    with database.transaction() as session:
+        release_opened_budgets(session, clock)
+    with database.session() as session:
+        assert [r.epoch for r in releases(session)] == [0]

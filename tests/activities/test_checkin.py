@@ -74,13 +74,22 @@ def test_a_missed_day_resets_the_streak(database: Database, clock: ManualClock, 
     assert checked_in(database, clock, owner) == BASE
 
 
-def test_without_released_budget_a_check_in_waits(
+def test_a_launch_day_check_in_is_paid_before_any_settlement(
+    database: Database, clock: ManualClock, make_owner: Callable[[], int]
+) -> None:
+    """Epoch 0's activity budget is released as the epoch opens, not when it is settled."""
+    assert checked_in(database, clock, make_owner()) == BASE
+
+
+def test_with_the_released_budget_spent_a_check_in_waits(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
+    exhaust_budget: Callable[[], None],
     snapshot: Callable[[], object],
 ) -> None:
     owner = make_owner()
+    exhaust_budget()
     before = snapshot()
     with pytest.raises(ActivityBudgetExhausted):
         checked_in(database, clock, owner)

@@ -357,15 +357,17 @@ def test_a_revoked_sales_system_is_not_heard(
         confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(1), buyer, clock.now()))
 
 
-def test_without_budget_the_confirmation_waits(
+def test_with_the_released_budget_spent_the_confirmation_waits(
     database: Database,
     clock: ManualClock,
     make_owner: Callable[[], int],
     sales: Sales,
+    exhaust_budget: Callable[[], None],
     snapshot: Callable[[], object],
 ) -> None:
     referrer, buyer = make_owner(), make_owner()
     register(database, clock, "SO-1", code_of(database, clock, referrer), buyer)
+    exhaust_budget()
     before = snapshot()
     with pytest.raises(errors.ActivityBudgetExhausted):
         confirm(database, clock, sales, sales.confirm("SO-1", synthetic_vin(1), buyer, clock.now()))

@@ -170,6 +170,7 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         self.price = dict(zip(self.items, PRICES, strict=True))
         self.balances = dict.fromkeys(self.owners, 0)
         self.released = 0
+        self.last_released = -1
         self.mined = 0
         self.drops = 0
         self.budget = 0
@@ -232,6 +233,20 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         if not again:
             self.released += amount
             self.budget += amount
+            self.last_released = max(self.last_released, self.day)
+
+    def opening(self) -> int:
+        """What paying or reserving releases first: every epoch opened since the last release."""
+        return sum(
+            calculate_epoch_budget(PARAMS.activity, day)
+            for day in range(self.last_released + 1, self.day + 1)
+        )
+
+    def open_epochs(self) -> None:
+        amount = self.opening()
+        self.released += amount
+        self.budget += amount
+        self.last_released = max(self.last_released, self.day)
 
     @rule(who=owner_index, stones=st.integers(1, 4))
     def mine(self, who: int, stones: int) -> None:
@@ -266,12 +281,13 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         )
         if last is not None and last[0] == self.day:
             expected = "already_checked_in"
-        elif reward > self.budget:
+        elif reward > self.budget + self.opening():
             expected = "activity_budget_exhausted"
         else:
             expected = None
         self.attempt("check_in", lambda s: check_in(s, self.clock, owner), expected)
         if expected is None:
+            self.open_epochs()
             self.last_checkin[owner] = (self.day, streak)
             self.pay(owner, reward)
 
@@ -325,7 +341,7 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
             expected = None
         elif order_id in self.delivered or vin in self.delivered.values():
             expected = "duplicate_delivery"
-        elif PARAMS.referral_buyer_reward + referrer_reward > self.budget:
+        elif PARAMS.referral_buyer_reward + referrer_reward > self.budget + self.opening():
             expected = "activity_budget_exhausted"
         else:
             expected = None
@@ -337,6 +353,7 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         )
         if expected is None and not retry:
             assert referral is not None
+            self.open_epochs()
             self.delivered[order_id] = vin
             self.pay(referral[1], PARAMS.referral_buyer_reward)
             if referrer_reward:
@@ -350,7 +367,7 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         budget, reward = budget * STONE, reward * STONE
         if reward > budget:
             expected: str | None = "invalid_campaign"
-        elif budget > self.budget:
+        elif budget > self.budget + self.opening():
             expected = "campaign_budget_exceeds_released"
         else:
             expected = None
@@ -372,6 +389,7 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
         )
         if expected is None:
             assert campaign is not None
+            self.open_epochs()
             self.campaigns.append(CampaignModel(campaign.id, budget, reward, cap, now + 72 * HOUR))
             self.budget -= budget
 

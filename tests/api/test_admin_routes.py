@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from milestone.chain.deployment import load_deployment
 from milestone.chain.program import ProgramView
 from milestone.chain.reader import open_chain
-from milestone.epochs.compute import BALANCE_LEAF
+from milestone.rules.leaves import BALANCE_LEAF
 from milestone.rules.merkle import calculate_leaf_hash, verify_proof
 
 from .conftest import People, login

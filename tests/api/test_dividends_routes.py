@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from fastapi.testclient import TestClient
 
+from milestone.clock import ManualClock
 from milestone.dividends.commitments import LEAF_TYPES
+from milestone.program.service import Program, create_program
 from milestone.rules.merkle import calculate_leaf_hash, verify_proof
+from milestone.rules.params import get_preset
 from milestone.rules.units import PEBBLES_PER_STONE
+from milestone.storage import Database
 
 from .conftest import People, login
 from .support import assert_problem
+
+
+@pytest.fixture
+def program(request: pytest.FixtureRequest, database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset (1,500 stones of supply), dividends per circulating stone unless the
+    test asks for another mode."""
+    mode = getattr(request, "param", "per_circulating")
+    params = dataclasses.replace(get_preset("minimal"), dividend_mode=mode)
+    with database.transaction() as session:
+        return create_program(session, clock, params, genesis=clock.now())
+
+
+def holders_part(program: Program, amount: int, circulating: int) -> int:
+    if program.parameters.dividend_mode == "per_circulating":
+        return amount
+    return amount * circulating // program.parameters.total_supply
 
 
 def declare(client: TestClient, people: People, key: str = "d1", amount: int = 1_000):
@@ -30,18 +53,24 @@ def finalize_first_epoch(
         people.headers[name] = login(client, name)
 
 
+@pytest.mark.parametrize("program", ["per_circulating", "per_stone"], indirect=True)
 def test_dividend_on_a_finalized_epoch_gives_each_holder_a_provable_share(
-    client: TestClient, people: People, settle_state
+    client: TestClient, people: People, settle_state, program: Program
 ) -> None:
     assert_problem(declare(client, people), 409, "epoch_not_finalized")
     finalize_first_epoch(
         client, people, settle_state, {"ann": 3 * PEBBLES_PER_STONE, "bob": PEBBLES_PER_STONE}
     )
-    declared = declare(client, people)
+    amount = 1_000 if program.parameters.dividend_mode == "per_circulating" else 375_000
+    declared = declare(client, people, amount=amount)
     assert declared.status_code == 201, declared.text
     dividend = declared.json()
+    holders = holders_part(program, amount, 4 * PEBBLES_PER_STONE)
+    assert dividend["mode"] == program.parameters.dividend_mode
+    assert (dividend["holders_fen"], dividend["issuer_fen"]) == (holders, amount - holders)
+    assert holders == 1_000  # per stone: 4 of 1,500 stones held, 1,000 of 375,000 fen
     assert dividend["holders"] == 2 and dividend["circulating"]["pebbles"] == 4 * PEBBLES_PER_STONE
-    assert declare(client, people).json()["id"] == dividend["id"]  # same key, same dividend
+    assert declare(client, people, amount=amount).json()["id"] == dividend["id"]  # same key
     assert client.get("/api/v1/dividends").json()[0]["root"] == dividend["root"]
     share = client.get(
         f"/api/v1/dividends/{dividend['id']}/entitlements/me", headers=people.headers["ann"]

@@ -13,7 +13,8 @@ from milestone.audit.attest import attest_epoch
 from milestone.chain.keys import load_operator
 from milestone.chain.program import ProgramView
 from milestone.epochs import epochfile
-from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root
+from milestone.epochs.compute import calculate_account_root
+from milestone.rules.leaves import BALANCE_LEAF
 
 
 class BeforeFinalize:

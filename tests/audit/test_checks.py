@@ -1,4 +1,5 @@
-"""Tampered epoch files: the audit fails on exactly the tampered epoch, with the right reason."""
+"""Tampered epoch files: the audit fails the tampered epoch with the right reason, and every epoch
+after it only because its predecessor did not verify."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 
 from milestone.audit.run import AuditReport, run_audit
 from milestone.epochs import epochfile
-from milestone.epochs.compute import BALANCE_LEAF, calculate_account_root, calculate_weights_root
+from milestone.epochs.compute import calculate_account_root, calculate_weights_root
 from milestone.epochs.epochfile import EpochFile
+from milestone.rules.leaves import BALANCE_LEAF
+from milestone.rules.mining import calculate_legacy_mining_budget
 
 from .conftest import Settled
 
@@ -32,7 +35,10 @@ def audit_tampered(settled: Settled, tmp_path: Path, tamper: Tamper) -> AuditRep
 
 
 def only_failure(report: AuditReport) -> tuple[str, list[str]]:
-    assert [v.epoch for v in report.failed] == [TAMPERED], report.to_dict()
+    """The tampered epoch's reason and codes; every later epoch fails for that reason only."""
+    assert [v.epoch for v in report.failed] == list(range(TAMPERED, len(report.verdicts)))
+    for later in report.failed[1:]:
+        assert [f.code for f in later.failures] == ["previous_unverified"], later.to_dict()
     verdict = report.failed[0]
     assert verdict.reason is not None
     return verdict.reason.code, [failure.code for failure in verdict.failures]
@@ -103,6 +109,19 @@ def changed_flow(record: EpochFile) -> EpochFile:
     )
 
 
+def equal_round_budgets(record: EpochFile) -> EpochFile:
+    # The legacy split (1/rounds of the day each) written into a version-2 file.
+    legacy = calculate_legacy_mining_budget(
+        record.program.parameters, record.epoch, record.budget.rollover_in
+    )
+    return dataclasses.replace(record, budget=legacy)
+
+
+def relabelled_version_1(record: EpochFile) -> EpochFile:
+    # Claiming the legacy rule for an epoch settled under the new one changes what it owed.
+    return dataclasses.replace(record, version=1)
+
+
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
@@ -112,6 +131,8 @@ def changed_flow(record: EpochFile) -> EpochFile:
         (changed_balance, "balance_carry_mismatch"),
         (changed_balance_with_its_root, "balance_carry_mismatch"),
         (swapped_reveal, "reveal_mismatch"),
+        (equal_round_budgets, "budget_mismatch"),
+        (relabelled_version_1, "budget_mismatch"),
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )
@@ -123,13 +144,13 @@ def test_a_tampered_epoch_fails_alone_with_its_reason(
     assert "file_hash_mismatch" in codes
 
 
-def test_a_consistent_rewrite_is_still_caught_by_the_chain(
+def test_a_balance_changed_with_no_entry_is_caught_from_the_file_alone(
     settled: Settled, tmp_path: Path
 ) -> None:
-    # Flows cannot be recomputed from the file; a rewrite consistent in itself differs on-chain.
+    # A flow and a balance rewritten together, their root too: no journal entry moves them.
     code, codes = only_failure(audit_tampered(settled, tmp_path, changed_flow))
-    assert code == "state_root_mismatch"
-    assert "file_hash_mismatch" in codes
+    assert code == "flows_mismatch"
+    assert {"balance_carry_mismatch", "state_root_mismatch", "file_hash_mismatch"} <= set(codes)
 
 
 def test_a_missing_file_fails_its_epoch_only(settled: Settled, tmp_path: Path) -> None:

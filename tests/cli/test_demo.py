@@ -42,7 +42,14 @@ def assert_sound(summary: dict[str, Any]) -> None:
     for line in summary["epochs"]:
         assert line["cum_mined"] <= line["cum_mining_schedule"]
     assert summary["drops"] > 0 and summary["checkins"] > 0
-    assert summary["dividend_fen"] == summary["dividend_entitled_fen"] == 100_000_000
+    # Per stone: the holders' part and the issuer's sum to the declared amount.
+    holders, issuer = summary["dividend_holders_fen"], summary["dividend_issuer_fen"]
+    assert holders + issuer == summary["dividend_fen"] == 100_000_000
+    assert summary["dividend_entitled_fen"] == holders > 0 and issuer > 0
+    fairness = summary["fairness"]
+    assert fairness["first_epoch_paid_pebbles"] == fairness["first_epoch_budget_pebbles"] > 0
+    assert fairness["round_rate_spread"] <= 0.01
+    assert "activity_budget_exhausted" not in summary["refusals_by_code"]
     assert sum(summary["holdings"]) <= MINIMAL_SUPPLY
     assert summary["rejections_by_code"]  # the attackers were refused
     assert summary["burned_pebbles"] >= 0

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from milestone.cli.main import app
+from milestone.clock import ManualClock
+from milestone.program.service import Program, create_program
 from milestone.rules.merkle import StandardMerkleTree, verify_proof
+from milestone.rules.params import get_preset
 from milestone.storage import Database
 
 runner = CliRunner()
 STONE = 10**8
 STATUS = {True: "paid", False: "failed"}
+
+
+@pytest.fixture
+def program(database: Database, clock: ManualClock) -> Program:
+    """The `minimal` preset splitting dividends over the circulating stones (so 1,001 fen over
+    four stones gives 250 and 751; per stone, tests/dividends/test_per_stone.py)."""
+    params = dataclasses.replace(get_preset("minimal"), dividend_mode="per_circulating")
+    with database.transaction() as session:
+        return create_program(session, clock, params, genesis=clock.now())
 
 
 def invoke(database_url: str, *args: str) -> str:
@@ -114,4 +128,6 @@ def test_declare_export_confirm_and_prove(
     dump = json.loads(invoke(database_url, "dividend", "export", "1", "--tree"))
     assert dump["format"] == "standard-v1" and len(dump["values"]) == 2
     listed = invoke(database_url, "dividend", "list")
-    assert listed.startswith("dividend 1: 1001 fen over 4.00000000 stones of 2 holders")
+    assert listed.startswith(
+        "dividend 1 (per_circulating): 1001 fen, 1001 to 2 holders of 4.00000000 stones"
+    )

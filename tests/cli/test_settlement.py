@@ -75,6 +75,56 @@ def test_audit_passes_then_fails_on_a_changed_file(data_dir: Path, tmp_path: Pat
     assert "FAIL: " in failed.output
 
 
+def copy_epochs(data_dir: Path, directory: Path) -> Path:
+    directory.mkdir()
+    for path in (data_dir / "epochs").iterdir():
+        (directory / path.name).write_bytes(path.read_bytes())
+    return directory
+
+
+def test_audit_from_an_epoch_trusts_only_the_committed_one_before(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    settle_json(data_dir)
+    result = runner.invoke(app, ["audit", "--from", "1", "--json", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] and report["verdicts"][0]["epoch"] == 1
+    gap = copy_epochs(data_dir, tmp_path / "gap")
+    (gap / epochfile.file_name(0)).unlink()
+    refused = runner.invoke(
+        app, ["audit", "--from", "1", "--epochs-dir", str(gap), "--data-dir", str(data_dir)]
+    )
+    assert refused.exit_code == 1
+    assert "epoch 1: FAIL previous_unverified" in refused.output
+
+
+@pytest.mark.parametrize("damage", ["truncated", "reordered", "missing"])
+def test_bad_files_are_named_and_nothing_after_them_passes(
+    data_dir: Path, tmp_path: Path, damage: str
+) -> None:
+    settle_json(data_dir)
+    database = data_dir / "milestone.db"
+    before = database.read_bytes()
+    copied = copy_epochs(data_dir, tmp_path / "epochs")
+    first = copied / epochfile.file_name(0)
+    if damage == "truncated":
+        first.write_bytes(first.read_bytes()[:-20])
+    elif damage == "reordered":
+        first.write_bytes((copied / epochfile.file_name(1)).read_bytes())
+    else:
+        first.unlink()
+    failed = runner.invoke(
+        app, ["audit", "--epochs-dir", str(copied), "--data-dir", str(data_dir)]
+    )
+    assert failed.exit_code == 1
+    code = "file_missing" if damage == "missing" else "file_unreadable"
+    assert f"epoch 0: FAIL {code}" in failed.output
+    assert "epoch 1: FAIL previous_unverified" in failed.output
+    assert "epoch 1: pass" not in failed.output
+    assert database.read_bytes() == before
+
+
 def test_export_roots_lists_the_commitments(data_dir: Path) -> None:
     settle_json(data_dir)
     result = runner.invoke(app, ["export", "roots", "--json", "--data-dir", str(data_dir)])

@@ -28,7 +28,7 @@ from milestone.epochs.status import settled_balances
 from milestone.epochs.steps import Settlement
 from milestone.ledger import Asset, balances
 from milestone.program.service import Program, create_program
-from milestone.rules.dividends import split_dividend
+from milestone.rules.dividends import split_stake_dividend
 from milestone.rules.params import get_preset
 from milestone.storage import Database
 from milestone.store.merchants import add_item, register_merchant
@@ -132,7 +132,11 @@ def test_the_record_epochs_own_mining_counts_and_the_epoch_file_recomputes_every
     published = {address: balance for address, balance in record.balances.items() if balance}
     with database.session() as session:
         shares = {bytes(e.address): e.amount_fen for e in entitlements_of(session, dividend.id)}
-    assert shares == split_dividend(AMOUNT_FEN, published)
+    # Per stone (the preset's mode): the holders' part of the stake's dividend, split exactly.
+    params = settlement.program.parameters
+    assert params.dividend_mode == "per_stone"
+    expected, issuer = split_stake_dividend(AMOUNT_FEN, published, params.total_supply)
+    assert shares == expected and dividend.issuer_fen == issuer > 0
 
 
 def test_a_spend_posted_after_the_record_epoch_does_not_count(

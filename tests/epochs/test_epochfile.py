@@ -13,16 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from milestone.epochs import epochfile
-from milestone.epochs.compute import CumulativeTotals, calculate_budget
 from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
     EpochFile,
+    JournalBlock,
     JournalHead,
     ProgramInfo,
 )
 from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.hashing import keccak256
+from milestone.rules.mining import calculate_legacy_mining_budget, calculate_mining_budget
 from milestone.rules.params import calculate_parameters_hash, get_preset
 
 MINIMAL = get_preset("minimal")
@@ -38,7 +40,7 @@ def sample(**changes: Any) -> EpochFile:
         window_start=1_767_225_600 + 3 * 86_400,
         window_end=1_767_225_600 + 4 * 86_400,
         inputs_cutoff=1_767_225_600 + 4 * 86_400 + 3_600,
-        budget=calculate_budget(MINIMAL, 3, 17),
+        budget=calculate_mining_budget(MINIMAL, 3, 17, {0: {A: 10, B: 20}, 2: {A: 7}}),
         rollover_out=5,
         beacon=BeaconRecord((b"\x01" * 20,), (keccak256(b"r"),), (b"r" * 32,), b"\x05" * 32),
         weights={0: {A: 10, B: 20}, 2: {A: 7}},
@@ -54,8 +56,24 @@ def sample(**changes: Any) -> EpochFile:
         journal_head=JournalHead(14, b"\x0a" * 32),
         previous_file_hash=b"\x0b" * 32,
         totals=CumulativeTotals(3 * 10**16, 2, 1, 0),
-        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+        dividends=DividendsCommit(
+            b"\x0c" * 32, 12_345, 0, record_epoch=2, entitlements={A: 12_000, B: 345}
+        ),
         moves=((b"\x0d" * 20, A),),
+        block=JournalBlock(
+            entries=(
+                {
+                    "seq": 11, "kind": "activity.checkin", "created_at": 1_767_485_000,
+                    "epoch": 3,
+                    "postings": [["budget:activity", "STONE", -10], ["0x" + A.hex(), "STONE", 10]],
+                    "justification": {"rule": "checkin", "day": 20_457, "streak": 1,
+                                      "previous": None},
+                },
+            ),
+            accounts={("budget:activity", "STONE"): 90, ("merchant:1", "STONE"): 0},
+            sales_keys=("0x" + "11" * 32,),
+            activity_paid=10,
+        ),
     )
     return EpochFile(**{**record.__dict__, **changes})
 
@@ -69,6 +87,40 @@ def test_a_file_round_trips_exactly() -> None:
     )
     assert epochfile.parse(canonical) == record
     assert epochfile.render(epochfile.parse(canonical)) == canonical
+
+
+def test_a_version_1_file_reads_back_under_its_own_layout() -> None:
+    """Files published before version 2 stay readable: no issuer part, the legacy budget."""
+    record = sample(
+        version=1,
+        budget=calculate_legacy_mining_budget(MINIMAL, 3, 17),
+        block=None,
+        dividends=DividendsCommit(b"\x0c" * 32, 12_345),
+    )
+    canonical = epochfile.render(record)
+    document = json.loads(canonical)
+    assert document["version"] == 1 and "issuer_fen" not in document["dividends"]
+    assert epochfile.parse(canonical) == record
+    assert epochfile.render(epochfile.parse(canonical)) == canonical
+    version_2 = sample(version=2, block=None, dividends=DividendsCommit(b"\x0c" * 32, 9, 4))
+    document_2 = json.loads(epochfile.render(version_2))
+    assert document_2["version"] == 2 and document_2["dividends"]["issuer_fen"] == 4
+    assert "entries" not in document_2["journal"]
+    assert epochfile.parse(epochfile.render(version_2)) == version_2
+
+
+def test_a_version_3_file_without_its_block_is_refused() -> None:
+    document = epochfile.to_document(sample())
+    del document["accounts"]
+    with pytest.raises(InvalidEpochFile, match="accounts"):
+        epochfile.parse(json.dumps(document).encode())
+
+
+def test_a_published_file_is_world_readable(tmp_path: Path) -> None:
+    path = tmp_path / "epochs" / epochfile.file_name(3)
+    epochfile.write(path, epochfile.compress(epochfile.render(sample())))
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert not list(path.parent.glob("*.tmp"))
 
 
 def test_the_bytes_are_canonical_and_the_hash_ignores_compression(tmp_path: Path) -> None:
@@ -135,7 +187,8 @@ DELETE = object()
     ("changes", "why"),
     [
         ({"format": "something-else"}, "format"),
-        ({"version": 2}, "version"),
+        ({"version": 4}, "version"),
+        ({"version": True}, "version"),
         ({"epoch": -1}, "non-negative"),
         ({"epoch": "3"}, "integer"),
         ({"beacon__seed": "0x05"}, "hex"),

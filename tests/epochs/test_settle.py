@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from milestone.activities.checkin import check_in
@@ -21,7 +22,6 @@ from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile
-from milestone.epochs.compute import calculate_budget
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
@@ -29,24 +29,27 @@ from milestone.epochs.models import (
     EpochWeightRecord,
     OwnerStateRecord,
 )
+from milestone.epochs.payout import settled_budget
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
 from milestone.ledger import (
     BURNED,
     MINING_RESERVE,
-    Asset,
-    Posting,
     balance_of,
     history,
+    merchant_account,
     owner_account,
     post_transaction,
+    transfer,
     verify_ledger,
 )
 from milestone.registry.vehicles import transfer_vehicle
 from milestone.rules.schedule import calculate_cumulative_release
 from milestone.rules.units import PEBBLES_PER_STONE
 from milestone.storage import Database
+from milestone.store.merchants import add_item, register_merchant
+from milestone.store.models import StoreOrder
 
 from .conftest import DAY, GENESIS, Fleet, make_settlement, open_chain, start_program
 
@@ -71,6 +74,25 @@ def contract_of(settlement: Settlement) -> bytes:
     return bytes.fromhex(settlement.anchor.address[2:])
 
 
+def buy_and_fulfil(session: Session, clock: ManualClock, owner: int, stones: int) -> None:
+    """An order placed and fulfilled as the store posts them, the preset's 90-day spend lock
+    aside (the order row and its two entries written directly)."""
+    merchant, _ = register_merchant(session, clock, "Service centre")
+    item = add_item(session, clock, merchant.id, sku="oil-1", title="Oil change", price=stones)
+    order = StoreOrder(
+        owner_id=owner, merchant_id=merchant.id, item_id=item.id, quantity=1, stones=stones,
+        cash_fen=0, status="fulfilled", place_key="test-order-1", placed_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    session.add(order)
+    session.flush()
+    held = merchant_account(merchant.id)
+    post_transaction(session, clock, "store.order", f"store.order:{order.id}",
+                     transfer(owner_account(owner), held, stones), {"order_id": order.id})
+    post_transaction(session, clock, "store.fulfil", f"store.fulfil:{order.id}",
+                     transfer(held, BURNED, stones), {"order_id": order.id})
+
+
 def run_program(settlement: Settlement, fleet: Fleet, clock: ManualClock, epochs: int) -> None:
     """Days of driving, check-ins and spending, settling each day as soon as it closes."""
     genesis = settlement.program.genesis
@@ -86,10 +108,7 @@ def run_program(settlement: Settlement, fleet: Fleet, clock: ManualClock, epochs
                     check_in(session, clock, owner)
         if day == 4:  # owner 0 spends two stones at the shop: burned on fulfilment
             with database.transaction() as session:
-                post_transaction(session, clock, "store.fulfil", "test-order-1", [
-                    Posting(owner_account(fleet.owners[0]), Asset.STONE, -2 * PEBBLES_PER_STONE),
-                    Posting(BURNED, Asset.STONE, 2 * PEBBLES_PER_STONE),
-                ])  # fmt: skip
+                buy_and_fulfil(session, clock, fleet.owners[0], 2 * PEBBLES_PER_STONE)
         if day == 6:  # the last car is sold to the first owner, who consents for it
             with database.transaction() as session:
                 vehicle = fleet.cars[-1].signer.vehicle_id
@@ -266,10 +285,10 @@ def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRu
     mined: dict[int, int] = defaultdict(int)
     with settlement.database.session() as session:
         for row in session.query(EpochRecord):
-            budget = calculate_budget(params, row.epoch, row.rollover_in)
             by_round: dict[int, dict[int, int]] = defaultdict(dict)
             for weight in session.query(EpochWeightRecord).filter_by(epoch=row.epoch):
                 by_round[weight.round][weight.owner_id] = weight.weight
+            budget = settled_budget(params, row.epoch, row.rollover_in, by_round)
             for round_index, weights in by_round.items():
                 total = sum(weights.values())
                 drops = budget.rounds[round_index] / params.drop_size

@@ -51,7 +51,8 @@ def test_finality_reaches_the_dividends_and_a_declared_root_is_committed_next(
     assert first.dividends_root == root and first.cum_dividends_fen == 1_000_00
     assert second.dividends_root == bytes(32) and second.cum_dividends_fen == 1_000_00
     contract = bytes.fromhex(settlement.anchor.address[2:])
-    assert run_audit(settlement.epochs_dir, settlement.anchor.program, contract).ok
+    report = run_audit(settlement.epochs_dir, settlement.anchor.program, contract)
+    assert report.ok, [v.to_dict() for v in report.verdicts]
 
 
 def test_settled_balances_are_each_epochs_state(

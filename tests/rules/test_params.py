@@ -207,3 +207,25 @@ def test_a_valid_schedule_never_promises_more_than_its_pool(
     else:
         # The geometric series bound: sum over eras of (initial >> k) * era_epochs < pool.
         assert sum((initial >> k) * era_epochs for k in range(initial.bit_length())) <= pool
+
+
+def test_parameters_written_before_the_dividend_mode_keep_their_hash() -> None:
+    """A program created before `dividend_mode` existed reads back per circulating stone, and
+    its canonical JSON (so the parameters hash committed on-chain) is unchanged."""
+    old = parameters_to_dict(get_preset("minimal"))
+    del old["dividend_mode"]
+    assert "dividend_ceiling_fen" not in old  # 0, its legacy value: not written
+    text = json.dumps(old, sort_keys=True, separators=(",", ":"))
+    read = parameters_from_dict(old)
+    assert (read.dividend_mode, read.dividend_ceiling_fen) == ("per_circulating", 0)
+    assert parameters_to_json(read) == text
+    assert parameters_to_dict(get_preset("im-csop"))["dividend_mode"] == "per_stone"
+
+
+def test_an_unknown_dividend_mode_or_a_negative_ceiling_is_refused() -> None:
+    with pytest.raises(errors.InvalidParameter):
+        override_parameters(get_preset("minimal"), {"dividend_mode": "per_holder"})
+    with pytest.raises(errors.AmountNegative):
+        override_parameters(get_preset("minimal"), {"dividend_ceiling_fen": -1})
+    ceiling = override_parameters(get_preset("minimal"), {"dividend_ceiling_fen": 5})
+    assert ceiling.dividend_ceiling == 5

@@ -1,4 +1,4 @@
-"""Driving habits: nobody drives at night, trips never overlap, the same seed drives the same."""
+"""Driving habits: a few trips at night, trips never overlap, the same seed drives the same."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milestone.sim.driving import DAY, HABITS, HOUR, LAST_ARRIVAL, plan_day, weekday_of
+from milestone.sim.driving import (
+    DAY,
+    HABITS,
+    HOUR,
+    MINUTE,
+    NIGHT_TRIP_PERCENT,
+    plan_day,
+    weekday_of,
+)
 
 MIDNIGHT = 1_767_830_400  # 2026-01-08, a Thursday: the calendar does not matter
 
@@ -32,8 +40,9 @@ def test_trips_are_by_day_in_order_and_apart(habit: str, day: int, seed: int) ->
     trips = plan_day(habit, day, midnight, random.Random(seed))
     ends = midnight
     for trip in trips:
-        assert trip.started_at >= midnight + 6 * HOUR  # no night driving
-        assert trip.started_at + trip.duration_s <= midnight + LAST_ARRIVAL - 30 * 60
+        end = trip.started_at + trip.duration_s
+        assert trip.started_at >= midnight
+        assert end <= midnight + 23 * HOUR + 30 * MINUTE  # reported before the epoch closes
         assert trip.started_at >= ends
         assert 0 < trip.distance_m * 3_600 // trip.duration_s <= 100_000  # at most 100 km/h
         ends = trip.started_at + trip.duration_s
@@ -52,3 +61,19 @@ def test_the_same_seed_plans_the_same_days() -> None:
     other = [plan_day("weekender", d, MIDNIGHT + d * DAY, random.Random(10)) for d in range(7)]
     assert first == again
     assert first != other
+
+
+def test_a_small_seeded_share_of_trips_is_at_night() -> None:
+    """Night is 22:00 to 06:00 UTC: a few percent of trips, never none over a fleet's month."""
+    rng = random.Random(5)
+    trips = [
+        trip
+        for day in range(28)
+        for habit in HABITS
+        for _ in range(30)
+        for trip in plan_day(habit, day, MIDNIGHT + day * DAY, rng)
+    ]
+    night = [t for t in trips if not 6 * HOUR <= (t.started_at - MIDNIGHT) % DAY < 22 * HOUR]
+    assert 0 < len(night) < len(trips) * 2 * NIGHT_TRIP_PERCENT // 100
+    day_trips = [t for t in trips if t not in night]
+    assert all((t.started_at - MIDNIGHT) % DAY >= 7 * HOUR for t in day_trips)

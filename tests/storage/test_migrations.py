@@ -60,3 +60,28 @@ def test_opening_a_database_migrates_it(empty_database_url: str) -> None:
     database = open_database(empty_database_url)
     assert current_revision(database.engine) == head_revision()
     database.dispose()
+
+
+def test_a_dividend_declared_before_0010_reads_back_per_circulating(
+    empty_database_url: str,
+) -> None:
+    """Dividends declared before the per-stone rule gave the holders everything."""
+    engine = create_database_engine(empty_database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(
+            text(
+                "INSERT INTO dividend (id, declare_key, amount_fen, record_epoch, payment_date, "
+                "note, declared_at, circulating, holders, root) VALUES (1, 'k', 1000, 0, "
+                "'2026-03-31', '', 0, 5, 1, :root)"
+            ),
+            {"root": bytes(32)},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT mode, issuer_fen FROM dividend")).one()
+        epochs = connection.execute(text("SELECT count(*) FROM epoch")).scalar_one()
+    assert (row.mode, row.issuer_fen, epochs) == ("per_circulating", 0, 0)
+    engine.dispose()

@@ -1,9 +1,11 @@
-"""The released activity budget: settlement fills it epoch by epoch, activities pay from it.
+"""The released activity budget: each epoch's share is released when the epoch opens.
 
 The activity reserve (30% of the supply) is released on its halving schedule into
 `budget:activity`; check-ins and referrals pay from it directly and campaigns reserve part of it
-into their own account. A reward larger than what is released waits: nothing ever pays from the
-reserve itself.
+into their own account. An epoch's share is released the first time anything pays from or
+reserves the budget during the epoch (`release_opened_budgets`), and at the latest by its
+settlement, so the first owners' check-ins are paid on launch day. A reward larger than what
+is released waits: nothing ever pays from the reserve itself.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.errors import (
@@ -62,8 +64,9 @@ def release_activity_budget(
 ) -> ActivityRelease:
     """Release `amount` pebbles of the activity reserve for `epoch`; once per epoch. No commit.
 
-    Settlement calls this for each epoch it closes, with the schedule's budget for the epoch.
-    Calling again with the same amount returns the first release; another amount is refused.
+    `release_opened_budgets` calls this as epochs open, and settlement for each epoch it closes
+    (in case nothing paid during the epoch), with the schedule's budget for the epoch. Calling
+    again with the same amount returns the first release; another amount is refused.
     """
     lock_head(session)  # serializes with every other writer of the journal
     existing = session.get(ActivityRelease, epoch)
@@ -99,6 +102,24 @@ def release_activity_budget(
     return release
 
 
+def release_opened_budgets(session: Session, clock: Clock) -> None:
+    """Release the schedule's share of every epoch that has opened and is not released yet.
+    No commit.
+
+    Why on opening rather than at settlement: otherwise nothing is released during epoch 0 and
+    every launch-day check-in is refused. The totals stay within the schedule, which releases
+    each epoch's share from its first instant (`calculate_cumulative_release` counts the epoch).
+    """
+    today = current_day(session, clock)
+    if today < 0:
+        return
+    lock_head(session)
+    last = session.execute(select(func.max(ActivityRelease.epoch))).scalar_one()
+    activity = program_parameters(session).activity
+    for epoch in range(0 if last is None else last + 1, today + 1):
+        release_activity_budget(session, clock, epoch, calculate_epoch_budget(activity, epoch))
+
+
 def released_budget(session: Session) -> int:
     """Pebbles released and not yet paid out nor reserved by a campaign."""
     return balance_of(session, ACTIVITY_BUDGET)
@@ -113,6 +134,7 @@ def pay_from_budget(
     metadata: Mapping[str, Any],
 ) -> JournalEntry:
     """Pay each owner their reward from the released budget in one journal entry."""
+    release_opened_budgets(session, clock)
     total = sum(rewards.values())
     available = released_budget(session)
     if total > available:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.activities.budget import released_budget
+from milestone.activities.budget import release_opened_budgets, released_budget
 from milestone.activities.errors import (
     CampaignBudgetExceedsReleased,
     CampaignCapReached,
@@ -88,6 +88,7 @@ def create_campaign(
     lock_head(session)
     if session.execute(select(Campaign.id).where(Campaign.name == name)).first():
         raise CampaignNameTaken(f"a campaign named {name!r} exists")
+    release_opened_budgets(session, clock)
     released = released_budget(session)
     if budget > released:
         raise CampaignBudgetExceedsReleased(

@@ -1,10 +1,12 @@
 """An attestor's re-verification of an epoch not yet finalized, and its signature if it holds.
 
-The epoch is audited exactly as `milestone audit` audits a finalized one (`audit_epoch`, with
-the epochs before it replayed from their files to carry their balances), against the chain as
-it will read once the result is committed: the result is the one the epoch file states. Only
-an epoch whose file passes every check is signed, and the signature covers that result bound
-to the weights root and seed on-chain, which is what the operator's `finalize` must submit.
+The epoch is audited exactly as `milestone audit --from EPOCH` audits a finalized one
+(`audit_epoch`, starting from what the chain committed for the epoch before, read from that
+epoch's file only once its hash is the committed one: no replay of the history), against the
+chain as it will read once the result is committed: the result is the one the epoch file
+states. Only an epoch whose file passes every check is signed, and the signature covers that
+result bound to the weights root and seed on-chain, which is what the operator's `finalize`
+must submit.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
-from milestone.audit.checks import Carried, Failure, Verdict
-from milestone.audit.run import audit_file, find_epoch_files
+from milestone.audit.checks import Failure, Verdict
+from milestone.audit.run import CommittedHistory, audit_file, find_epoch_files
 from milestone.chain.attestation import sign_epoch_result
 from milestone.chain.program import EpochResult, ProgramParameters, ProgramView
 from milestone.epochs import epochfile
@@ -105,23 +107,19 @@ def attest_epoch(
     chain = PendingChain(view, result)
     contract = bytes.fromhex(view.address[2:])
     parameters = view.parameters()
-    carried = Carried()
-    unverified: list[int] = []
-    for earlier in range(epoch):
-        passed, carried = audit_file(
-            earlier, files.get(earlier), carried, chain, contract, parameters
-        )
-        if not passed.ok:
-            unverified.append(earlier)
-    if unverified:
-        # Without every earlier epoch verified the balances carried into this one are unknown,
-        # and nothing else checks that this file's balances are the right ones: never sign.
+    history = CommittedHistory(files, chain)
+    carried = history.start_from(epoch)
+    if not carried.verified:
+        # Without the previous epoch's committed file the balances carried into this one are
+        # unknown, and nothing else checks that this file's balances are the right ones.
         return _refused(epoch, attestor, Failure(
             "previous_unverified",
-            f"earlier epoch(s) {', '.join(map(str, unverified))} missing or failing their "
-            "audit: give every earlier epoch file (--epochs-dir) and run `milestone audit`",
+            f"epoch {epoch - 1}'s file is missing or not the one committed on-chain: give it "
+            "(--epochs-dir)",
         ))
-    verdict, _ = audit_file(epoch, path, carried, chain, contract, parameters)
+    verdict, _ = audit_file(
+        epoch, path, carried, chain, contract, parameters, history.balances_at
+    )
     if not verdict.ok:
         return Attestation(epoch, attestor.address, verdict, result, None)
     weights, seed = view.weights(epoch), view.seed(epoch)

@@ -14,23 +14,20 @@ from typing import Any, Protocol
 
 from eth_utils.address import to_checksum_address
 
+from milestone.audit.block import BlockOutcome, check_block
+from milestone.audit.justify import BalancesAt, DividendTerms, check_dividend_split
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs.compute import (
-    BALANCE_LEAF,
-    REWARD_LEAF,
-    CumulativeTotals,
-    NegativeBalance,
     calculate_account_root,
     calculate_budget,
     calculate_weights_root,
-    carry_forward,
-    check_totals,
-    run_drops,
-    sum_rewards,
 )
 from milestone.epochs.epochfile import EpochFile, file_hash
 from milestone.rules.beacon import commit_of, derive_seed
-from milestone.rules.errors import RuleError
+from milestone.rules.epoch_state import CumulativeTotals, carry_forward, check_totals
+from milestone.rules.errors import NegativeBalance, RuleError
+from milestone.rules.leaves import BALANCE_LEAF, REWARD_LEAF
+from milestone.rules.mining import run_drops, sum_rewards
 from milestone.rules.params import Parameters, calculate_parameters_hash
 from milestone.rules.schedule import calculate_cumulative_release
 from milestone.rules.time import epoch_start
@@ -94,6 +91,17 @@ class Carried:
     journal_hash: bytes = bytes(32)
     file_hash: bytes = bytes(32)
     parameters: Parameters | None = None
+    accounts: dict[tuple[str, str], int] | None = field(default_factory=dict)
+    """Every other account's balance (version 3); None when unknown (after a version 1 file)."""
+    verified: bool = True
+    """False when the epoch before did not pass: nothing after it may say `pass`."""
+    checkins: dict[str, tuple[int, int]] | None = field(default_factory=dict)
+    """Each owner's last check-in so far, when every earlier block was seen (None otherwise)."""
+
+
+def no_history(epoch: int) -> None:
+    """`balances_at` for an audit that has no earlier files to read."""
+    return None
 
 
 def audit_epoch(
@@ -103,8 +111,13 @@ def audit_epoch(
     chain: ChainReader,
     expected_contract: bytes,
     contract_parameters: ProgramParameters,
+    balances_at: BalancesAt = no_history,
 ) -> tuple[Verdict, Carried]:
-    """Audit one epoch's file against the chain, starting from what the previous epoch left."""
+    """Audit one epoch's file against the chain, starting from what the previous epoch left.
+
+    `balances_at(e)` gives the owners' balances at the end of an earlier epoch (a dividend's
+    record epoch), from its file checked against the chain.
+    """
     verdict = Verdict(record.epoch, owners=len(record.balances))
     fail = _collector(verdict)
     committed = chain.commitment(record.epoch)
@@ -116,12 +129,61 @@ def audit_epoch(
     _check_weights(record, chain, fail)
     seed = _check_seed(record, chain, fail)
     rewards = _check_drops(record, carried, seed, committed, fail)
-    computed = _check_balances(record, carried, rewards, committed, fail)
+    outcome = BlockOutcome(None, None)
+    if record.block is None:
+        computed = _check_balances(record, carried, rewards, committed, fail)
+    else:
+
+        def at(epoch: int) -> Mapping[bytes, int] | None:
+            if epoch == record.epoch - 1 and carried.balances is not None:
+                return carried.balances
+            return balances_at(epoch)
+
+        outcome = check_block(
+            record, carried.balances, carried.accounts, at, fail, carried.checkins
+        )
+        computed = outcome.owner_stones
+        _check_state_root(record, committed, fail)
+        _check_dividend(record, at, fail)
     _check_totals(record, carried, rewards, committed, fail)
     _check_journal(record, carried, committed, fail)
-    if file_hash(canonical) != committed.epoch_file_hash:
+    hash_ok = file_hash(canonical) == committed.epoch_file_hash
+    if not hash_ok:
         fail("file_hash_mismatch", "the file is not the one whose hash was committed on-chain")
-    return verdict, _next_carried(record, computed, committed)
+    following = _next_carried(record, computed, committed)
+    following.accounts = None  # a version 1 file does not carry them
+    # A block that failed is no ground for judging the check-ins after it.
+    following.checkins = outcome.checkins if verdict.ok else None
+    if record.block is not None:
+        following.accounts = dict(record.block.accounts) if hash_ok else outcome.accounts
+    following.verified = verdict.ok
+    return verdict, following
+
+
+def _check_state_root(record: EpochFile, committed: EpochResult, fail: Fail) -> None:
+    file_root = calculate_account_root(record.balances, BALANCE_LEAF)
+    if file_root != record.state_root:
+        fail("state_root_mismatch", "the balances do not hash to the file's state root")
+    elif record.state_root != committed.state_root:
+        fail("state_root_mismatch", "the state root differs from the one committed on-chain")
+
+
+def _check_dividend(record: EpochFile, balances_at: BalancesAt, fail: Fail) -> None:
+    """The dividend committed with the epoch: its entitlements are the rule's split."""
+    dividends = record.dividends
+    if dividends.root == bytes(32) and dividends.amount_fen == 0:
+        return
+    holders_fen = dividends.amount_fen - dividends.issuer_fen
+    if dividends.record_epoch is None or sum(dividends.entitlements.values()) != holders_fen:
+        fail("dividend_split_mismatch", "the committed dividend's entitlements do not add up")
+        return
+    params = record.program.parameters
+    terms = DividendTerms(
+        dividends.amount_fen, dividends.issuer_fen, dividends.record_epoch, params.dividend_mode
+    )
+    check_dividend_split(
+        terms, dividends.entitlements, dividends.root, params, balances_at, fail
+    )
 
 
 def _collector(verdict: Verdict) -> Callable[[str, str], None]:
@@ -217,7 +279,9 @@ def _check_drops(
 ) -> dict[bytes, int]:
     params = record.program.parameters
     try:
-        budget = calculate_budget(params, record.epoch, carried.rollover)
+        budget = calculate_budget(
+            params, record.epoch, carried.rollover, record.weights, version=record.version
+        )
     except RuleError as error:
         fail("budget_mismatch", error.message)
         return sum_rewards(record.drops)
@@ -270,11 +334,7 @@ def _check_balances(
             "balance_carry_mismatch",
             f"{len(wrong)} balance(s) are not previous + reward + flows, first 0x{wrong[0].hex()}",
         )
-    file_root = calculate_account_root(record.balances, BALANCE_LEAF)
-    if file_root != record.state_root:
-        fail("state_root_mismatch", "the balances do not hash to the file's state root")
-    elif record.state_root != committed.state_root:
-        fail("state_root_mismatch", "the state root differs from the one committed on-chain")
+    _check_state_root(record, committed, fail)
     return computed
 
 
@@ -294,6 +354,8 @@ def _check_totals(
         fail("totals_mismatch", f"mined + rollover differ from the schedule's release {released}")
     if totals.cum_dividends_fen != carried.totals.cum_dividends_fen + record.dividends.amount_fen:
         fail("totals_mismatch", "cumulative dividends do not add this epoch's amount")
+    if record.dividends.issuer_fen > record.dividends.amount_fen:
+        fail("dividends_mismatch", "the issuer's part exceeds the dividend committed")
     for problem in check_totals(params, record.epoch, totals):
         fail("schedule_exceeded", problem)
     on_chain = CumulativeTotals(

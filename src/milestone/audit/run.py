@@ -15,8 +15,10 @@ from milestone.audit.checks import (
     Verdict,
     audit_epoch,
     carry_committed,
+    no_history,
 )
-from milestone.chain.program import ProgramParameters
+from milestone.audit.justify import BalancesAt
+from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.epochs import epochfile
 from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import InvalidEpochFile
@@ -60,9 +62,9 @@ def find_epoch_files(directory: Path) -> dict[int, Path]:
     return found
 
 
-def epochs_to_audit(files: dict[int, Path], finalized: int) -> range:
-    """Every epoch finalized on-chain, and any beyond it that has a file."""
-    return range(max([finalized - 1, *files]) + 1)
+def epochs_to_audit(files: dict[int, Path], finalized: int, start: int = 0) -> range:
+    """Every epoch from `start` finalized on-chain, and any beyond it that has a file."""
+    return range(start, max([finalized - 1, start - 1, *files]) + 1)
 
 
 def run_audit(
@@ -71,24 +73,107 @@ def run_audit(
     contract: bytes,
     on_verdict: Callable[[Verdict], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    start: int = 0,
 ) -> AuditReport:
-    """Audit every epoch of `directory` in order; `on_verdict` hears of each as it is done."""
+    """Audit every epoch of `directory` from `start` on, in order; `on_verdict` hears of each.
+
+    From `start` > 0 the audit trusts only what the chain committed for `start − 1`: that
+    epoch's file is read for its balances only once its hash is the committed one, so the cost
+    of auditing one new epoch does not grow with the history before it. An epoch after one
+    that did not verify never passes (`previous_unverified`).
+    """
     files = find_epoch_files(directory)
     report = AuditReport(finalized_on_chain=chain.next_epoch())
-    epochs = epochs_to_audit(files, report.finalized_on_chain)
+    epochs = epochs_to_audit(files, report.finalized_on_chain, start)
     if on_start is not None:
         on_start(len(epochs))
-    carried = Carried()
+    history = CommittedHistory(files, chain)
+    carried = history.start_from(start)
     parameters = chain.parameters()
     for epoch in epochs:
         with paused_collection():
-            verdict, carried = audit_file(
-                epoch, files.get(epoch), carried, chain, contract, parameters
+            verdict, following = audit_file(
+                epoch, files.get(epoch), carried, chain, contract, parameters,
+                history.balances_at,
             )
+        require_verified_predecessor(verdict, carried)
+        following.verified = verdict.ok
+        if not verdict.ok:
+            following.checkins = None
+        history.remember(epoch, following)
+        carried = following
         report.verdicts.append(verdict)
         if on_verdict is not None:
             on_verdict(verdict)
     return report
+
+
+def require_verified_predecessor(verdict: Verdict, carried: Carried) -> None:
+    """An epoch whose predecessor did not verify cannot pass, however right it looks."""
+    if not carried.verified:
+        verdict.failures.append(Failure(
+            "previous_unverified",
+            f"epoch {verdict.epoch - 1} did not verify: this epoch's starting state is unknown",
+        ))
+
+
+class CommittedHistory:
+    """Earlier epochs as the chain committed them: their files, read only when their hash is the
+    committed one, for the state an audit starts from and a dividend's record balances."""
+
+    def __init__(self, files: dict[int, Path], chain: ChainReader) -> None:
+        self.files, self.chain = files, chain
+        self.known: dict[int, dict[bytes, int]] = {}
+
+    def remember(self, epoch: int, carried: Carried) -> None:
+        """Keep the balances an audited epoch left (the last few: record epochs are recent)."""
+        if carried.balances is not None and carried.verified:
+            self.known[epoch] = carried.balances
+        for old in [e for e in self.known if e < epoch - 2]:
+            del self.known[old]
+
+    def committed_file(
+        self, epoch: int, committed: EpochResult | None = None
+    ) -> epochfile.EpochFile | None:
+        """Epoch `epoch`'s file if it is the one whose hash the chain committed, else None."""
+        committed = committed or self.chain.commitment(epoch)
+        path = self.files.get(epoch)
+        if committed is None or path is None:
+            return None
+        try:
+            record, canonical = epochfile.read(path)
+        except InvalidEpochFile:
+            return None
+        if epochfile.file_hash(canonical) != committed.epoch_file_hash or record.epoch != epoch:
+            return None
+        return record
+
+    def balances_at(self, epoch: int) -> dict[bytes, int] | None:
+        if epoch in self.known:
+            return self.known[epoch]
+        record = self.committed_file(epoch)
+        return None if record is None else record.balances
+
+    def start_from(self, start: int) -> Carried:
+        """The state epoch `start` begins with: genesis, or what the chain committed before it."""
+        if start == 0:
+            return Carried()
+        previous = start - 1
+        committed = self.chain.commitment(previous)
+        record = self.committed_file(previous, committed)
+        if committed is None or record is None:
+            carried = Carried(balances=None, accounts=None, verified=False, checkins=None)
+            if committed is not None:
+                carried = carry_committed(previous, committed, None, None, None)
+                carried.accounts, carried.verified, carried.checkins = None, False, None
+            return carried
+        carried = carry_committed(
+            previous, committed, record.program.parameters, record.balances,
+            record.journal_head.seq,
+        )
+        carried.accounts = None if record.block is None else dict(record.block.accounts)
+        carried.checkins = None  # earlier check-ins are not read: each block on its own
+        return carried
 
 
 def audit_file(
@@ -98,6 +183,7 @@ def audit_file(
     chain: ChainReader,
     contract: bytes,
     parameters: ProgramParameters,
+    balances_at: BalancesAt = no_history,
 ) -> tuple[Verdict, Carried]:
     """One epoch's verdict from its file (None: no file), and what the next epoch starts from."""
     if path is None:
@@ -109,7 +195,7 @@ def audit_file(
     if record.epoch != epoch:
         failure = Failure("file_unreadable", f"{path.name} holds epoch {record.epoch}")
         return _lost(epoch, failure, carried, chain)
-    return audit_epoch(record, canonical, carried, chain, contract, parameters)
+    return audit_epoch(record, canonical, carried, chain, contract, parameters, balances_at)
 
 
 def _lost(
@@ -120,4 +206,6 @@ def _lost(
     verdict = Verdict(epoch, [failure])
     if committed is None:
         return verdict, carried
-    return verdict, carry_committed(epoch, committed, carried.parameters, balances=None, seq=None)
+    following = carry_committed(epoch, committed, carried.parameters, balances=None, seq=None)
+    following.accounts, following.checkins = None, None
+    return verdict, following

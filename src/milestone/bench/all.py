@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from milestone.bench.api import run_api_bench
+from milestone.bench.audit import run_audit_bench
 from milestone.bench.chain import run_chain_bench
 from milestone.bench.ingest import run_ingest_bench
 from milestone.bench.ledger import run_ledger_bench
@@ -76,6 +77,7 @@ def run_all(on_start: Callable[[str], None] | None = None) -> dict[str, Any]:
         ("chain", lambda: run_chain_bench([10, 1_000, 100_000], 20, None, None).to_json()),
         ("settle", lambda: run_settle_benches((1_000, 10_000, 100_000), "im-csop")),
         ("api", lambda: run_api_bench(seconds=30.0)),
+        ("audit", run_audit_bench),
     ]
     figures: dict[str, Any] = {"machine": machine()}
     for name, run in runs:

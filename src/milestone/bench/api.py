@@ -298,7 +298,7 @@ def check_a_proof(data_dir: Path, port: int, token: str) -> bool:
     from milestone.chain.deployment import load_deployment
     from milestone.chain.program import ProgramView
     from milestone.chain.reader import open_chain
-    from milestone.epochs.compute import BALANCE_LEAF
+    from milestone.rules.leaves import BALANCE_LEAF
     from milestone.rules.merkle import calculate_leaf_hash, verify_proof
 
     url = f"http://{HOST}:{port}/api/v1/wallet/proofs/0"

@@ -24,11 +24,29 @@ def render_benchmarks(figures: dict[str, Any]) -> str:
         _chain(figures["chain"]),
         _settle(figures["settle"]),
         _api(figures["api"]),
+        _audit(figures["audit"]) if "audit" in figures else "",
         "## Run times\n\n" + "\n".join(
             f"- `{name}`: {seconds} s" for name, seconds in figures["seconds"].items()
         ) + "\n",
     ]
     return "\n".join(parts)
+
+
+def _audit(figures: dict[str, Any]) -> str:
+    short, long = figures["short"], figures["long"]
+    return (
+        "## Audit of one new epoch (`milestone bench audit`)\n\n"
+        "`milestone audit --from LAST` on the last epoch of a short and a long run of the same "
+        "fleet (no growth), starting from what the chain committed for the epoch before.\n\n"
+        "| run | epochs | owners | audit of the last epoch |\n|---|---:|---:|---:|\n"
+        f"| short | {short['epochs']} | {short['owners']} | "
+        f"{short['from_last_seconds'] * 1000:.1f} ms |\n"
+        f"| long | {long['epochs']} | {long['owners']} | "
+        f"{long['from_last_seconds'] * 1000:.1f} ms |\n\n"
+        f"long / short: **{figures['ratio']:.2f}×** (CPU time {figures['cpu_ratio']:.2f}×); "
+        "the long run's whole history from genesis: "
+        f"{long['from_genesis_seconds']:.2f} s.\n"
+    )
 
 
 def _merkle(ours: dict[str, Any], peer: dict[str, Any]) -> str:

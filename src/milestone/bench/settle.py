@@ -1,9 +1,10 @@
 """How long one epoch's computation takes for n owners, stage by stage, against the keccak floor.
 
-The stages are the ones settlement and the audit share (`milestone.epochs.compute`) plus
-writing the epoch file: everything whose cost grows with the number of owners. The chain's part
-is a fixed handful of transactions per epoch whatever the owner count (its gas is measured by
-`milestone bench chain`), and the database's part is the inserts of the same rows.
+The stages are the ones settlement and the audit share (`milestone.rules.mining`, `epoch_state`
+and the fast roots of `milestone.epochs.compute`) plus writing the epoch file: everything whose
+cost grows with the number of owners. The chain's part is a fixed handful of transactions per
+epoch whatever the owner count (its gas is measured by `milestone bench chain`), and the
+database's part is the inserts of the same rows.
 
 The floor is bare keccak-256 over inputs of the sizes the three trees hash (per leaf its ABI
 encoding and the hash of that, per inner node 64 bytes), in the same tight loop the trees use,
@@ -23,20 +24,16 @@ from typing import Any, TypeVar
 
 from milestone.epochs import epochfile
 from milestone.epochs.compute import (
-    BALANCE_LEAF,
-    REWARD_LEAF,
-    CumulativeTotals,
     calculate_account_root,
-    calculate_budget,
     calculate_weights_root,
-    carry_forward,
     paused_collection,
-    run_drops,
-    sum_rewards,
 )
 from milestone.epochs.epochfile import BeaconRecord, EpochFile, JournalHead, ProgramInfo
 from milestone.rules.beacon import commit_of, derive_seed
+from milestone.rules.epoch_state import CumulativeTotals, carry_forward
 from milestone.rules.hashing import keccak256_many
+from milestone.rules.leaves import BALANCE_LEAF, REWARD_LEAF
+from milestone.rules.mining import calculate_mining_budget, run_drops, sum_rewards
 from milestone.rules.params import Parameters, calculate_parameters_hash, get_preset
 
 OWNER_COUNTS = (1_000, 10_000, 100_000, 1_000_000)
@@ -146,7 +143,7 @@ def _run_stages(
     floors.append(hash_floor(weight_leaves, 96, seed))  # right after: under the same load
     reveal = random.Random(seed).randbytes(32)
     seed_bytes = derive_seed(root, [reveal])
-    budget = calculate_budget(params, EPOCH, 0)
+    budget = calculate_mining_budget(params, EPOCH, 0, weights)
     drops = timed("drops", lambda: run_drops(seed_bytes, budget, params.drop_size, weights))
     rewards = timed("rewards", lambda: sum_rewards(drops.by_round))
     rewards_root = timed("rewards_tree", lambda: calculate_account_root(rewards, REWARD_LEAF))

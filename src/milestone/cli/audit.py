@@ -31,8 +31,18 @@ def audit(
     json_output: JsonOption = False,
     data_dir: DataDirOption = None,
     chain_url: ChainUrlOption = None,
+    start: Annotated[
+        int,
+        typer.Option(
+            "--from",
+            min=0,
+            help="Verify epochs from this one on, trusting only what the chain committed for "
+            "the one before (its file must be there and be the committed one).",
+        ),
+    ] = 0,
 ) -> None:
-    """Rebuild every tree, re-derive seeds, re-run drops, carry balances; pass/fail per epoch."""
+    """Rebuild every tree, re-derive seeds, re-run drops, check every journal entry against its
+    rule, carry every balance; every failure of every epoch."""
     settings = load_settings(data_dir=data_dir, chain_url=chain_url)
     directory = epochs_dir or Path(settings.data_dir) / "epochs"
     console = Console(stderr=True)
@@ -58,6 +68,7 @@ def audit(
             bytes.fromhex(view.address[2:]),
             on_verdict=on_verdict,
             on_start=lambda total: progress.update(task, total=total),
+            start=start,
         )
     if json_output:
         typer.echo(json.dumps(report.to_dict(), indent=2))
@@ -78,11 +89,10 @@ def audit(
 
 
 def verdict_line(verdict: Verdict) -> str:
-    """One epoch's verdict as a line: pass, or its first failure."""
+    """One epoch's verdict: a pass line, or a FAIL line per failure."""
     if verdict.ok:
         return f"epoch {verdict.epoch}: pass ({verdict.owners} owners)"
-    reason = verdict.reason
-    assert reason is not None
-    more = len(verdict.failures) - 1
-    also = f" (+{more} more)" if more else ""
-    return f"epoch {verdict.epoch}: FAIL {reason.code}: {reason.message}{also}"
+    return "\n".join(
+        f"epoch {verdict.epoch}: FAIL {failure.code}: {failure.message}"
+        for failure in verdict.failures
+    )

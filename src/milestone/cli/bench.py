@@ -208,6 +208,35 @@ def settle(
 
 
 @app.command()
+def audit(
+    json_output: JsonOption = False,
+    short: Annotated[int, typer.Option(min=2, help="Epochs of the short run.")] = 8,
+    long: Annotated[int, typer.Option(min=2, help="Epochs of the long run.")] = 90,
+    vehicles: Annotated[int, typer.Option(min=1, help="Cars of both fleets.")] = 6,
+) -> None:
+    """`audit --from LAST` on the last epoch of a short and a long run: the ratio stays ~1."""
+    from milestone.bench.audit import run_audit_bench
+
+    result = run_audit_bench(short=short, long=long, vehicles=vehicles)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    for label in ("short", "long"):
+        run = result[label]
+        typer.echo(
+            f"{label}: audit --from {run['epochs'] - 1} of a {run['epochs']}-epoch run "
+            f"({run['owners']} owners): {run['from_last_seconds'] * 1000:.1f} ms "
+            f"({run['from_last_cpu_seconds'] * 1000:.1f} ms CPU)"
+        )
+    whole = result["long"]
+    typer.echo(
+        f"long / short: {result['ratio']:.2f}×, in CPU time {result['cpu_ratio']:.2f}× "
+        f"(the whole {whole['epochs']}-epoch history from genesis: "
+        f"{whole['from_genesis_seconds']:.2f} s)"
+    )
+
+
+@app.command()
 def api(
     json_output: JsonOption = False,
     seconds: Annotated[float, typer.Option(min=1, help="Seconds of load per measure.")] = 30.0,

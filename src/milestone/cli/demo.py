@@ -128,8 +128,9 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
         ("check-ins, referrals paid", f"{s.checkins:,}, {s.referrals_paid}"),
         ("campaign participations", f"{s.campaign_participations}"),
         ("orders fulfilled, burned", f"{s.orders_fulfilled}, {_stones(s.burned_pebbles)} stones"),
-        ("dividend", f"{s.dividend_fen / 100:,.2f} CNY to holders "
-         f"({s.dividend_entitled_fen / 100:,.2f} entitled)"),
+        ("dividend declared", f"{s.dividend_fen / 100:,.2f} CNY: holders "
+         f"{s.dividend_holders_fen / 100:,.2f}, issuer {s.dividend_issuer_fen / 100:,.2f}"),
+        *_fairness_rows(s),
         ("supply conserved, ledger intact", f"{s.conserved}, {s.ledger_intact}"),
         ("refused requests", ", ".join(f"{c} {n}" for c, n in s.refusals_by_code.items()) or "-"),
     ]
@@ -144,8 +145,27 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
         out.print(f"epochs left for: milestone settle --data-dir {data_dir}")
 
 
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.1f}"
+def _fairness_rows(s: DemoSummary) -> list[tuple[str, str]]:
+    f = s.fairness
+    if f is None:
+        return []
+    return [
+        ("epoch 0 paid / budget", f"{_stones(f.first_epoch_paid_pebbles)} / "
+         f"{_stones(f.first_epoch_budget_pebbles)} stones"),
+        ("backlog after the last epoch", f"{_stones(f.backlog_pebbles)} stones"),
+        ("round rate spread", f"{f.round_rate_spread:.2g} over {f.driven_rounds:,} driven rounds "
+         f"({f.lone_driver_rounds:,} with one driver)"),
+        ("stones per 100 weighted km: early / later", f"{_ratio(f.early_rate)} / "
+         f"{_ratio(f.later_rate)}"),
+        ("stones per 100 weighted km: night / day", f"{_ratio(f.night_rate)} / "
+         f"{_ratio(f.day_rate)}"),
+        ("night pay / same day's rate: now, legacy", f"{_ratio(f.night_to_day, 3)}, "
+         f"{_ratio(f.legacy_night_to_day, 3)}"),
+    ]
+
+
+def _ratio(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
 
 
 def _weeks(rates: list[float | None]) -> str:

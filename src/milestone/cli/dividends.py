@@ -24,7 +24,9 @@ DividendId = Annotated[int, typer.Argument(help="Dividend id.")]
 
 def describe(dividend: Dividend) -> dict[str, Any]:
     return {
-        "id": dividend.id, "amount_fen": dividend.amount_fen, "record_epoch": dividend.record_epoch,
+        "id": dividend.id, "amount_fen": dividend.amount_fen, "mode": dividend.mode,
+        "holders_fen": dividend.holders_fen, "issuer_fen": dividend.issuer_fen,
+        "record_epoch": dividend.record_epoch,
         "payment_date": dividend.payment_date, "note": dividend.note,
         "declared_at": show_instant(dividend.declared_at),
         "circulating": format_pebbles(dividend.circulating), "holders": dividend.holders,
@@ -38,8 +40,9 @@ def one_line(d: dict[str, Any]) -> str:
         else "root not committed yet"
     )
     return (
-        f"dividend {d['id']}: {d['amount_fen']} fen over {d['circulating']} stones of "
-        f"{d['holders']} holders at the end of epoch {d['record_epoch']}, paid "
+        f"dividend {d['id']} ({d['mode']}): {d['amount_fen']} fen, {d['holders_fen']} to "
+        f"{d['holders']} holders of {d['circulating']} stones at the end of epoch "
+        f"{d['record_epoch']} and {d['issuer_fen']} the issuer's, paid "
         f"{d['payment_date']}; root {d['root']}, {committed}"
     )
 

@@ -21,14 +21,14 @@ from milestone.cli.common import (
 )
 from milestone.cli.settle import ChainUrlOption
 from milestone.epochs import epochfile
-from milestone.epochs.compute import (
+from milestone.epochs.errors import EpochFileMismatch, EpochNotFinalized
+from milestone.epochs.models import FINALIZED, EpochRecord
+from milestone.rules.leaves import (
     BALANCE_LEAF,
     REWARD_LEAF,
     build_account_tree,
     build_weights_tree,
 )
-from milestone.epochs.errors import EpochFileMismatch, EpochNotFinalized
-from milestone.epochs.models import FINALIZED, EpochRecord
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 

@@ -32,6 +32,8 @@ class DividendsCommitment:
     root: bytes
     cumulative_fen: int
     """Fen of every dividend committed with this epoch or before."""
+    issuer_fen: int = 0
+    """The issuer's part of the dividend committed with this epoch (0 if none)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def dividends_commitment(session: Session, epoch: int) -> DividendsCommitment:
         dividend_id=None if assigned is None else assigned.id,
         root=ZERO_ROOT if assigned is None else bytes(assigned.root),
         cumulative_fen=int(cumulative),
+        issuer_fen=0 if assigned is None else assigned.issuer_fen,
     )
 
 

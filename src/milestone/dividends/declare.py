@@ -1,5 +1,12 @@
 """Declaring a dividend: fen shared over the owners' stones at the end of a finalized epoch.
 
+By default (`dividend_mode = per_stone`) the operator declares the dividend of the whole stake
+and each of the supply's stones stands for its slice: the holders together get the circulating
+stones' part, the issuer keeps the rest, recorded on the dividend (`issuer_fen`). Programs made
+before that rule split the whole amount over the circulating stones (`per_circulating`).
+A declaration above the program's ceiling (`dividend_ceiling`, by default the stake's backing)
+is refused.
+
 The holdings are the balances of the record epoch's state tree, the one settlement committed
 on-chain with the epoch (`milestone.epochs.status.settled_balances`): the epoch's own mining
 counts, movements posted after it do not, and each holder appears under the address the state
@@ -19,6 +26,7 @@ from sqlalchemy.orm import Session
 from milestone.clock import Clock
 from milestone.dividends.errors import (
     DeclarationConflict,
+    DividendAboveCeiling,
     EpochNotFinalized,
     InvalidDividend,
     NoHoldersAtRecord,
@@ -39,7 +47,8 @@ from milestone.ledger import (
     post_transactions,
 )
 from milestone.ledger.journal import lock_head
-from milestone.rules.dividends import split_dividend
+from milestone.program.service import load_program
+from milestone.rules.dividends import split_dividend, split_stake_dividend
 from milestone.rules.merkle import StandardMerkleTree
 from milestone.rules.units import MAX_AMOUNT
 
@@ -64,6 +73,13 @@ def declare_dividend(
     """
     key = check_request_key(key)
     _check_terms(amount_fen, record_epoch, payment_date, note)
+    params = load_program(session).parameters
+    if amount_fen > params.dividend_ceiling:
+        raise DividendAboveCeiling(
+            f"{amount_fen} fen exceed the ceiling of one declaration, {params.dividend_ceiling} "
+            "fen (the program's dividend_ceiling_fen, by default the stake's backing)",
+            ceiling_fen=params.dividend_ceiling,
+        )
     lock_head(session)
     earlier = session.execute(
         select(Dividend).where(Dividend.declare_key == key)
@@ -82,13 +98,22 @@ def declare_dividend(
     if not holdings:
         raise NoHoldersAtRecord(f"no owner held stones at the end of epoch {record_epoch}")
     by_address = {address: balance for address, (_, balance) in holdings.items()}
-    shares = split_dividend(amount_fen, by_address)
+    if params.dividend_mode == "per_stone":
+        shares, issuer_fen = split_stake_dividend(amount_fen, by_address, params.total_supply)
+    else:
+        shares, issuer_fen = split_dividend(amount_fen, by_address), 0
+    if not shares:
+        raise NoHoldersAtRecord(
+            f"{amount_fen} fen leave nothing for the holders of epoch {record_epoch} "
+            "(their stones are too few a share of the supply)"
+        )
     tree = StandardMerkleTree.of(sorted(shares.items()), LEAF_TYPES)
     remember_tree(tree)
     dividend = Dividend(
         declare_key=key, amount_fen=amount_fen, record_epoch=record_epoch,
         payment_date=payment_date, note=note, declared_at=clock.now(),
         circulating=sum(by_address.values()), holders=len(shares), root=tree.root,
+        mode=params.dividend_mode, issuer_fen=issuer_fen,
     )
     session.add(dividend)
     session.flush()
@@ -142,7 +167,7 @@ def _post(session: Session, clock: Clock, dividend: Dividend, shares: dict[int, 
     account = dividend_account(dividend.id)
     open_account(session, clock, account)
     fen = Asset.CNY_FEN
-    entitle = [Posting(account, fen, -dividend.amount_fen)]
+    entitle = [Posting(account, fen, -dividend.holders_fen)]
     entitle += [
         Posting(owner_account(owner_id), fen, share) for owner_id, share in sorted(shares.items())
     ]
@@ -153,11 +178,12 @@ def _post(session: Session, clock: Clock, dividend: Dividend, shares: dict[int, 
             TransactionRequest(
                 "dividend.declare", f"dividend.declare:{dividend.id}",
                 [
-                    Posting(SUPPLY, fen, -dividend.amount_fen),
-                    Posting(account, fen, dividend.amount_fen),
+                    Posting(SUPPLY, fen, -dividend.holders_fen),
+                    Posting(account, fen, dividend.holders_fen),
                 ],
                 {"dividend_id": dividend.id, "record_epoch": dividend.record_epoch,
-                 "root": "0x" + dividend.root.hex()},
+                 "root": "0x" + dividend.root.hex(), "amount_fen": dividend.amount_fen,
+                 "issuer_fen": dividend.issuer_fen, "mode": dividend.mode},
             ),
             TransactionRequest(
                 "dividend.entitle", f"dividend.entitle:{dividend.id}", entitle,

@@ -16,6 +16,13 @@ class InvalidDividend(DividendError):
     code = "invalid_dividend"
 
 
+class DividendAboveCeiling(DividendError):
+    """A declaration above the program's ceiling for one dividend (by default the stake's
+    backing): most likely a slip of the operator's, in yuan for fen or a zero too many."""
+
+    code = "dividend_above_ceiling"
+
+
 class EpochNotFinalized(Conflict):
     """The record epoch's balances are not final (settled and committed on-chain) yet."""
 

@@ -15,7 +15,10 @@ class Dividend(Base):
     """A declared dividend: fen shared over the owners' stones at the end of the record epoch."""
 
     __tablename__ = "dividend"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen > 0", name="amount_positive"),
+        CheckConstraint("issuer_fen >= 0", name="issuer_fen_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     declare_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -25,6 +28,10 @@ class Dividend(Base):
     """ISO date, `YYYY-MM-DD`, on which the fiat rails are to pay."""
     note: Mapped[str] = mapped_column(Text)
     declared_at: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[str] = mapped_column(String(16), server_default="per_circulating")
+    """`per_stone` (the stake's dividend) or `per_circulating`, the program's `dividend_mode`."""
+    issuer_fen: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    """The issuer's part: what the stones not held (unissued, reserved, burned) stand for."""
     circulating: Mapped[int] = mapped_column(BigInteger)
     """Pebbles held by owners at the end of the record epoch: the denominator of the split."""
     holders: Mapped[int] = mapped_column(Integer)
@@ -32,6 +39,11 @@ class Dividend(Base):
     """Root of the entitlement tree over `(address, uint256 fen)`."""
     committed_epoch: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     """The finalized epoch whose on-chain commitment carries the root."""
+
+    @property
+    def holders_fen(self) -> int:
+        """The holders' part: the sum of the entitlements."""
+        return self.amount_fen - self.issuer_fen
 
 
 class Entitlement(Base):

@@ -7,6 +7,11 @@ it checks every line against the entitlements (an unknown reference, another amo
 duplicate line refuse the whole file), then moves the paid fen out of the owners' accounts to
 `payout` in one journal entry and marks them paid. Failed lines stay unpaid for the next file;
 lines already paid are skipped, so a file confirmed twice pays nothing twice.
+
+A per-stone dividend's file ends with the issuer's line, `D<dividend>-ISSUER` with no owner nor
+address and the issuer's part in fen: the rails pay nothing on it (the issuer keeps its share),
+it is there so the file shows the whole declared amount. Coming back, it must carry the same
+amount and is otherwise ignored.
 """
 
 from __future__ import annotations
@@ -44,6 +49,10 @@ def payout_reference(dividend_id: int, owner_id: int) -> str:
     return f"D{dividend_id}-O{owner_id}"
 
 
+def issuer_reference(dividend_id: int) -> str:
+    return f"D{dividend_id}-ISSUER"
+
+
 def export_payouts(session: Session, dividend_id: int, *, include_paid: bool = False) -> str:
     """The payout CSV of the dividend's unpaid entitlements (all of them if asked)."""
     dividend = get_dividend(session, dividend_id)
@@ -62,6 +71,11 @@ def export_payouts(session: Session, dividend_id: int, *, include_paid: bool = F
          "0x" + bytes(address).hex(), amount_fen, dividend.payment_date)
         for owner_id, address, amount_fen in session.execute(query)
     )
+    if dividend.issuer_fen:
+        writer.writerow(
+            (issuer_reference(dividend_id), dividend_id, "", "", dividend.issuer_fen,
+             dividend.payment_date)
+        )  # fmt: skip
     return out.getvalue()
 
 
@@ -73,7 +87,8 @@ def confirm_payouts(
     entitlements = {
         payout_reference(dividend_id, e.owner_id): e for e in entitlements_of(session, dividend_id)
     }
-    lines = _parse(returned_csv, entitlements)
+    dividend = get_dividend(session, dividend_id)
+    lines = _parse(returned_csv, entitlements, issuer_reference(dividend_id), dividend.issuer_fen)
     paid = [(entitlements[ref], rail) for ref, status, rail in lines if status == PAID]
     newly_paid = [(e, rail) for e, rail in paid if e.paid_at is None]
     failed = sum(1 for _, status, _ in lines if status == FAILED)
@@ -89,7 +104,9 @@ def confirm_payouts(
     )
 
 
-def _parse(text: str, entitlements: dict[str, Entitlement]) -> list[tuple[str, str, str | None]]:
+def _parse(
+    text: str, entitlements: dict[str, Entitlement], issuer: str, issuer_fen: int
+) -> list[tuple[str, str, str | None]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = {"reference", "amount_fen", "status"} - set(reader.fieldnames or ())
     if missing:
@@ -99,6 +116,13 @@ def _parse(text: str, entitlements: dict[str, Entitlement]) -> list[tuple[str, s
     for number, row in enumerate(reader, start=2):
         reference = (row.get("reference") or "").strip()
         where = f"line {number}"
+        if issuer_fen and reference == issuer:
+            if (row.get("amount_fen") or "").strip() != str(issuer_fen):
+                raise PayoutFileInvalid(
+                    f"{where}: the issuer's part is {issuer_fen} fen, the file says "
+                    f"{row.get('amount_fen')!r}", line=number,
+                )  # fmt: skip
+            continue
         entitlement = entitlements.get(reference)
         if entitlement is None:
             raise PayoutFileInvalid(

@@ -19,14 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from milestone.epochs.compute import CumulativeTotals, EpochBudget
 from milestone.epochs.errors import InvalidEpochFile
+from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.errors import RuleError
 from milestone.rules.hashing import keccak256
+from milestone.rules.mining import EpochBudget
 from milestone.rules.params import Parameters, parameters_from_dict, parameters_to_dict
 
 FORMAT: Final[str] = "milestone-epoch"
-VERSION: Final[int] = 1
+VERSION: Final[int] = 3
+"""Version 3: the file is a block of the journal (`journal.entries`, `accounts`, `sales_keys`,
+the dividend's entitlements). Version 2 brought round budgets in proportion to round weight and
+the dividend's issuer part (docs/epoch-file.md)."""
+VERSIONS: Final[frozenset[int]] = frozenset({1, 2, VERSION})
+"""Version 1 files (a fixed share per round) stay readable and are audited under their rule;
+version 2 files (weighted rounds, no journal block) likewise."""
 COMPRESS_LEVEL: Final[int] = 1
 """Hex and decimal text compress about as well at level 1 as at 6, four times faster."""
 MAX_DECOMPRESSED_BYTES: Final[int] = 4 << 30
@@ -66,10 +73,30 @@ class JournalHead:
 
 @dataclass(frozen=True, slots=True)
 class DividendsCommit:
-    """A dividend entitlement root committed with this epoch (zero root and amount if none)."""
+    """A dividend entitlement root committed with this epoch (zero root and amount if none).
+
+    From version 3 on also the declaration behind the root: its record epoch and every
+    holder's entitlement, so anyone recomputes the split from that epoch's balances.
+    """
 
     root: bytes = ZERO_HASH
     amount_fen: int = 0
+    issuer_fen: int = 0
+    """The issuer's part of `amount_fen` (version 2 on; the holders' part is the rest)."""
+    record_epoch: int | None = None
+    entitlements: dict[bytes, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JournalBlock:
+    """Version 3: the epoch's journal entries in public form, and every balance after them."""
+
+    entries: tuple[dict[str, Any], ...]
+    accounts: dict[tuple[str, str], int]
+    """`(account, asset) → balance` of every account but the owners' stones."""
+    sales_keys: tuple[str, ...] = ()
+    activity_paid: int = 0
+    """Cumulative activity stones paid to owners through this epoch."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,8 @@ class EpochFile:
     totals: CumulativeTotals
     dividends: DividendsCommit = DividendsCommit()
     moves: tuple[tuple[bytes, bytes], ...] = field(default=())
+    block: JournalBlock | None = None
+    """None in a version 1 file."""
     version: int = VERSION
 
 
@@ -117,12 +146,16 @@ def render(record: EpochFile) -> bytes:
         "flows": _render_flows(record.flows),
         "balances": _render_accounts(record.balances),
     }
+    if record.block is not None:
+        fragments["entries"] = _canonical(list(record.block.entries))
     document = to_document(record, lists=False)
     document["weights"]["rounds"] = _PLACEHOLDER.format("weights")
     document["drops"] = _PLACEHOLDER.format("drops")
     document["rewards"]["accounts"] = _PLACEHOLDER.format("rewards")
     document["flows"] = _PLACEHOLDER.format("flows")
     document["balances"]["accounts"] = _PLACEHOLDER.format("balances")
+    if record.block is not None:
+        document["journal"]["entries"] = _PLACEHOLDER.format("entries")
     pieces, rest = [], _canonical(document)
     # Cut the skeleton at each placeholder (in text order) and join once: no copy of the
     # whole text per list.
@@ -197,11 +230,16 @@ def parse(canonical: bytes) -> EpochFile:
         raise InvalidEpochFile(f"malformed epoch file: {type(error).__name__} {error}") from None
 
 
+PUBLISHED_MODE: Final[int] = 0o644
+"""Published files are for everyone: world-readable (mkstemp alone would leave them 0600)."""
+
+
 def write(path: Path, compressed: bytes) -> None:
     """Write a compressed epoch file atomically: readers see the old file or the new, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
+        os.fchmod(fd, PUBLISHED_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(compressed)
             handle.flush()
@@ -250,7 +288,7 @@ def _head(head: JournalHead) -> dict[str, Any]:
 def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
     """The JSON document of an epoch file (`lists=False`: without the per-account lists)."""
     program, beacon = record.program, record.beacon
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": record.version,
         "epoch": record.epoch,
@@ -307,7 +345,8 @@ def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
         "dividends": {
             "root": _hex(record.dividends.root),
             "amount_fen": record.dividends.amount_fen,
-        },
+        }
+        | ({"issuer_fen": record.dividends.issuer_fen} if record.version >= 2 else {}),
         "totals": {
             "cum_mined": record.totals.cum_mined,
             "cum_activity": record.totals.cum_activity,
@@ -315,13 +354,31 @@ def to_document(record: EpochFile, *, lists: bool = True) -> dict[str, Any]:
             "cum_dividends_fen": record.totals.cum_dividends_fen,
         },
     }
+    if record.block is not None:
+        _add_block(document, record, lists)
+    return document
+
+
+def _add_block(document: dict[str, Any], record: EpochFile, lists: bool) -> None:
+    """The version 3 fields: the journal's entries, every other balance, the dividend's split."""
+    block, dividends = record.block, record.dividends
+    assert block is not None
+    document["journal"]["entries"] = list(block.entries) if lists else None
+    document["accounts"] = [
+        [account, asset, amount] for (account, asset), amount in sorted(block.accounts.items())
+    ]
+    document["sales_keys"] = list(block.sales_keys)
+    document["totals"]["activity_paid"] = block.activity_paid
+    document["dividends"]["record_epoch"] = dividends.record_epoch
+    document["dividends"]["entitlements"] = _accounts(dividends.entitlements)
 
 
 def from_document(document: Any) -> EpochFile:
     """An `EpochFile` from its JSON document; `InvalidEpochFile` on anything unexpected."""
     _expect(isinstance(document, dict), "the document is not a JSON object")
     _expect(document.get("format") == FORMAT, f"format is not {FORMAT!r}")
-    _expect(document.get("version") == VERSION, f"unsupported version {document.get('version')!r}")
+    version = document.get("version")
+    _expect(type(version) is int and version in VERSIONS, f"unsupported version {version!r}")
     program, window, budget = document["program"], document["window"], document["budget"]
     beacon, weights, journal = document["beacon"], document["weights"], document["journal"]
     totals, dividends = document["totals"], document["dividends"]
@@ -334,7 +391,7 @@ def from_document(document: Any) -> EpochFile:
     reveals = tuple(_hash(r) for r in beacon["reveals"])
     _expect(len(members) == len(commits) == len(reveals), "beacon lists differ in length")
     return EpochFile(
-        version=VERSION,
+        version=version,
         epoch=_count(document["epoch"]),
         program=ProgramInfo(
             parameters=parameters,
@@ -366,7 +423,8 @@ def from_document(document: Any) -> EpochFile:
         journal_previous=_parse_head(journal["previous"]),
         journal_head=_parse_head(journal["head"]),
         previous_file_hash=_hash(document["previous_file_hash"]),
-        dividends=DividendsCommit(_hash(dividends["root"]), _count(dividends["amount_fen"])),
+        dividends=_parse_dividends(dividends, version),
+        block=_parse_block(document) if version >= 3 else None,
         totals=CumulativeTotals(
             cum_mined=_count(totals["cum_mined"]),
             cum_activity=_count(totals["cum_activity"]),
@@ -436,3 +494,40 @@ def _parse_flows(rows: Any) -> dict[bytes, dict[str, int]]:
 
 def _parse_head(head: Any) -> JournalHead:
     return JournalHead(_count(head["seq"]), _hash(head["hash"]))
+
+
+def _parse_dividends(dividends: Any, version: int) -> DividendsCommit:
+    root, amount = _hash(dividends["root"]), _count(dividends["amount_fen"])
+    issuer = _count(dividends["issuer_fen"]) if version >= 2 else 0
+    if version < 3:
+        return DividendsCommit(root, amount, issuer)
+    record_epoch = dividends["record_epoch"]
+    return DividendsCommit(
+        root,
+        amount,
+        issuer,
+        record_epoch=None if record_epoch is None else _count(record_epoch),
+        entitlements=_parse_accounts(dividends["entitlements"], "entitlements"),
+    )
+
+
+def _parse_block(document: Any) -> JournalBlock:
+    entries = document["journal"]["entries"]
+    _expect(isinstance(entries, list), "journal.entries must be a list")
+    for entry in entries:
+        _expect(isinstance(entry, dict), "a journal entry must be an object")
+    rows = document["accounts"]
+    _expect(isinstance(rows, list), "accounts must be a list")
+    accounts: dict[tuple[str, str], int] = {}
+    for account, asset, amount in rows:
+        _expect(isinstance(account, str) and isinstance(asset, str), "accounts: names are text")
+        accounts[(account, asset)] = _signed(amount)
+    _expect(len(accounts) == len(rows), "accounts list an account twice")
+    keys = document["sales_keys"]
+    _expect(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "sales_keys")
+    return JournalBlock(
+        entries=tuple(entries),
+        accounts=accounts,
+        sales_keys=tuple(keys),
+        activity_paid=_count(document["totals"]["activity_paid"]),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from milestone.epochs.compute import calculate_budget, calculate_weights_root
+from milestone.epochs.compute import calculate_weights_root
 from milestone.epochs.errors import (
     ChainDisagrees,
     EpochGap,
@@ -29,6 +29,7 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, hex_of, record_step
+from milestone.rules.schedule import calculate_epoch_budget
 from milestone.rules.time import epoch_start
 from milestone.telemetry.closure import close_epoch
 
@@ -119,14 +120,13 @@ def freeze(ctx: Settlement, epoch: int) -> None:
                 ).scalar_one()
                 or 0
             )
-        budget = calculate_budget(params, epoch, rollover_in)
         session.add(
             EpochRecord(
                 epoch=epoch,
                 status=SETTLING,
                 started_at=ctx.clock.now(),
                 inputs_cutoff=cutoff,
-                scheduled=budget.scheduled,
+                scheduled=calculate_epoch_budget(params.mining, epoch),
                 rollover_in=rollover_in,
                 weights_root=root,
                 total_weight=total,

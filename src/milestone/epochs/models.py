@@ -45,6 +45,8 @@ class EpochRecord(Base):
     cum_dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
     dividends_root: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     dividends_fen: Mapped[int | None] = mapped_column(BigInteger)
+    dividends_issuer_fen: Mapped[int | None] = mapped_column(BigInteger)
+    """The issuer's part of the dividend committed with the epoch (per-stone dividends)."""
 
 
 class EpochStepRecord(Base):

@@ -8,13 +8,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.budget import release_activity_budget
-from milestone.epochs.compute import (
-    REWARD_LEAF,
-    calculate_account_root,
-    calculate_budget,
-    run_drops,
-    sum_rewards,
-)
+from milestone.epochs.compute import calculate_account_root, calculate_budget
+from milestone.epochs.epochfile import VERSION
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.inputs import MINING_KIND
 from milestone.epochs.models import EpochDropRecord, EpochRewardRecord, EpochWeightRecord
@@ -29,6 +24,9 @@ from milestone.ledger import (
     post_transactions,
     read_head,
 )
+from milestone.rules.leaves import REWARD_LEAF
+from milestone.rules.mining import EpochBudget, RoundWeights, run_drops, sum_rewards
+from milestone.rules.params import Parameters
 from milestone.rules.schedule import calculate_epoch_budget
 
 POSTING_BATCH = 5_000
@@ -55,6 +53,16 @@ def load_weights(
     return dict(weights), owner_of
 
 
+def settled_budget(
+    params: Parameters, epoch: int, rollover_in: int, weights: RoundWeights
+) -> EpochBudget:
+    """The budget settlement pays and publishes: the mining rule of the file version it writes.
+
+    The one place settlement applies the rule, so the drops and the published file agree.
+    """
+    return calculate_budget(params, epoch, rollover_in, weights, version=VERSION)
+
+
 def drops(ctx: Settlement, epoch: int) -> None:
     """Run every round's drops on the frozen weights with the on-chain seed."""
     params = ctx.program.parameters
@@ -64,7 +72,7 @@ def drops(ctx: Settlement, epoch: int) -> None:
         if row.seed is None:
             raise SettlementError(f"epoch {epoch} has no seed yet")
         weights, owner_of = load_weights(session, epoch)
-        budget = calculate_budget(params, epoch, row.rollover_in)
+        budget = settled_budget(params, epoch, row.rollover_in, weights)
         result = run_drops(bytes(row.seed), budget, params.drop_size, weights)
         rewards = sum_rewards(result.by_round)
         drop_rows = [

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from milestone.chain.program import ProgramView
 from milestone.epochs import epochfile
-from milestone.epochs.compute import BALANCE_LEAF, REWARD_LEAF, build_account_tree
 from milestone.epochs.errors import EpochFileMismatch, EpochNotFinalized, OwnerNotInEpoch
 from milestone.epochs.models import FINALIZED, EpochRecord
 from milestone.registry.owners import get_owner
+from milestone.rules.leaves import BALANCE_LEAF, REWARD_LEAF, build_account_tree
 from milestone.rules.merkle import StandardMerkleTree, calculate_leaf_hash, verify_proof
 
 TREES_CACHED = 4

@@ -15,20 +15,23 @@ from sqlalchemy.orm import Session
 
 from milestone.epochs import epochfile
 from milestone.epochs.beacon import beacon_record
-from milestone.epochs.compute import CumulativeTotals, calculate_budget
+from milestone.epochs.block import read_block, read_committed_dividend
 from milestone.epochs.epochfile import (
     BeaconRecord,
     DividendsCommit,
     EpochFile,
+    JournalBlock,
     JournalHead,
     ProgramInfo,
 )
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.freeze import epoch_window
 from milestone.epochs.models import EpochDropRecord, EpochRecord, EpochRewardRecord
-from milestone.epochs.payout import load_weights
+from milestone.epochs.payout import load_weights, settled_budget
 from milestone.epochs.state import load_flows, load_rewards, load_state
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
+from milestone.rules.epoch_state import CumulativeTotals
+from milestone.rules.journal import calculate_activity_paid
 
 ZERO_HASH = bytes(32)
 
@@ -50,6 +53,11 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
     flows, _ = load_flows(session, epoch)
     start, end = epoch_window(ctx, epoch)
     moves = done_steps(session, epoch)["freeze"]["moves"]
+    journal_previous = _journal_head(previous)
+    block = read_block(session, epoch, journal_previous.hash, params, row.cum_mined or 0)
+    last_seq = block.entries[-1]["seq"] if block.entries else journal_previous.seq
+    dividends_root = bytes(row.dividends_root or ZERO_HASH)
+    record_epoch, entitlements = read_committed_dividend(session, dividends_root)
     return EpochFile(
         epoch=epoch,
         program=ProgramInfo(
@@ -62,7 +70,7 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         window_start=start,
         window_end=end,
         inputs_cutoff=row.inputs_cutoff,
-        budget=calculate_budget(params, epoch, row.rollover_in),
+        budget=settled_budget(params, epoch, row.rollover_in, weights),
         rollover_out=row.rollover_out or 0,
         beacon=BeaconRecord(tuple(members), tuple(commits), tuple(reveals), bytes(row.seed)),
         weights=weights,
@@ -75,10 +83,22 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         moves=tuple((from_hex(old), from_hex(new)) for old, new in moves),
         balances={address: balance for address, balance in load_state(session).values()},
         state_root=bytes(row.state_root),
-        journal_previous=_journal_head(previous),
-        journal_head=JournalHead(row.journal_seq or 0, bytes(row.journal_head)),
+        journal_previous=journal_previous,
+        journal_head=JournalHead(last_seq, block.head),
         previous_file_hash=bytes(previous.file_hash or ZERO_HASH) if previous else ZERO_HASH,
-        dividends=DividendsCommit(bytes(row.dividends_root or ZERO_HASH), row.dividends_fen or 0),
+        dividends=DividendsCommit(
+            dividends_root,
+            row.dividends_fen or 0,
+            row.dividends_issuer_fen or 0,
+            record_epoch=record_epoch,
+            entitlements=entitlements,
+        ),
+        block=JournalBlock(
+            entries=tuple(block.entries),
+            accounts=block.accounts,
+            sales_keys=tuple(block.sales_keys),
+            activity_paid=calculate_activity_paid(params.activity.pool, block.accounts),
+        ),
         totals=CumulativeTotals(
             row.cum_mined or 0,
             row.cum_activity or 0,
@@ -98,6 +118,9 @@ def publish(ctx: Settlement, epoch: int) -> None:
         epochfile.write(path, epochfile.compress(canonical))
         row = load_epoch(session, epoch, lock=True)
         row.file_hash = epochfile.file_hash(canonical)
+        # From version 3 on the head committed on-chain is the public block's, which anyone
+        # recomputes from the file; the ledger's own chain stays the database's check.
+        row.journal_seq, row.journal_head = record.journal_head.seq, record.journal_head.hash
         record_step(
             session, ctx.clock, epoch, "publish", {"file": path.name, "bytes": len(canonical)}
         )

@@ -1,10 +1,10 @@
 """Step `state`: balances carried forward, the state and rewards roots, the cumulative totals.
 
 The balances are computed the way the auditor computes them (previous + reward + flows, with
-`compute.carry_forward`) and then checked against the ledger itself: the owners' accounts must
-hold, through this epoch, exactly what the state says. A difference stops settlement. The
-dividend root this epoch commits, if any, is the one the settlement's dividends source (the
-dividends' `commitments`) assigns it.
+`rules.epoch_state.carry_forward`) and then checked against the ledger itself: the owners'
+accounts must hold, through this epoch, exactly what the state says. A difference stops
+settlement. The dividend root this epoch commits, if any, is the one the settlement's dividends
+source (the dividends' `commitments`) assigns it.
 """
 
 from __future__ import annotations
@@ -13,14 +13,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from milestone.activities.models import ActivityRelease
-from milestone.epochs.compute import (
-    BALANCE_LEAF,
-    CumulativeTotals,
-    calculate_account_root,
-    calculate_mining_totals,
-    carry_forward,
-    check_totals,
-)
+from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.errors import LedgerDisagrees, SettlementError
 from milestone.epochs.inputs import account_total_through, owners_total_through
 from milestone.epochs.models import (
@@ -32,6 +25,13 @@ from milestone.epochs.models import (
 )
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
 from milestone.ledger import BURNED
+from milestone.rules.epoch_state import (
+    CumulativeTotals,
+    calculate_mining_totals,
+    carry_forward,
+    check_totals,
+)
+from milestone.rules.leaves import BALANCE_LEAF
 
 UPDATE_CHUNK = 10_000
 
@@ -126,6 +126,7 @@ def state(ctx: Settlement, epoch: int) -> None:
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
         row.dividends_root = dividends.root
         row.dividends_fen = dividends.cumulative_fen - before.cum_dividends_fen
+        row.dividends_issuer_fen = dividends.issuer_fen
         record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
 
     ctx.database.run(work)

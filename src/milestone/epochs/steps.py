@@ -59,6 +59,9 @@ class DividendsCommitted(Protocol):
     @property
     def cumulative_fen(self) -> int: ...
 
+    @property
+    def issuer_fen(self) -> int: ...
+
 
 DividendsSource = Callable[[Session, int], DividendsCommitted]
 """Given a session and an epoch, what the epoch commits for dividends (assigning it a dividend

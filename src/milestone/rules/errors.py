@@ -147,6 +147,21 @@ class NoReveals(RuleError):
     code = "no_reveals"
 
 
+# Mining budgets and epoch state (mining.py, epoch_state.py)
+
+
+class NegativeBalance(RuleError):
+    """Carrying balances forward would leave an account below zero: the inputs are wrong."""
+
+    code = "negative_balance"
+
+
+class MiningTotalsMismatch(RuleError):
+    """What was mined plus what rolls over is not what the schedule released."""
+
+    code = "mining_totals_mismatch"
+
+
 # Dividends (dividends.py)
 
 

@@ -41,6 +41,11 @@ TRANSFER_POLICIES: Final[tuple[str, ...]] = ("none", "allowlist", "free")
 FULFILMENT_DESTINATIONS: Final[tuple[str, ...]] = ("burn", "treasury")
 """Where the stones of a fulfilled order go."""
 
+DIVIDEND_MODES: Final[tuple[str, ...]] = ("per_stone", "per_circulating")
+"""How a declared dividend is shared: each of the supply's stones stands for its share of the
+stake (holders get the circulating stones' part, the issuer the rest), or the whole amount goes
+over the circulating stones (the first programs' rule)."""
+
 MAX_DECIMALS: Final[int] = 18
 """Like ERC-20 tokens, at most 18 decimals; more would not fit amounts in 64 bits anyway."""
 
@@ -95,6 +100,15 @@ class Parameters:
     fulfilled_orders_to: str
     # attestation
     attestor_threshold: int
+    # dividends (added after the first release: see LEGACY_VALUES)
+    dividend_mode: str = "per_stone"
+    dividend_ceiling_fen: int = 0
+    """The largest amount one declaration may carry, in fen; 0 means the stake's backing."""
+
+    @property
+    def dividend_ceiling(self) -> int:
+        """The largest declaration in fen: the configured ceiling, else the stake's backing."""
+        return self.dividend_ceiling_fen or self.backing_fen
 
     @property
     def round_seconds(self) -> int:
@@ -240,6 +254,8 @@ def validate_parameters(params: Parameters) -> None:
         raise ParameterOutOfRange("a share in basis points cannot exceed 10,000")
     if params.transfer_policy not in TRANSFER_POLICIES:
         raise InvalidParameter(f"transfer_policy must be one of {', '.join(TRANSFER_POLICIES)}")
+    if params.dividend_mode not in DIVIDEND_MODES:
+        raise InvalidParameter(f"dividend_mode must be one of {', '.join(DIVIDEND_MODES)}")
     if params.fulfilled_orders_to not in FULFILMENT_DESTINATIONS:
         raise InvalidParameter(
             f"fulfilled_orders_to must be one of {', '.join(FULFILMENT_DESTINATIONS)}"
@@ -255,7 +271,7 @@ _POSITIVE_FIELDS: Final[tuple[str, ...]] = (
 _NON_NEGATIVE_FIELDS: Final[tuple[str, ...]] = (
     "clock_skew_seconds", "odometer_gap_tolerance_meters", "distance_odometer_tolerance_meters",
     "distance_odometer_tolerance_bps", "checkin_streak_bonus", "checkin_streak_cap",
-    "referral_vesting_days", "spend_lock_days",
+    "referral_vesting_days", "spend_lock_days", "dividend_ceiling_fen",
 )  # fmt: skip
 
 
@@ -288,6 +304,15 @@ def _check_types(params: Parameters) -> None:
 
 
 _HINTS: Final[dict[str, Any]] = typing.get_type_hints(Parameters)
+LEGACY_VALUES: Final[Mapping[str, Any]] = {
+    "dividend_mode": "per_circulating",
+    "dividend_ceiling_fen": 0,
+}
+"""Parameters added after programs were created, with the value those programs behave by.
+
+A parameter set written before a field existed omits it and reads back with this value, and a
+set holding this value writes it out omitted, so the canonical JSON, and with it every
+`parameters_hash` already committed on-chain, stays the same."""
 _SCHEDULE_HINTS: Final[dict[str, Any]] = typing.get_type_hints(EmissionSchedule)
 
 
@@ -295,8 +320,13 @@ _SCHEDULE_HINTS: Final[dict[str, Any]] = typing.get_type_hints(EmissionSchedule)
 
 
 def parameters_to_dict(params: Parameters) -> dict[str, Any]:
-    """The parameters as plain JSON-ready values, schedules as nested objects."""
-    return dataclasses.asdict(params)
+    """The parameters as plain JSON-ready values, schedules as nested objects (a later field
+    at its legacy value omitted, see `LEGACY_VALUES`)."""
+    data = dataclasses.asdict(params)
+    for name, legacy in LEGACY_VALUES.items():
+        if data[name] == legacy:
+            del data[name]
+    return data
 
 
 def parameters_to_json(params: Parameters) -> str:
@@ -311,10 +341,10 @@ def calculate_parameters_hash(params: Parameters) -> bytes:
 
 def parameters_from_dict(data: Mapping[str, Any]) -> Parameters:
     """Parameters from a complete dictionary (as `parameters_to_dict` makes), validated."""
-    missing = sorted(set(_HINTS) - set(data))
+    missing = sorted(set(_HINTS) - set(data) - set(LEGACY_VALUES))
     if missing:
         raise InvalidParameter(f"missing parameters: {', '.join(missing)}")
-    return _merge(IM_CSOP, data)
+    return _merge(IM_CSOP, {**LEGACY_VALUES, **data})
 
 
 def parse_parameters(toml_text: str, base: Parameters = IM_CSOP) -> Parameters:
@@ -355,7 +385,7 @@ def parse_override(assignment: str) -> tuple[str, Any]:
 
 
 def _merge(base: Parameters, data: Mapping[str, Any]) -> Parameters:
-    merged = parameters_to_dict(base)
+    merged = dataclasses.asdict(base)
     for key, value in data.items():
         if key not in merged:
             raise UnknownParameter(f"unknown parameter {key!r}")

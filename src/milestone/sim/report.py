@@ -48,7 +48,10 @@ def write_report(summary: DemoSummary, path: Path) -> Path:
         ("referrals paid", str(summary.referrals_paid)),
         ("orders fulfilled", str(summary.orders_fulfilled)),
         ("burned", f"{format_pebbles(summary.burned_pebbles)} stones"),
-        ("dividend", f"{summary.dividend_fen / 100:,.2f} CNY"),
+        ("dividend declared", f"{summary.dividend_fen / 100:,.2f} CNY"),
+        ("dividend to holders", f"{summary.dividend_holders_fen / 100:,.2f} CNY"),
+        ("dividend, issuer's part", f"{summary.dividend_issuer_fen / 100:,.2f} CNY"),
+        *_fairness_rows(summary),
         ("supply conserved", "yes" if summary.conserved else "NO"),
     ]
     table = "\n".join(
@@ -78,6 +81,16 @@ def _png(figure: Figure) -> str:
     figure.savefig(buffer, format="png", dpi=90)
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _fairness_rows(summary: DemoSummary) -> list[tuple[str, str]]:
+    """The `fairness` object, one row a field, as `--json` names them."""
+    if summary.fairness is None:
+        return []
+    return [
+        (f"fairness: {name}", "-" if value is None else f"{value:,}")
+        for name, value in summary.fairness.to_json().items()
+    ]
 
 
 def _emission(summary: DemoSummary) -> str:

@@ -21,13 +21,13 @@ from milestone.ledger.queries import balances, totals
 from milestone.ledger.verify import verify_ledger
 from milestone.program.service import load_program
 from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
+from milestone.sim.fairness import Fairness, measure_fairness, per_100km
 from milestone.sim.state import SimStats
 from milestone.store.models import StoreOrder
 from milestone.store.orders import FULFILLED
 from milestone.telemetry.models import Trip
 from milestone.telemetry.queries import rejection_counts
 
-METERS_PER_100_KM = 100_000
 WEEK = 7
 """Epochs in a week: per-kilometre rates are compared week by week, weekends with weekends."""
 
@@ -67,6 +67,9 @@ class DemoSummary:
     orders_fulfilled: int
     burned_pebbles: int
     dividend_fen: int
+    """Declared: per stone, the stake's dividend; the holders' and the issuer's parts sum to it."""
+    dividend_holders_fen: int
+    dividend_issuer_fen: int
     dividend_entitled_fen: int
     conserved: bool
     ledger_intact: bool
@@ -81,6 +84,7 @@ class DemoSummary:
     refusals_by_code: dict[str, int]
     attacks_by_kind: dict[str, int]
     consent_revocations: int
+    fairness: Fairness | None = None
     epochs: list[EpochLine] = field(default_factory=list)
     holdings: list[int] = field(default_factory=list)
 
@@ -103,9 +107,13 @@ def summarize(
     mined = params.mining.pool - total.mining_reserve
     activity = params.activity.pool - total.activity_reserve
     owner_balances = balances_of_owners(session)
-    dividend, entitled = session.execute(
-        select(func.coalesce(func.sum(Dividend.amount_fen), 0))
-    ).scalar_one(), session.execute(
+    dividend, issuer = session.execute(
+        select(
+            func.coalesce(func.sum(Dividend.amount_fen), 0),
+            func.coalesce(func.sum(Dividend.issuer_fen), 0),
+        )
+    ).one()
+    entitled = session.execute(
         select(func.coalesce(func.sum(Entitlement.amount_fen), 0))
     ).scalar_one()
     early, later = _stones_per_100km_by_cohort(session, stats)
@@ -122,7 +130,8 @@ def summarize(
         orders_fulfilled=_count(session, select(func.count()).select_from(StoreOrder)
                                 .where(StoreOrder.status == FULFILLED)),
         burned_pebbles=total.burned,
-        dividend_fen=int(dividend), dividend_entitled_fen=int(entitled),
+        dividend_fen=int(dividend), dividend_holders_fen=int(dividend) - int(issuer),
+        dividend_issuer_fen=int(issuer), dividend_entitled_fen=int(entitled),
         conserved=total.reconciles and total.issued == params.total_supply,
         ledger_intact=verify_ledger(session).ok,
         audit_passed=audit_passed, audit_epochs=audit_epochs,
@@ -133,6 +142,7 @@ def summarize(
         refusals_by_code=dict(sorted(stats.refusals_by_code.items())),
         attacks_by_kind=dict(sorted(stats.attacks_by_kind.items())),
         consent_revocations=stats.consent_revocations,
+        fairness=measure_fairness(session, params),
         epochs=lines, holdings=sorted(owner_balances.values(), reverse=True),
     )
 
@@ -211,7 +221,7 @@ def _stones_per_100km_by_cohort(
         cohort = cohorts[joined == 0]
         cohort[0] += mined.get(owner_id, 0)
         cohort[1] += meters.get(owner_id, 0)
-    return _per_100km(*cohorts[True]), _per_100km(*cohorts[False])
+    return per_100km(*cohorts[True]), per_100km(*cohorts[False])
 
 
 def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
@@ -222,15 +232,9 @@ def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
     """
     whole = len(lines) // WEEK * WEEK
     return [
-        _per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
+        per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
         for week in (lines[start : start + WEEK] for start in range(0, whole, WEEK))
     ]
-
-
-def _per_100km(pebbles: int, meters: int) -> float | None:
-    if meters == 0:
-        return None
-    return pebbles / 10**8 / (meters / METERS_PER_100_KM)
 
 
 def _count(session: Session, query: Any) -> int:

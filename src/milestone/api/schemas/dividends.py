@@ -13,7 +13,9 @@ from milestone.dividends.payouts import PayoutConfirmation
 
 class DividendCreate(RequestModel):
     amount_fen: PositiveFenText
-    """The whole dividend in CNY fen, split over the owners' stones at `record_epoch`."""
+    """The stake's dividend in CNY fen: per stone (the default), the holders at `record_epoch`
+    get their stones' share of the supply and the issuer the rest; `per_circulating` programs
+    split it all over the owners' stones."""
     record_epoch: EpochIn
     payment_date: DateText
     note: str = Field(default="", max_length=500)
@@ -22,6 +24,12 @@ class DividendCreate(RequestModel):
 class DividendPublic(BaseModel):
     id: int
     amount_fen: int
+    mode: str
+    """`per_stone` or `per_circulating`: the program's dividend mode when it was declared."""
+    holders_fen: int
+    """The holders' part: the sum of the entitlements."""
+    issuer_fen: int
+    """The issuer's part: the share of the stones not held (unissued, reserved, burned)."""
     record_epoch: int
     payment_date: str
     note: str
@@ -36,7 +44,9 @@ class DividendPublic(BaseModel):
     @classmethod
     def of(cls, dividend: Dividend) -> DividendPublic:
         return cls(
-            id=dividend.id, amount_fen=dividend.amount_fen, record_epoch=dividend.record_epoch,
+            id=dividend.id, amount_fen=dividend.amount_fen, mode=dividend.mode,
+            holders_fen=dividend.holders_fen, issuer_fen=dividend.issuer_fen,
+            record_epoch=dividend.record_epoch,
             payment_date=dividend.payment_date, note=dividend.note,
             declared_at=Instant.of(dividend.declared_at),
             circulating=Amount.of(dividend.circulating), holders=dividend.holders,
