@@ -76,3 +76,13 @@ def test_every_code_of_the_api_itself_is_in_docs_api_md() -> None:
     missing = [code for code in HTTP_CODES.values() if f"`{code}`" not in doc]
     assert missing == []
     assert "`invalid_request`" in doc and "`idempotency_key_reused`" in doc
+
+
+def test_an_instant_past_the_year_9999_is_refused_by_the_schema(
+    client: TestClient, people: People
+) -> None:
+    body = {"name": "far", "budget": "1", "reward": "1", "per_owner_cap": 1,
+            "proof": "operator", "starts_at": 0, "ends_at": 1_099_511_627_775}
+    refused = client.post("/api/v1/activities/campaigns", json=body, headers=people.headers["olga"])
+    assert refused.status_code == 422  # not a 500 when the answer would render the year 36812
+    assert refused.json()["errors"][0]["loc"] == ["body", "ends_at"]
