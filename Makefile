@@ -83,9 +83,14 @@ browser:
 postgres:
 	scripts/start-postgres.sh
 
+# ruff, mypy, the layers of docs/architecture.md (import-linter), declared dependencies
+# (deptry) and the web app's types against the OpenAPI document, so that architecture is
+# checked, not hoped for.
 lint: venv web/node_modules/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/deptry src tests
 	web/scripts/types.sh --check
 
 clean:

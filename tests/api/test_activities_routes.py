@@ -111,8 +111,8 @@ def test_campaign_codes_pay_the_owner_who_redeems_them(
         "/api/v1/activities/campaigns",
         json={
             "name": "launch",
-            "budget": 10 * PEBBLES_PER_STONE,
-            "reward": PEBBLES_PER_STONE,
+            "budget": str(10 * PEBBLES_PER_STONE),
+            "reward": str(PEBBLES_PER_STONE),
             "per_owner_cap": 1,
             "proof": "code",
             "starts_at": clock.now(),

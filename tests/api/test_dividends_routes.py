@@ -38,7 +38,7 @@ def holders_part(program: Program, amount: int, circulating: int) -> int:
 def declare(client: TestClient, people: People, key: str = "d1", amount: int = 1_000):
     return client.post(
         "/api/v1/dividends",
-        json={"amount_fen": amount, "record_epoch": 0, "payment_date": "2026-03-31"},
+        json={"amount_fen": str(amount), "record_epoch": 0, "payment_date": "2026-03-31"},
         headers={**people.headers["olga"], "Idempotency-Key": key},
     )
 

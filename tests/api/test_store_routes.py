@@ -18,7 +18,7 @@ PRICE = 2 * PEBBLES_PER_STONE
 def shop_item(client: TestClient, people: People) -> int:
     response = client.post(
         "/api/v1/store/items",
-        json={"sku": "MUG", "title": "Mug", "price": PRICE, "stock": 5},
+        json={"sku": "MUG", "title": "Mug", "price": str(PRICE), "stock": 5},
         headers=people.headers["shop"],
     )
     assert response.status_code == 201, response.text
@@ -104,12 +104,13 @@ def test_a_merchant_changes_only_its_own_items(
     client: TestClient, people: People, shop_item: int
 ) -> None:
     foreign = client.patch(
-        f"/api/v1/store/items/{shop_item}", json={"price": 1}, headers=people.headers["other_shop"]
+        f"/api/v1/store/items/{shop_item}", json={"price": "1"},
+        headers=people.headers["other_shop"],
     )
     assert_problem(foreign, 403, "forbidden")
     own = client.patch(
         f"/api/v1/store/items/{shop_item}",
-        json={"price": 3 * PEBBLES_PER_STONE},
+        json={"price": str(3 * PEBBLES_PER_STONE)},
         headers=people.headers["shop"],
     )
     assert own.json()["price"]["pebbles"] == str(3 * PEBBLES_PER_STONE)
@@ -141,7 +142,7 @@ def test_operator_registers_a_merchant_whose_key_works_once_rotated_out(
     created = client.post("/api/v1/store/merchants", json={"name": "cafe"}, headers=operator)
     assert created.status_code == 201
     merchant_id, key = created.json()["merchant"]["id"], created.json()["api_key"]
-    item = {"sku": "TEA", "title": "Tea", "price": PRICE}
+    item = {"sku": "TEA", "title": "Tea", "price": str(PRICE)}
     assert (
         client.post("/api/v1/store/items", json=item, headers={"X-API-Key": key}).status_code == 201
     )

@@ -111,6 +111,7 @@ def test_a_data_directory_in_use_is_refused(tmp_path: Path) -> None:
     demo_json(tmp_path / "data", "--no-settle", "--days", "1")
     again = runner.invoke(app, ["demo", *SMALL, "--data-dir", str(tmp_path / "data")])
     assert again.exit_code == 1 and "[demo_data_in_use]" in again.output
+    assert "simulating days" not in again.output  # refused before drawing its progress bars
 
 
 @pytest.fixture

@@ -651,6 +651,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events after a cursor, oldest first
+         * @description Events are numbered in the order they committed, so reading on from the last id seen
+         *     never misses one.
+         */
+        get: operations["read_events_api_v1_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/owners": {
         parameters: {
             query?: never;
@@ -1411,6 +1432,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook subscriptions */
+        get: operations["read_webhooks_api_v1_webhooks_get"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Deliveries start with the next event; the secret is shown this once.
+         */
+        post: operations["add_webhook_api_v1_webhooks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a subscription */
+        delete: operations["remove_webhook_api_v1_webhooks__webhook_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send dead deliveries (or all from an event) again */
+        post: operations["replay_webhook_api_v1_webhooks__webhook_id__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1703,8 +1779,22 @@ export interface components {
             declared_at: components["schemas"]["Instant"];
             /** Holders */
             holders: number;
+            /**
+             * Holders Fen
+             * @description CNY fen (1 yuan = 100 fen), a string of digits.
+             * @example 100000
+             */
+            holders_fen: string;
             /** Id */
             id: number;
+            /**
+             * Issuer Fen
+             * @description CNY fen (1 yuan = 100 fen), a string of digits.
+             * @example 100000
+             */
+            issuer_fen: string;
+            /** Mode */
+            mode: string;
             /** Note */
             note: string;
             /** Payment Date */
@@ -1812,6 +1902,28 @@ export interface components {
             total_weight: string;
             /** Weights Root */
             weights_root: string;
+        };
+        /** EventPage */
+        EventPage: {
+            /** After */
+            after: number;
+            /** Events */
+            events: components["schemas"]["EventPublic"][];
+        };
+        /** EventPublic */
+        EventPublic: {
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            occurred_at: components["schemas"]["Instant"];
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected";
         };
         /** ExplainPublic */
         ExplainPublic: {
@@ -2295,6 +2407,16 @@ export interface components {
             /** Rejections */
             rejections: components["schemas"]["RejectionPublic"][];
         };
+        /** ReplayCreate */
+        ReplayCreate: {
+            /** From Event */
+            from_event?: number | null;
+        };
+        /** ReplayPublic */
+        ReplayPublic: {
+            /** Replayed */
+            replayed: number;
+        };
         /** RevocationCreate */
         RevocationCreate: {
             /** Reason */
@@ -2623,6 +2745,50 @@ export interface components {
             /** Unlocks */
             unlocks: components["schemas"]["UnlockPublic"][];
         };
+        /** WebhookCreate */
+        WebhookCreate: {
+            /** Event Types */
+            event_types?: ("epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected")[];
+            /**
+             * Url
+             * @example https://crm.example.com/milestone/webhooks
+             */
+            url: string;
+        };
+        /** WebhookPublic */
+        WebhookPublic: {
+            created_at: components["schemas"]["Instant"];
+            /** Dead */
+            dead: number;
+            /** Delivered */
+            delivered: number;
+            /** Event Types */
+            event_types: ("epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected")[];
+            /** Id */
+            id: number;
+            /** Pending */
+            pending: number;
+            /** Url */
+            url: string;
+        };
+        /** WebhookSecretPublic */
+        WebhookSecretPublic: {
+            created_at: components["schemas"]["Instant"];
+            /** Dead */
+            dead: number;
+            /** Delivered */
+            delivered: number;
+            /** Event Types */
+            event_types: ("epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected")[];
+            /** Id */
+            id: number;
+            /** Pending */
+            pending: number;
+            /** Secret */
+            secret: string;
+            /** Url */
+            url: string;
+        };
         /** TransferCreate */
         milestone__api__schemas__registry__TransferCreate: {
             /** Owner Id */
@@ -2669,6 +2835,8 @@ export type EntitlementProofPublic = components['schemas']['EntitlementProofPubl
 export type EntitlementPublic = components['schemas']['EntitlementPublic'];
 export type EpochDropsPublic = components['schemas']['EpochDropsPublic'];
 export type EpochPublic = components['schemas']['EpochPublic'];
+export type EventPage = components['schemas']['EventPage'];
+export type EventPublic = components['schemas']['EventPublic'];
 export type ExplainPublic = components['schemas']['ExplainPublic'];
 export type FlowPublic = components['schemas']['FlowPublic'];
 export type HealthPublic = components['schemas']['HealthPublic'];
@@ -2706,6 +2874,8 @@ export type ReferralPublic = components['schemas']['ReferralPublic'];
 export type RefusedOwner = components['schemas']['RefusedOwner'];
 export type RejectionPublic = components['schemas']['RejectionPublic'];
 export type RejectionsPublic = components['schemas']['RejectionsPublic'];
+export type ReplayCreate = components['schemas']['ReplayCreate'];
+export type ReplayPublic = components['schemas']['ReplayPublic'];
 export type RevocationCreate = components['schemas']['RevocationCreate'];
 export type RevocationPublic = components['schemas']['RevocationPublic'];
 export type Role = components['schemas']['Role'];
@@ -2736,6 +2906,9 @@ export type VehiclePublic = components['schemas']['VehiclePublic'];
 export type VehicleSummaryPublic = components['schemas']['VehicleSummaryPublic'];
 export type VerdictPublic = components['schemas']['VerdictPublic'];
 export type WalletPublic = components['schemas']['WalletPublic'];
+export type WebhookCreate = components['schemas']['WebhookCreate'];
+export type WebhookPublic = components['schemas']['WebhookPublic'];
+export type WebhookSecretPublic = components['schemas']['WebhookSecretPublic'];
 export type MilestoneApiSchemasRegistryTransferCreate = components['schemas']['milestone__api__schemas__registry__TransferCreate'];
 export type MilestoneApiSchemasStoreTransferCreate = components['schemas']['milestone__api__schemas__store__TransferCreate'];
 export type $defs = Record<string, never>;
@@ -5438,6 +5611,68 @@ export interface operations {
             };
             /** @description Route not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_events_api_v1_events_get: {
+        parameters: {
+            query?: {
+                /** @description The last event id seen. */
+                after?: number;
+                limit?: number;
+                /** @description Only these types. */
+                type?: ("epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected")[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8632,6 +8867,285 @@ export interface operations {
             };
             /** @description Refused */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_webhooks_api_v1_webhooks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPublic"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    add_webhook_api_v1_webhooks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretPublic"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    remove_webhook_api_v1_webhooks__webhook_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Route not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    replay_webhook_api_v1_webhooks__webhook_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayPublic"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Route not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -135,12 +135,10 @@ export function newKey(prefix: string): string {
   return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** JSON with BigInt written as an exact integer (pebbles above 2^53 stay exact). */
+/** JSON with BigInt written as a string of digits: the API takes every amount (pebbles, fen)
+ * that way, exact at any size (docs/api.md, "Values"). */
 export function toJson(value: unknown): string {
-  const marked = JSON.stringify(value, (_key, item) =>
-    typeof item === "bigint" ? `@@bigint:${item.toString()}@@` : item,
-  );
-  return marked.replace(/"@@bigint:(-?\d+)@@"/g, "$1");
+  return JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item));
 }
 
 function parseJson(text: string): unknown {

@@ -164,7 +164,7 @@ def enrol(
 def chain(
     owners: Annotated[
         list[int] | None,
-        typer.Option(min=1, help="Owners in the epoch's trees; repeat for several [10, 100000]."),
+        typer.Option(min=1, help="Owners in the epoch's trees; repeat for several \\[10, 100000]."),
     ] = None,
     transfers: Annotated[
         int, typer.Option(min=1, help="Single token transfers to average over.")
@@ -172,7 +172,7 @@ def chain(
     chain_url: Annotated[
         str | None,
         typer.Option(
-            "--chain-url", help="A node to measure on [default: a throwaway embedded chain]."
+            "--chain-url", help="A node to measure on \\[default: a throwaway embedded chain]."
         ),
     ] = None,
     operator_key: Annotated[

@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 
 from milestone.audit.run import run_audit
 from milestone.cli.chainread import program_view
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    JsonOption,
+    existing_program,
+    reported_errors,
+)
 from milestone.rules.params import get_preset
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.sim.actions import DEMO_PASSWORD
 from milestone.sim.config import SimConfig
-from milestone.sim.demo import run_demo
+from milestone.sim.demo import DATA_IN_USE, DemoDataInUse, run_demo
 from milestone.sim.report import write_report
 from milestone.sim.summary import DemoSummary, summarize
 from milestone.storage import Database, open_database
@@ -49,7 +55,7 @@ def demo(
     database_url: DatabaseUrlOption = None,
     chain_url: Annotated[
         str | None,
-        typer.Option("--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default "
+        typer.Option("--chain-url", help="EVM JSON-RPC URL \\[env MILESTONE_CHAIN_URL; default "
                      "the embedded chain]."),
     ] = None,
     no_settle: Annotated[
@@ -65,6 +71,8 @@ def demo(
         config = SimConfig(preset=preset, vehicles=vehicles or default_vehicles,
                            days=days or default_days, seed=seed)
         settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+        if existing_program(settings.database_url) is not None:  # before any progress bar
+            raise DemoDataInUse(DATA_IN_USE)
         with Progress(
             TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=False, disable=json_output,

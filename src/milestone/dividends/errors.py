@@ -21,6 +21,9 @@ class DividendAboveCeiling(DividendError):
     backing): most likely a slip of the operator's, in yuan for fen or a zero too many."""
 
     code = "dividend_above_ceiling"
+    http_status = 409
+    """409, not 422: the ceiling is the program's configuration, not a rule of the request's
+    shape, so the API's schema cannot state it (docs/api.md, "The contract")."""
 
 
 class EpochNotFinalized(Conflict):

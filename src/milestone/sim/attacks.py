@@ -23,8 +23,10 @@ ATTACKS: Final[tuple[str, ...]] = (
 def forge_report(car: HonestVehicle, attack: str, now: int, rng: random.Random) -> bytes:
     """The envelope of one lying report from `car`, sent at `now`.
 
-    A report signed with the car's own key moves the intake's cursor even when refused, so
-    the tampered odometer is where the car's next honest report starts from.
+    A report signed with the car's own key that is consistent in itself moves the intake's
+    cursor even when refused (a rolled-back odometer), so the tampered odometer is where the
+    car's next honest report starts from; one that contradicts itself (300 km in half an
+    hour) does not, and the car carries on from its true odometer (docs/telemetry.md).
     """
     reading = car.odometer_reading()
     if attack == "garbage":
@@ -44,6 +46,6 @@ def forge_report(car: HonestVehicle, attack: str, now: int, rng: random.Random) 
         trip_id=rng.randbytes(16), started_at=start, ended_at=start + minutes * 60,
         odometer_start_m=start_m, odometer_end_m=end_m, distance_m=end_m - start_m,
     )
-    if attack in ("impossible_speed", "odometer_rollback"):
+    if attack == "odometer_rollback":
         car.true_odometer_m = end_m
     return envelope

@@ -41,14 +41,15 @@ from milestone.api.schemas.activities import (
     UploadPublic,
 )
 from milestone.api.schemas.common import bytes_of
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.clock import Clock
 
 router = APIRouter(
     prefix="/activities", tags=["activities"], responses=problem_responses(401, 403, 404)
 )
 
-CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-SalesSystemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
+SalesSystemId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 WRITES = problem_responses(409, 429)
 
 

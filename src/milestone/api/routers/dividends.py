@@ -27,12 +27,13 @@ from milestone.api.schemas.dividends import (
     EntitlementPublic,
     PayoutConfirmationPublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.dividends import commitments, declare, payouts
 from milestone.dividends.limits import DividendLimits, check_dividend_limits, dividend_limits
 
 router = APIRouter(prefix="/dividends", tags=["dividends"], responses=problem_responses(404))
 
-DividendId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DividendId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 MAX_PAYOUT_FILE = 4 * 1024 * 1024
 WRITES = problem_responses(401, 403, 409, 429)
 
@@ -132,7 +133,7 @@ def read_payout_file(
 )
 def confirm_payouts(
     dividend_id: DividendId,
-    returned: Annotated[str, Body(media_type="text/csv", max_length=MAX_PAYOUT_FILE)],
+    returned: Annotated[str, Body(media_type="text/csv", min_length=1, max_length=MAX_PAYOUT_FILE)],
     operator: CurrentOperator,
     database: DatabaseDep,
     clock: ClockDep,

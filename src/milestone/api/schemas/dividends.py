@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Amount, Fen, FenText, Instant, hex_of, optional_instant
+from milestone.api.schemas.common import Amount, FenText, Instant, hex_of, optional_instant
+from milestone.api.schemas.requests import DateText, EpochIn, PositiveFenIn, RequestModel
 from milestone.dividends.commitments import EntitlementProof
 from milestone.dividends.limits import DividendLimits
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import PayoutConfirmation
 
 
-class DividendCreate(BaseModel):
-    amount_fen: Fen
+class DividendCreate(RequestModel):
+    amount_fen: PositiveFenIn
     """The stake's dividend in CNY fen: per stone (the default), the holders at `record_epoch`
     get their stones' share of the supply and the issuer the rest; `per_circulating` programs
     split it all over the owners' stones."""
-    record_epoch: int = Field(ge=0, le=2**40)
-    payment_date: str = Field(min_length=10, max_length=10, examples=["2027-03-31"])
+    record_epoch: EpochIn
+    payment_date: DateText
     note: str = Field(default="", max_length=500)
 
 
