@@ -1557,13 +1557,17 @@ export interface components {
             /** Verdicts */
             verdicts: components["schemas"]["VerdictPublic"][];
         };
-        /** CampaignCreate */
+        /**
+         * CampaignCreate
+         * @description Besides each field's own rule: `reward` is at most `budget`, and `ends_at` is after
+         *     `starts_at` and after now (`invalid_campaign` otherwise).
+         */
         CampaignCreate: {
             /**
              * Budget
-             * @description Pebbles (1 stone = 10^8).
+             * @description Pebbles (1 stone = 10^8), more than zero, as a string of digits.
              */
-            budget: number;
+            budget: string;
             /**
              * Ends At
              * @description An instant, Unix seconds UTC.
@@ -1575,16 +1579,14 @@ export interface components {
             per_owner_cap: number;
             /**
              * Proof
-             * @example operator
-             * @example code
-             * @example list
+             * @enum {string}
              */
-            proof: string;
+            proof: "operator" | "code" | "list";
             /**
              * Reward
-             * @description Pebbles (1 stone = 10^8).
+             * @description Pebbles (1 stone = 10^8), more than zero, as a string of digits.
              */
-            reward: number;
+            reward: string;
             /**
              * Starts At
              * @description An instant, Unix seconds UTC.
@@ -1654,10 +1656,9 @@ export interface components {
         ConsentGrantCreate: {
             /**
              * Scope
-             * @example mileage
-             * @example driving_behavior
+             * @enum {string}
              */
-            scope: string;
+            scope: "mileage" | "driving_behavior";
             /**
              * Terms Version
              * @example 2026-01
@@ -1679,10 +1680,9 @@ export interface components {
         ConsentRevocationCreate: {
             /**
              * Scope
-             * @example mileage
-             * @example driving_behavior
+             * @enum {string}
              */
-            scope: string;
+            scope: "mileage" | "driving_behavior";
             /** Vehicle Id */
             vehicle_id: number;
         };
@@ -1733,16 +1733,20 @@ export interface components {
              * @description 64 bytes, 0x-hex.
              */
             signature: string;
-            /** Vin */
+            /**
+             * Vin
+             * Format: vin
+             * @description The VIN in its normal form (upper case), as signed.
+             */
             vin: string;
         };
         /** DividendCreate */
         DividendCreate: {
             /**
              * Amount Fen
-             * @description CNY fen (1 yuan = 100 fen).
+             * @description CNY fen (1 yuan = 100 fen), more than zero, as a string of digits.
              */
-            amount_fen: number;
+            amount_fen: string;
             /**
              * Note
              * @default
@@ -1750,6 +1754,8 @@ export interface components {
             note: string;
             /**
              * Payment Date
+             * Format: date
+             * @description A calendar date, YYYY-MM-DD.
              * @example 2027-03-31
              */
             payment_date: string;
@@ -2001,25 +2007,32 @@ export interface components {
             /** Unix */
             unix: number;
         };
-        /** ItemCreate */
+        /**
+         * ItemCreate
+         * @description An item costs stones, cash or both: `price` or `cash_fen` is more than zero.
+         */
         ItemCreate: {
             /**
              * Cash Fen
-             * @description CNY fen (1 yuan = 100 fen).
+             * @description CNY fen (1 yuan = 100 fen), as a string of digits.
              * @default 0
              */
-            cash_fen: number;
+            cash_fen: string;
             /**
              * Price
-             * @description Pebbles (1 stone = 10^8).
+             * @description Pebbles (1 stone = 10^8), as a string of digits.
              */
-            price: number;
+            price: string;
             /** Sku */
             sku: string;
             /** Stock */
             stock?: number | null;
             /** Title */
             title: string;
+        } | {
+            price?: unknown;
+        } | {
+            cash_fen: unknown;
         };
         /** ItemPublic */
         ItemPublic: {
@@ -2048,9 +2061,9 @@ export interface components {
             /** Active */
             active?: boolean | null;
             /** Cash Fen */
-            cash_fen?: number | null;
+            cash_fen?: string | null;
             /** Price */
-            price?: number | null;
+            price?: string | null;
             /** Stock */
             stock?: number | null;
             /**
@@ -2070,8 +2083,9 @@ export interface components {
         KeyRotationCreate: {
             /**
              * Public Key
-             * @description An Ed25519 public key: 32 bytes, 0x-hex.
-             * @example 0xabababababababababababababababababababababababababababababababab
+             * Format: ed25519-public-key
+             * @description An Ed25519 public key: 32 bytes, 0x-hex, a point of the curve.
+             * @example 0x3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
              */
             public_key: string;
         };
@@ -2087,11 +2101,9 @@ export interface components {
             /**
              * Category
              * @default shop
-             * @example shop
-             * @example service
-             * @example charging
+             * @enum {string}
              */
-            category: string;
+            category: "shop" | "service" | "charging" | "other";
             /** Name */
             name: string;
         };
@@ -2148,9 +2160,15 @@ export interface components {
          * @description Sign-up: an owner account and the user that logs in to it.
          */
         OwnerCreate: {
-            /** Password */
+            /**
+             * Password
+             * @description No control characters, no white space at either end.
+             */
             password: string;
-            /** Username */
+            /**
+             * Username
+             * @example ann@example.com
+             */
             username: string;
         };
         /**
@@ -2238,7 +2256,10 @@ export interface components {
         PasswordUpdate: {
             /** Current Password */
             current_password: string;
-            /** New Password */
+            /**
+             * New Password
+             * @description No control characters, no white space at either end.
+             */
             new_password: string;
         };
         /** PayoutConfirmationPublic */
@@ -2446,8 +2467,9 @@ export interface components {
             name: string;
             /**
              * Public Key
-             * @description An Ed25519 public key: 32 bytes, 0x-hex.
-             * @example 0xabababababababababababababababababababababababababababababababab
+             * Format: ed25519-public-key
+             * @description An Ed25519 public key: 32 bytes, 0x-hex, a point of the curve.
+             * @example 0x3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
              */
             public_key: string;
         };
@@ -2653,13 +2675,15 @@ export interface components {
             model?: string | null;
             /**
              * Public Key
-             * @description An Ed25519 public key: 32 bytes, 0x-hex.
-             * @example 0xabababababababababababababababababababababababababababababababab
+             * Format: ed25519-public-key
+             * @description An Ed25519 public key: 32 bytes, 0x-hex, a point of the curve.
+             * @example 0x3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29
              */
             public_key: string;
             /**
              * Vin
-             * @example LMSCSP70XSM000001
+             * Format: vin
+             * @example LMSCSP709SM000001
              */
             vin: string;
         };
@@ -2798,9 +2822,9 @@ export interface components {
         milestone__api__schemas__store__TransferCreate: {
             /**
              * Amount
-             * @description Pebbles (1 stone = 10^8).
+             * @description Pebbles (1 stone = 10^8), more than zero, as a string of digits.
              */
-            amount: number;
+            amount: string;
             /** Recipient Id */
             recipient_id: number;
         };
