@@ -6,11 +6,21 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from milestone.cli import campaigns
 from milestone.cli.main import app
+from milestone.clock import ManualClock
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def cli_at_test_time(clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command acts at the test's instant, not the wall clock's: opening an epoch releases
+    its activity budget, so at today's date every epoch since the test genesis would be."""
+    monkeypatch.setattr(campaigns, "SystemClock", lambda: clock)
 
 
 def run(database_url: str, *args: str) -> object:
@@ -111,7 +121,7 @@ def test_refusals_are_one_line_with_their_code(
                 "--name",
                 "x",
                 "--budget",
-                "10",
+                "1000",  # epoch 0 releases 62.5
                 "--reward",
                 "1",
                 "--ends",
