@@ -13,7 +13,7 @@ from .support import assert_problem
 def declare(client: TestClient, people: People, amount: str | int, payment_date: str):
     return client.post(
         "/api/v1/dividends",
-        json={"amount_fen": amount, "record_epoch": 0, "payment_date": payment_date},
+        json={"amount_fen": str(amount), "record_epoch": 0, "payment_date": payment_date},
         headers={**people.headers["olga"], "Idempotency-Key": f"limits-{amount}-{payment_date}"},
     )
 

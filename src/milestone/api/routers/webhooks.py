@@ -15,6 +15,7 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
+from milestone.api.schemas.common import MAX_ID
 from milestone.api.schemas.events import (
     ReplayCreate,
     ReplayPublic,
@@ -27,7 +28,7 @@ from milestone.events import subscriptions
 router = APIRouter(
     prefix="/webhooks", tags=["webhooks"], responses=problem_responses(401, 403)
 )
-WebhookId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", summary="Webhook subscriptions")
