@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.registry.models import Owner, Vehicle
-from milestone.telemetry.models import PrunedEpoch, Trip, TripRejection, TripRound
+from milestone.telemetry.models import PrunedEpoch, Trip, TripRejection, TripRound, VehicleCursor
 
 NEUTRAL_BPS: Final[int] = 10_000
 MAX_LIMIT: Final[int] = 1_000
@@ -167,3 +167,11 @@ def trips_of_owner(session: Session, owner_id: int, *, limit: int = 50) -> list[
         .limit(max(1, min(limit, MAX_LIMIT)))
     )
     return list(session.execute(query).scalars())
+
+
+def reported_odometer(session: Session, vehicle_id: int) -> int | None:
+    """Where the vehicle's chain of authentic reports ends on the odometer (the next report must
+    start there or later), or None before its first report."""
+    return session.execute(
+        select(VehicleCursor.odometer_end_m).where(VehicleCursor.vehicle_id == vehicle_id)
+    ).scalar_one_or_none()
