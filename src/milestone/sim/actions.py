@@ -38,7 +38,6 @@ from milestone.rules.activities import encode_delivery_confirmation
 from milestone.rules.errors import RuleError
 from milestone.rules.units import PEBBLES_PER_STONE
 from milestone.sim.attacks import ATTACKS, forge_report
-from milestone.telemetry.queries import reported_odometer
 from milestone.sim.config import DAY, SimConfig
 from milestone.sim.driving import HOUR, choose_habit
 from milestone.sim.state import Car, SimOwner, World
@@ -46,6 +45,7 @@ from milestone.store.merchants import add_item, register_merchant
 from milestone.store.orders import Actor, cancel_order, confirm_order, fulfil_order, place_order
 from milestone.store.spending import spendable_of
 from milestone.telemetry.intake import ingest
+from milestone.telemetry.queries import reported_odometer
 from milestone.vehicle import VehicleSigner
 from milestone.vehicle.driving import HonestVehicle
 
