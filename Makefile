@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup venv tools contracts web browser postgres lint check clean vectors
+.PHONY: demo test setup venv tools contracts web web-types browser postgres lint check clean vectors
 
 # The demonstration on a fresh data directory of its own (the demo refuses one in use), which
 # `milestone serve --data-dir .milestone-demo` then shows in the web app.
@@ -52,20 +52,26 @@ tools/node_modules/.installed: tools/package.json tools/package-lock.json
 contracts: venv
 	$(BIN)/python -m milestone.chain.compile
 
-# The web app: installed from its lock and built by Vite into web/dist, which `milestone serve`
-# serves at `/`. The stamp depends on every source, so an unchanged app is not rebuilt.
+# The web app: installed from its lock and built by Vite into src/milestone/webapp (package data:
+# the wheel carries it), which `milestone serve` serves at `/`. The stamp depends on every
+# source, so an unchanged app is not rebuilt.
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/tsconfig.json \
 	web/vite.config.ts
 
-web: web/dist/.built
+web: src/milestone/webapp/.built
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-web/dist/.built: web/node_modules/.installed $(WEB_SOURCES)
+src/milestone/webapp/.built: web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run --silent build
 	touch $@
+
+# The app's TypeScript types of the API (web/src/api-types.ts), generated from the OpenAPI
+# document; `make lint` fails when the committed file drifts from the API.
+web-types: venv web/node_modules/.installed
+	web/scripts/types.sh
 
 # The browser tests drive Debian's Chromium (never a browser download); install it when missing.
 browser:
@@ -77,10 +83,16 @@ browser:
 postgres:
 	scripts/start-postgres.sh
 
-lint: venv
+# ruff, mypy, the layers of docs/architecture.md (import-linter), declared dependencies
+# (deptry) and the web app's types against the OpenAPI document, so that architecture is
+# checked, not hoped for.
+lint: venv web/node_modules/.installed
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/deptry src tests
+	web/scripts/types.sh --check
 
 clean:
-	rm -rf $(VENV) tools/node_modules web/node_modules web/dist .pytest_cache .mypy_cache \
+	rm -rf $(VENV) tools/node_modules web/node_modules src/milestone/webapp .pytest_cache .mypy_cache \
 		.ruff_cache test-artifacts

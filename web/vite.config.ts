@@ -1,11 +1,12 @@
-// Vite builds the app into dist/, which `milestone serve` serves at `/`. In development
+// Vite builds the app into the Python package (src/milestone/webapp), which `milestone serve`
+// serves at `/` and the wheel carries as package data. In development
 // (`npm run dev`) the API runs beside it: `milestone serve --port 8000`, proxied under /api.
 import { defineConfig } from "vite";
 
 export default defineConfig({
   base: "/",
   build: {
-    outDir: "dist",
+    outDir: "../src/milestone/webapp",
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,

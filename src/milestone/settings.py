@@ -7,6 +7,7 @@ the options the user gave, and pydantic-settings fills the rest from the environ
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DATABASE_FILE = "milestone.db"
 DEFAULT_SETTLE_GRACE_SECONDS = 3_600
 """How long after an epoch ends its trips may still arrive and count, unless configured."""
+DEFAULT_DISPUTE_WINDOW_SECONDS = 30 * 86_400
+"""How long after an epoch's finalization its per-trip rows are kept, unless configured."""
 
 
 class Settings(BaseSettings):
@@ -41,6 +44,14 @@ class Settings(BaseSettings):
     """How long after an epoch ends its trips may still arrive and count for it. Settlement
     and the telemetry intake read it both: every process of a deployment must share it."""
 
+    dispute_window_seconds: int = Field(default=DEFAULT_DISPUTE_WINDOW_SECONDS, ge=0)
+    """How long after an epoch's finalization its raw envelopes, trips, rejections and
+    weights are kept (the time to dispute it with the evidence at hand); retention removes
+    them after (`milestone prune`, and settlement on its own). The epoch file keeps the rest."""
+
+    database_read_url: str | None = None
+    """SQLAlchemy URL of a PostgreSQL streaming replica the API reads from; None: the primary."""
+
     chain_public_url: str | None = None
     """The node's JSON-RPC URL as browsers reach it, when not `chain_url` (a public gateway)."""
 
@@ -60,10 +71,68 @@ class Settings(BaseSettings):
     api_proof_cache: int = Field(default=100_000, ge=0)
     """Proofs of finalized epochs each worker keeps, ready to send (0: compute every time)."""
 
+    webhooks_in_serve: bool = True
+    """Whether `milestone serve` runs the webhook dispatcher (a thread in each worker)."""
+
+    webhooks_max_attempts: int = Field(default=8, ge=1, le=100)
+    """Failed attempts after which a delivery is dead (kept for `milestone webhooks replay`)."""
+
+    webhooks_backoff_seconds: int = Field(default=5, ge=1)
+    """Wait after a first failure; it doubles with each further one (with jitter)."""
+
+    webhooks_backoff_cap_seconds: int = Field(default=3_600, ge=1)
+    """The longest wait between two attempts."""
+
+    webhooks_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    """How long a receiver has to answer one delivery."""
+
+    webhooks_lease_seconds: int = Field(default=60, ge=2)
+    """How long a dispatcher holds a subscription before another may take over (after a crash)."""
+
+    webhooks_record_every: int = Field(default=1, ge=1, le=1_000)
+    """Deliveries recorded per transaction: a crash re-sends at most this many (same ids)."""
+
+    webhooks_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    """How often an idle dispatcher looks for new events."""
+
+    time_zone: str = "Asia/Shanghai"
+    """The program's time zone (IANA name): the web app shows dates and times in it, labelled,
+    and a calendar date typed there (a campaign's days, a payment date) is a day in it."""
+
+    web_dir: Path | None = None
+    """Serve the web app's built files from this directory instead of the installed package's."""
+
+    dividend_backing_fen: int = Field(default=0, ge=0)
+    """The value in CNY fen of the equity stake behind the plan; 0: not configured, and then no
+    dividend is refused for its size."""
+
+    dividend_max_share_percent: int = Field(default=10, ge=1, le=100)
+    """The largest dividend, as a percentage of `dividend_backing_fen`."""
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> Settings:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"time_zone: {self.time_zone!r} is not an IANA time zone") from None
+        return self
+
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / DATABASE_FILE}"
+        return self
+
+    @model_validator(mode="after")
+    def _read_replica_is_postgresql(self) -> Settings:
+        # A SQLite file has no streaming replica; reading a copy of it would lose writes.
+        if self.database_read_url and not self.database_read_url.startswith(
+            ("postgresql", "postgres:")
+        ):
+            raise ValueError(
+                "database_read_url must be a PostgreSQL streaming replica "
+                "(postgresql://...): reads from any other copy could miss writes"
+            )
         return self
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from nacl.signing import SigningKey
 
-from milestone.activities.errors import InvalidSalesSystem, OwnerRevoked
+from milestone.activities.errors import InvalidSalesSystem, OwnerRevoked, SalesSystemTaken
 from milestone.activities.sales import authenticate_sales_system, register_sales_system
 from milestone.activities.standing import (
     certify_owner,
@@ -48,9 +48,9 @@ def test_sales_systems_need_a_name_and_a_real_key(
     key = bytes(SigningKey.generate().verify_key)
     with database.transaction() as session:
         register_sales_system(session, clock, "Store", key)
-    with pytest.raises(InvalidSalesSystem), database.transaction() as session:
+    with pytest.raises(SalesSystemTaken), database.transaction() as session:
         register_sales_system(session, clock, "Store", bytes(SigningKey.generate().verify_key))
-    with pytest.raises(InvalidSalesSystem), database.transaction() as session:
+    with pytest.raises(SalesSystemTaken), database.transaction() as session:
         register_sales_system(session, clock, "Other", key)
     with pytest.raises(InvalidPublicKey), database.transaction() as session:
         register_sales_system(session, clock, "Other", b"\x01" * 31)

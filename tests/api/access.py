@@ -71,6 +71,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/uploads"): OPERATORS,
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/close"): OPERATORS,
     ("GET", "/api/v1/store/merchants"): PUBLIC,
+    ("GET", "/api/v1/store/merchants/me"): MERCHANTS,
+    ("GET", "/api/v1/store/merchants/me/items"): MERCHANTS,
     ("POST", "/api/v1/store/merchants"): OPERATORS,
     ("POST", "/api/v1/store/merchants/{merchant_id}/key"): OPERATORS,
     ("POST", "/api/v1/store/merchants/{merchant_id}/deactivate"): OPERATORS,
@@ -89,6 +91,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/store/transfer-allowances"): OPERATORS,
     ("POST", "/api/v1/dividends"): OPERATORS,
     ("GET", "/api/v1/dividends"): PUBLIC,
+    ("GET", "/api/v1/dividends/limits"): PUBLIC,
     ("GET", "/api/v1/dividends/{dividend_id}"): PUBLIC,
     ("GET", "/api/v1/dividends/{dividend_id}/entitlements"): STAFF,
     ("GET", "/api/v1/dividends/{dividend_id}/entitlements/me"): OWNERS,
@@ -98,6 +101,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/admin/status"): STAFF,
     ("GET", "/api/v1/wallet"): OWNERS,
     ("GET", "/api/v1/wallet/history"): OWNERS,
+    ("GET", "/api/v1/events"): STAFF,
+    ("GET", "/api/v1/webhooks"): STAFF,
+    ("POST", "/api/v1/webhooks"): OPERATORS,
+    ("DELETE", "/api/v1/webhooks/{webhook_id}"): OPERATORS,
+    ("POST", "/api/v1/webhooks/{webhook_id}/replay"): OPERATORS,
 }
 
 FUZZ_PREFERENCE = ("ann", "olga", "shop", "sales", ANONYMOUS)

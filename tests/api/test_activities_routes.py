@@ -21,7 +21,7 @@ def test_check_in_pays_once_a_day_and_grows_a_streak(
     ann = people.headers["ann"]
     first = client.post("/api/v1/activities/check-ins", headers=ann)
     assert first.status_code == 201, first.text
-    assert first.json()["reward"]["pebbles"] == PEBBLES_PER_STONE  # minimal preset's base
+    assert first.json()["reward"]["pebbles"] == str(PEBBLES_PER_STONE)  # minimal preset's base
     assert_problem(
         client.post("/api/v1/activities/check-ins", headers=ann), 409, "already_checked_in"
     )
@@ -34,8 +34,8 @@ def test_check_in_pays_once_a_day_and_grows_a_streak(
     assert streak["streak"] == 2 and streak["last"]["day"] == second["day"]
     wallet = client.get("/api/v1/wallet", headers=ann).json()
     assert (
-        wallet["balance"]["pebbles"]
-        == first.json()["reward"]["pebbles"] + second["reward"]["pebbles"]
+        int(wallet["balance"]["pebbles"])
+        == int(first.json()["reward"]["pebbles"]) + int(second["reward"]["pebbles"])
     )
 
 
@@ -85,7 +85,7 @@ def test_referral_pays_both_when_the_sales_system_signs_the_delivery(
         client.get("/api/v1/wallet", headers=people.headers[name]).json()["balance"]["pebbles"]
         for name in ("ann", "bob")
     ]
-    assert balances == [10 * PEBBLES_PER_STONE, 5 * PEBBLES_PER_STONE]
+    assert balances == [str(10 * PEBBLES_PER_STONE), str(5 * PEBBLES_PER_STONE)]
 
 
 def test_a_merchant_key_cannot_confirm_deliveries(client: TestClient, people: People) -> None:
@@ -111,8 +111,8 @@ def test_campaign_codes_pay_the_owner_who_redeems_them(
         "/api/v1/activities/campaigns",
         json={
             "name": "launch",
-            "budget": 10 * PEBBLES_PER_STONE,
-            "reward": PEBBLES_PER_STONE,
+            "budget": str(10 * PEBBLES_PER_STONE),
+            "reward": str(PEBBLES_PER_STONE),
             "per_owner_cap": 1,
             "proof": "code",
             "starts_at": clock.now(),
@@ -138,6 +138,6 @@ def test_campaign_codes_pay_the_owner_who_redeems_them(
     )
     assert_problem(stolen, 409, "campaign_code_used")
     listed = client.get("/api/v1/activities/campaigns").json()
-    assert listed[0]["remaining"]["pebbles"] == 9 * PEBBLES_PER_STONE
+    assert listed[0]["remaining"]["pebbles"] == str(9 * PEBBLES_PER_STONE)
     closed = client.post(f"/api/v1/activities/campaigns/{campaign_id}/close", headers=operator)
-    assert closed.json()["returned"]["pebbles"] == 9 * PEBBLES_PER_STONE
+    assert closed.json()["returned"]["pebbles"] == str(9 * PEBBLES_PER_STONE)

@@ -56,7 +56,7 @@ def test_a_settled_epoch_proves_balances_against_the_chain(
     nodes = [bytes.fromhex(node[2:]) for node in proof["balance_proof"]]
     assert verify_proof(committed.state_root, leaf, nodes)
     wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
-    assert int(proof["balance"]) == wallet["balance"]["pebbles"]
+    assert proof["balance"] == wallet["balance"]["pebbles"]
     status = client.get("/api/v1/admin/status", headers=people.headers["aldo"]).json()
     assert status["last_finalized_epoch"] == 0 and status["first_unsettled_epoch"] == 1
     assert status["ledger_reconciles"] is True and status["trips"] == 4

@@ -79,7 +79,10 @@ def test_program_is_public(client: TestClient) -> None:
     body = client.get("/api/v1/program").json()
     assert body["preset"] == "minimal"
     assert body["current_epoch"] == 0
-    assert body["totals"]["issued"] == {"pebbles": 1_500 * 10**8, "stones": "1500.00000000"}
+    assert body["totals"]["issued"] == {"pebbles": str(1_500 * 10**8), "stones": "1500.00000000"}
+    # Every integer of the parameters is a string: the supply alone passes 2^53 in production.
+    assert body["parameters"]["total_supply"] == str(1_500 * 10**8)
+    assert body["parameters"]["mining"]["pool"].isdigit()
     assert body["totals"]["reconciles"] is True
     assert body["genesis"]["iso"] == "2026-01-01T00:00:00Z"
 

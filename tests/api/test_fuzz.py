@@ -2,8 +2,11 @@
 
 Every operation gets a bounded number of generated requests, valid and invalid, sent as a
 caller the route admits (see `access.py`), so the fuzzer reaches the services instead of
-bouncing off authentication. No answer may be a 5xx; every error must be problem+json with a
-code; every answer must match the document (status, content type, schema). The fuzzer runs on
+bouncing off authentication, and judged by every check schemathesis has (`--checks all`): no
+5xx; every answer matches the document (status, content type, headers, schema); a request the
+schema admits is accepted or refused only for the state of things (401, 403, 404, 409, 429), and
+one it refuses is refused; `OPTIONS` names every method of the path. Every error must also be
+problem+json with a code. The fuzzer runs on
 SQLite only, to keep `make test` short: the functional tests and the role matrix run on both
 databases, and nothing in the API itself differs between them.
 """
@@ -14,19 +17,15 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.checks import CHECKS as BUILT_IN_CHECKS
+from schemathesis.checks import load_all_checks
 
 from milestone.api.app import openapi_document
 from milestone.api.problems import PROBLEM_MEDIA_TYPE
 
 from .access import fuzz_principal
 from .conftest import People
+from .contract_hooks import positive_data_acceptance, positive_data_accepted
 
 EXAMPLES_PER_OPERATION = 20
 
@@ -45,14 +44,11 @@ def errors_are_problems(ctx: schemathesis.CheckContext, response: schemathesis.R
     return True
 
 
-CHECKS = [
-    not_a_server_error,
-    errors_are_problems,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-]
+load_all_checks()
+CHECKS = [check for check in BUILT_IN_CHECKS.get_all() if check is not positive_data_acceptance]
+"""`--checks all`: every built-in check (positive data accepted, negative data refused, the
+`Allow` header, missing headers, authentication not ignored, ...) and ours."""
+assert positive_data_accepted in CHECKS and errors_are_problems in CHECKS
 
 
 class CurrentApp:

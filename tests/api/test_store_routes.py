@@ -18,7 +18,7 @@ PRICE = 2 * PEBBLES_PER_STONE
 def shop_item(client: TestClient, people: People) -> int:
     response = client.post(
         "/api/v1/store/items",
-        json={"sku": "MUG", "title": "Mug", "price": PRICE, "stock": 5},
+        json={"sku": "MUG", "title": "Mug", "price": str(PRICE), "stock": 5},
         headers=people.headers["shop"],
     )
     assert response.status_code == 201, response.text
@@ -75,7 +75,7 @@ def test_an_order_moves_stones_and_only_its_merchant_fulfils_it(
     )
     assert_problem(cancel, 409, "refund_after_fulfilment")
     wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
-    assert wallet["balance"]["pebbles"] == 10 * PEBBLES_PER_STONE - PRICE
+    assert wallet["balance"]["pebbles"] == str(10 * PEBBLES_PER_STONE - PRICE)
     mine = client.get("/api/v1/store/orders", headers=people.headers["ann"]).json()
     assert [o["id"] for o in mine] == [order_id]
     assert client.get("/api/v1/store/orders", headers=people.headers["bob"]).json() == []
@@ -97,22 +97,23 @@ def test_owner_cancels_and_gets_the_stones_back(
     )
     assert cancelled.json()["status"] == "cancelled"
     spendable = client.get("/api/v1/store/spendable", headers=people.headers["ann"]).json()
-    assert spendable["spendable"]["pebbles"] == 10 * PEBBLES_PER_STONE
+    assert spendable["spendable"]["pebbles"] == str(10 * PEBBLES_PER_STONE)
 
 
 def test_a_merchant_changes_only_its_own_items(
     client: TestClient, people: People, shop_item: int
 ) -> None:
     foreign = client.patch(
-        f"/api/v1/store/items/{shop_item}", json={"price": 1}, headers=people.headers["other_shop"]
+        f"/api/v1/store/items/{shop_item}", json={"price": "1"},
+        headers=people.headers["other_shop"],
     )
     assert_problem(foreign, 403, "forbidden")
     own = client.patch(
         f"/api/v1/store/items/{shop_item}",
-        json={"price": 3 * PEBBLES_PER_STONE},
+        json={"price": str(3 * PEBBLES_PER_STONE)},
         headers=people.headers["shop"],
     )
-    assert own.json()["price"]["pebbles"] == 3 * PEBBLES_PER_STONE
+    assert own.json()["price"]["pebbles"] == str(3 * PEBBLES_PER_STONE)
 
 
 def test_order_steps_need_an_idempotency_key(
@@ -141,7 +142,7 @@ def test_operator_registers_a_merchant_whose_key_works_once_rotated_out(
     created = client.post("/api/v1/store/merchants", json={"name": "cafe"}, headers=operator)
     assert created.status_code == 201
     merchant_id, key = created.json()["merchant"]["id"], created.json()["api_key"]
-    item = {"sku": "TEA", "title": "Tea", "price": PRICE}
+    item = {"sku": "TEA", "title": "Tea", "price": str(PRICE)}
     assert (
         client.post("/api/v1/store/items", json=item, headers={"X-API-Key": key}).status_code == 201
     )

@@ -14,6 +14,7 @@ from milestone.chain.backends import connect
 from milestone.chain.deployment import attach_recorded
 from milestone.chain.keys import load_operator
 from milestone.cli.main import app
+from milestone.rules.params import get_preset
 
 runner = CliRunner()
 ALICE = DEV_ACCOUNTS[1]
@@ -169,3 +170,27 @@ def test_deploy_and_verify_on_a_node(tmp_path: Path) -> None:
         assert report["passed"]
     finally:
         node.stop()
+
+
+def test_deploy_uses_the_data_directorys_program(tmp_path: Path) -> None:
+    init = runner.invoke(
+        app, ["init", "--preset", "minimal", "--genesis", "2024-01-01", "--data-dir", str(tmp_path)]
+    )
+    assert init.exit_code == 0, init.output
+    invoke_json(tmp_path, "deploy")  # no --preset: the program's own parameters, not im-csop
+    parameters = invoke_json(tmp_path, "status")["parameters"]
+    minimal = get_preset("minimal")
+    assert parameters["mining_pool"] == minimal.mining.pool
+    assert parameters["genesis_time"] == 1_704_067_200  # the program's genesis, not today
+    refused = invoke(tmp_path, "deploy", "--preset", "im-csop")
+    assert refused.exit_code == 1
+    assert "[program_parameters_given]" in refused.stderr
+
+
+def test_a_command_given_a_missing_data_directory_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "typo"
+    for command in (["settle"], ["ledger", "totals"]):
+        result = runner.invoke(app, [*command, "--data-dir", str(missing)])
+        assert result.exit_code == 1
+        assert "[no_database]" in result.stderr
+        assert not missing.exists()

@@ -81,6 +81,20 @@ def test_demo_on_the_embedded_default_passes_its_audit(tmp_path: Path) -> None:
     assert_sound(summary)
     report = (tmp_path / "data" / "demo-report.html").read_text()
     assert report.count("data:image/png;base64,") == 4
+    # The merchant desk's log-in: a key of the demo's shop, readable by its owner only.
+    key_file = tmp_path / "data" / "merchant-desk.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    from milestone.settings import Settings
+    from milestone.storage import open_database
+    from milestone.store.merchants import authenticate_merchant
+
+    database = open_database(Settings(data_dir=tmp_path / "data").database_url)
+    try:
+        with database.session() as session:
+            shop = authenticate_merchant(session, key_file.read_text().strip())
+        assert shop.name == "IM Lifestyle Store"
+    finally:
+        database.dispose()
 
 
 def test_the_same_seed_gives_the_same_traffic(tmp_path: Path) -> None:
@@ -97,6 +111,7 @@ def test_a_data_directory_in_use_is_refused(tmp_path: Path) -> None:
     demo_json(tmp_path / "data", "--no-settle", "--days", "1")
     again = runner.invoke(app, ["demo", *SMALL, "--data-dir", str(tmp_path / "data")])
     assert again.exit_code == 1 and "[demo_data_in_use]" in again.output
+    assert "simulating days" not in again.output  # refused before drawing its progress bars
 
 
 @pytest.fixture

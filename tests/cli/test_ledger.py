@@ -69,3 +69,15 @@ def test_an_unknown_account_or_an_empty_database_is_one_line(database_url: str) 
     result = runner.invoke(app, ["ledger", "verify", "--database-url", database_url])
     assert result.exit_code == 1
     assert result.stderr.strip().endswith("[program_not_initialized]")
+
+
+def test_totals_print_a_headed_table_with_grouped_digits(
+    ledger: Database, database_url: str
+) -> None:
+    result = runner.invoke(
+        app, ["ledger", "totals", "--database-url", database_url], env={"COLUMNS": "120"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "where" in result.output and "stones" in result.output  # the header
+    assert "1,500.00000000" in result.output  # the minimal program's supply, grouped
+    assert "reconciles" in result.output and "yes" in result.output

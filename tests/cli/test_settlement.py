@@ -132,3 +132,15 @@ def test_export_roots_lists_the_commitments(data_dir: Path) -> None:
     roots = json.loads(result.output)
     assert [row["epoch"] for row in roots["epochs"]] == list(range(len(roots["epochs"])))
     assert all(row["cum_mined"] == "0" for row in roots["epochs"])  # nobody drove
+
+
+def test_export_epoch_writes_into_a_directory(data_dir: Path, tmp_path: Path) -> None:
+    settle_json(data_dir)  # settles what is not yet (nothing, after the tests above)
+    into = tmp_path / "exports"
+    into.mkdir()
+    result = runner.invoke(
+        app, ["export", "epoch", "0", "--out", str(into), "--data-dir", str(data_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    written = into / epochfile.file_name(0)
+    assert written.is_file() and str(written) in result.output

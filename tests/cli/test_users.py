@@ -39,6 +39,9 @@ def test_create_list_disable_a_staff_user(database_url: str) -> None:
     assert invoke(database_url, "user", "disable", "olga").exit_code == 0
     listed = json.loads(invoke(database_url, "user", "list", "--json").stdout)
     assert listed[0]["active"] is False
+    table = invoke(database_url, "user", "list").stdout
+    assert "username" in table and "role" in table  # a headed table
+    assert "olga" in table and "disabled" in table and "aldo" in table and "active" in table
 
 
 def test_refusals_are_one_line_with_their_code(database_url: str) -> None:

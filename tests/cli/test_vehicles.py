@@ -62,3 +62,39 @@ def test_a_refusal_is_one_line_on_stderr_and_exit_status_1(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "[invalid_vin]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_vehicle_import_enrols_a_file_or_names_each_bad_line(tmp_path: Path) -> None:
+    from milestone.registry.vin import synthetic_vin
+    from milestone.vehicle import generate_signing_key
+
+    assert runner.invoke(app, ["init", "--preset", "minimal", "--genesis", "2026-01-01",
+                               "--data-dir", str(tmp_path)]).exit_code == 0
+    keys = [bytes(generate_signing_key().verify_key).hex() for _ in range(3)]
+    good = tmp_path / "good.csv"
+    good.write_text("vin,public_key\n" + "".join(
+        f"{synthetic_vin(serial)},{keys[serial]}\n" for serial in range(2)
+    ))
+    assert run(tmp_path, "vehicle", "import", str(good), "--json") == {
+        "vehicles": 2, "first_id": 1, "last_id": 2,
+    }
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"vin,public_key\n{synthetic_vin(5)},{keys[2]}\n{synthetic_vin(0)},{keys[2]}\n")
+    result = runner.invoke(app, ["vehicle", "import", str(bad), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "line 3: VIN" in result.output and "[vin_already_registered]" in result.output
+    assert "line 3:" in result.output and "[public_key_in_use]" in result.output
+    assert not any(line.startswith("line 2:") for line in result.output.splitlines())
+    # Nothing of the bad file went in: its first, good row is not registered either.
+    missing = runner.invoke(app, ["vehicle", "show", "3", "--data-dir", str(tmp_path)])
+    assert missing.exit_code == 1 and "[unknown_vehicle]" in missing.output
+
+
+def test_prune_reports_nothing_due_on_a_fresh_program(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["init", "--preset", "minimal", "--genesis", "2026-01-01",
+                               "--data-dir", str(tmp_path)]).exit_code == 0
+    report = run(tmp_path, "prune", "--json")
+    assert isinstance(report, dict) and report["epochs"] == [] and report["rows_freed"] == 0
+    refused = runner.invoke(app, ["prune", "--dispute-window-seconds", "-1",
+                                  "--data-dir", str(tmp_path)])
+    assert refused.exit_code != 0

@@ -217,7 +217,9 @@ def test_revoking_behaviour_erases_the_summaries_and_the_envelopes_carrying_them
             select(TripRound.behaviour_bps).where(TripRound.sequence == 2)
         ).scalars().all()
         assert multipliers and set(multipliers) == {None}
-        latest = session.get(Trip, (car.vehicle_id, 2))
+        latest = session.execute(
+            select(Trip).where(Trip.vehicle_id == car.vehicle_id, Trip.sequence == 2)
+        ).scalar_one_or_none()
         assert latest is not None and latest.envelope is None and latest.harsh_brakes is None
 
 

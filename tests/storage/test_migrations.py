@@ -12,6 +12,7 @@ from milestone.storage import migrate, open_database
 from milestone.storage.engine import create_database_engine
 from milestone.storage.migrations import alembic_config, current_revision, head_revision
 from milestone.storage.models import metadata
+from milestone.storage.partitions import include_name
 
 
 def test_the_history_is_one_line_with_one_head() -> None:
@@ -38,7 +39,9 @@ def test_the_migrated_schema_is_exactly_the_models(empty_database_url: str) -> N
     engine = create_database_engine(empty_database_url)
     migrate(engine)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 

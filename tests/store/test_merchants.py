@@ -60,7 +60,7 @@ def test_malformed_merchants_are_refused(
 def test_names_are_unique(database: Database, clock: ManualClock, program: Program) -> None:
     with database.transaction() as session:
         register_merchant(session, clock, "Shop")
-    with pytest.raises(errors.InvalidMerchant), database.transaction() as session:
+    with pytest.raises(errors.MerchantNameTaken), database.transaction() as session:
         register_merchant(session, clock, "Shop")
     with database.session() as session:
         assert [m.name for m in list_merchants(session)] == ["Shop"]

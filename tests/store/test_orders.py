@@ -147,7 +147,8 @@ def test_fresh_stones_are_locked_with_the_date_they_unlock(
     assert raised.value.code == "stones_locked"
     unlock = clock.now() + 90 * DAY
     assert raised.value.details["spendable_from"] == unlock
-    assert "1.00000000 of owner" in raised.value.message and "spendable now" in raised.value.message
+    assert "1.00000000 of the 6.00000000 stones held" in raised.value.message
+    assert "spendable now" in raised.value.message
     assert snapshot() == before
     clock.set(unlock)
     place(database, clock, owner, item.id)

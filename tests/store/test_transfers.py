@@ -118,3 +118,17 @@ def test_received_stones_are_locked_at_the_recipient(
     )
     with pytest.raises(errors.StonesLocked), database.transaction() as session:
         transfer_stones(session, clock, b, a, STONE, "t2")
+
+
+def test_a_key_reused_for_another_transfer_is_idempotency_key_reused(
+    database: Database, clock: ManualClock
+) -> None:
+    a, b, c = program_with(database, clock, "free")
+    with database.transaction() as session:
+        transfer_stones(session, clock, a, b, STONE, "t1")
+    with database.transaction() as session:
+        transfer_stones(session, clock, a, b, STONE, "t1")  # the same request: replayed
+    with pytest.raises(errors.IdempotencyKeyReused) as raised, database.transaction() as session:
+        transfer_stones(session, clock, a, c, STONE, "t1")  # the same key, another recipient
+    assert raised.value.code == "idempotency_key_reused"  # as docs/api.md and the orders say
+    assert balances(database, a, b, c) == [4 * STONE, STONE, 0]

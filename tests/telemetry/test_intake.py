@@ -116,6 +116,36 @@ def test_partial_acceptance_keeps_the_good_and_names_the_bad(
     assert ingest(database, clock, [next_trip(car, 14)])[0].accepted
 
 
+def test_a_glitch_costs_its_own_trip_and_not_the_next_honest_one(
+    database: Database, clock: ManualClock, car: Any
+) -> None:
+    clock.set(GENESIS + 22 * HOUR)
+    first = next_trip(car, 6)
+    real_odometer = car.odometer
+    garbled = car.signer.report_trip(  # the ECU read 900 km for a 30-minute trip
+        trip_id=os.urandom(16), started_at=GENESIS + 8 * HOUR, ended_at=GENESIS + 8 * HOUR + 1_800,
+        odometer_start_m=real_odometer, odometer_end_m=real_odometer + 900_000,
+        distance_m=900_000,
+    )
+    future = car.signer.report_trip(  # the car's clock jumped a day ahead
+        trip_id=os.urandom(16), started_at=GENESIS + 46 * HOUR,
+        ended_at=GENESIS + 46 * HOUR + 1_800, odometer_start_m=real_odometer,
+        odometer_end_m=real_odometer + 1_000, distance_m=1_000,
+    )
+    verdicts = ingest(database, clock, [first, garbled, future, next_trip(car, 10)])
+    assert [v.code for v in verdicts] == ["accepted", "over_speed", "trip_in_future", "accepted"]
+
+
+def test_a_report_that_does_not_continue_the_previous_one_still_moves_the_cursor(
+    database: Database, clock: ManualClock, car: Any
+) -> None:
+    clock.set(GENESIS + 22 * HOUR)
+    first = next_trip(car, 6)
+    car.odometer += 50_000  # driven with nothing reported: the car is somewhere else now
+    verdicts = ingest(database, clock, [first, next_trip(car, 8), next_trip(car, 10)])
+    assert [v.code for v in verdicts] == ["accepted", "odometer_gap", "accepted"]
+
+
 def test_a_crash_inside_the_batch_leaves_nothing_of_it(
     database: Database, clock: ManualClock, car: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

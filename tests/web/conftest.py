@@ -31,7 +31,11 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
 ]
 SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+LOCALES = {"en": "en-US", "zh": "zh-CN"}
+DIVIDEND_BACKING_FEN = 50_000_000_000
+"""The server's configured equity behind the plan: a dividend may be at most 10% of it."""
 SERVER_STARTUP_SECONDS = 90
 PAGE_TIMEOUT_MS = 20_000
 
@@ -59,6 +63,7 @@ def server(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Iter
         **os.environ,
         "MILESTONE_API_LOGIN_PER_MINUTE": "1000",
         "MILESTONE_API_WRITES_PER_MINUTE": "1000",
+        "MILESTONE_DIVIDEND_BACKING_FEN": str(DIVIDEND_BACKING_FEN),
     }
     env.pop("MILESTONE_CHAIN_URL", None)
     process = subprocess.Popen(
@@ -115,6 +120,7 @@ class Visitor:
     page: object
     errors: list[str] = field(default_factory=list)
     allowed: list[re.Pattern[str]] = field(default_factory=list)
+    lang: str = "en"
 
     def open(self, path: str) -> object:
         """Open the app at `#path` (afresh, if it is there already) and wait until it is ready."""
@@ -137,10 +143,31 @@ class Visitor:
     def shoot(self, name: str) -> Path:
         """A full-page screenshot, and no console error so far."""
         SCREENS.mkdir(parents=True, exist_ok=True)
-        path = SCREENS / f"{name}-{self.size}.png"
+        suffix = "" if self.lang == "en" else f"-{self.lang}"
+        path = SCREENS / f"{name}-{self.size}{suffix}.png"
         self.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
         self.assert_clean(name)
         return path
+
+    def assert_fits(self, where: str) -> None:
+        """Nothing on the page is wider than the viewport: no sideways scrolling."""
+        overflow = self.page.evaluate(  # type: ignore[attr-defined]
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{where} ({self.size}, {self.lang}) scrolls sideways by {overflow}px"
+
+    def assert_accessible(self, where: str) -> None:
+        """axe-core, injected into the page, finds no serious or critical violation."""
+        page = self.page
+        if not page.evaluate("typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
+            page.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
+        violations = page.evaluate(  # type: ignore[attr-defined]
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => `${v.id}: ${v.help} `
+                    + `(${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`)"""
+        )
+        assert violations == [], f"{where} ({self.size}, {self.lang}): {violations}"
 
     def expect_refusals(self, *patterns: str) -> None:
         """Console lines the test provokes on purpose (a refused request logs one)."""
@@ -164,12 +191,15 @@ def visit(browser: object, server: str) -> Iterator[object]:
     """`visit(size)`: a fresh visitor (own storage) at phone or desktop size."""
     contexts = []
 
-    def make(size: str) -> Visitor:
-        context = browser.new_context(viewport=SIZES[size], device_scale_factor=1)  # type: ignore[attr-defined]
+    def make(size: str, lang: str = "en") -> Visitor:
+        # The browser's language picks the app's (until the visitor switches it).
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport=SIZES[size], device_scale_factor=1, locale=LOCALES[lang],
+        )
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        visitor = Visitor(server, size, page)
+        visitor = Visitor(server, size, page, lang=lang)
         page.on("console", lambda m: m.type == "error" and visitor.errors.append(m.text))
         page.on("pageerror", lambda e: visitor.errors.append(f"uncaught: {e}"))
         return visitor

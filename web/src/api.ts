@@ -135,12 +135,10 @@ export function newKey(prefix: string): string {
   return `${prefix}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
-/** JSON with BigInt written as an exact integer (pebbles above 2^53 stay exact). */
+/** JSON with BigInt written as a string of digits: the API takes every amount (pebbles, fen)
+ * that way, exact at any size (docs/api.md, "Values"). */
 export function toJson(value: unknown): string {
-  const marked = JSON.stringify(value, (_key, item) =>
-    typeof item === "bigint" ? `@@bigint:${item.toString()}@@` : item,
-  );
-  return marked.replace(/"@@bigint:(-?\d+)@@"/g, "$1");
+  return JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item));
 }
 
 function parseJson(text: string): unknown {
@@ -161,4 +159,19 @@ function problemOf(response: Response, data: unknown): Problem {
     code: `http_${response.status}`,
     detail: typeof data === "string" && data ? data.slice(0, 300) : `HTTP ${response.status}`,
   };
+}
+
+/** A file the API sends only to the logged-in user (a CSV), saved through the browser. */
+export async function download(path: string, filename: string): Promise<void> {
+  const session = currentSession();
+  const response = await fetch(url(path), { headers: session ? { Authorization: `Bearer ${session.token}` } : {} });
+  if (!response.ok) {
+    const text = await response.text();
+    throw new ApiError(problemOf(response, text ? parseJson(text) : undefined));
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
 }

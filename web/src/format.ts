@@ -1,17 +1,29 @@
-// How amounts, instants and hashes read on screen. Amounts arrive as integer pebbles with an
-// exact decimal string of stones beside them; arithmetic uses BigInt on the pebbles' string,
-// never a float (JavaScript numbers lose integers above 2^53 pebbles, about 90M stones).
+// How amounts, instants and hashes read on screen. Amounts arrive as strings of pebbles with an
+// exact decimal string of stones beside them; what little arithmetic the app does uses BigInt,
+// never a float (JavaScript numbers lose integers above 2^53 pebbles, about 90M stones). Every
+// instant is shown in the program's time zone, and says which it is.
+
+import type { Amount, Instant } from "./api-types";
+import { locale, t } from "./i18n";
+
+export type { Amount, Instant };
 
 export const PEBBLES_PER_STONE = 100_000_000n;
 
-export interface Amount {
-  pebbles: number;
-  stones: string;
+let timeZone = "Asia/Shanghai";
+
+/** The program's time zone (from `GET /program`), in which every date and time is shown. */
+export function setTimeZone(zone: string): void {
+  timeZone = zone;
 }
 
-export interface Instant {
-  unix: number;
-  iso: string;
+export function programTimeZone(): string {
+  return timeZone;
+}
+
+/** "Beijing time" for Asia/Shanghai, else the zone's own name: said beside every time. */
+export function zoneLabel(): string {
+  return timeZone === "Asia/Shanghai" ? t("Beijing time") : timeZone;
 }
 
 /** "1234567.5" → "1,234,567.5"; at most `decimals` fraction digits, trailing zeros dropped. */
@@ -23,6 +35,7 @@ export function groupStones(stones: string, decimals = 8): string {
   return (negative ? "−" : "") + grouped + (kept ? "." + kept : "");
 }
 
+/** Stones grouped by thousands, cut (not rounded: never more than is there) to `decimals`. */
 export function stones(amount: Amount | string, decimals = 8): string {
   return groupStones(typeof amount === "string" ? amount : amount.stones, decimals);
 }
@@ -58,23 +71,62 @@ export function stonesFloat(amount: Amount | string): number {
   return Number(typeof amount === "string" ? amount : amount.stones);
 }
 
-export function yuan(fen: number | string): string {
-  const value = BigInt(fen);
+export function yuan(fen: number | string | bigint): string {
+  let value = BigInt(fen);
+  const negative = value < 0n;
+  if (negative) value = -value;
   const whole = (value / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `¥${whole}.${(value % 100n).toString().padStart(2, "0")}`;
+  return `${negative ? "−" : ""}¥${whole}.${(value % 100n).toString().padStart(2, "0")}`;
+}
+
+/** A yuan amount typed by a person ("10000.5") as fen; null when it is not one. */
+export function parseYuan(text: string): bigint | null {
+  const match = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!match) return null;
+  return BigInt(match[1]) * 100n + BigInt((match[2] ?? "").padEnd(2, "0"));
 }
 
 export function unixOf(instant: Instant | number): number {
   return typeof instant === "number" ? instant : instant.unix;
 }
 
-export function dateTime(instant: Instant | number): string {
-  const date = new Date(unixOf(instant) * 1000);
-  return date.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+function parts(instant: Instant | number): Record<string, string> {
+  const found: Record<string, string> = {};
+  const format = new Intl.DateTimeFormat("en-CA", {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23",
+  });
+  for (const part of format.formatToParts(new Date(unixOf(instant) * 1000))) found[part.type] = part.value;
+  return found;
 }
 
+/** "2026-11-22 08:00 Beijing time": ISO order reads the same in both languages. */
+export function dateTime(instant: Instant | number): string {
+  const p = parts(instant);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zoneLabel()}`;
+}
+
+/** The calendar day in the program's time zone, YYYY-MM-DD. */
 export function date(instant: Instant | number): string {
-  return new Date(unixOf(instant) * 1000).toISOString().slice(0, 10);
+  const p = parts(instant);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Midnight starting a YYYY-MM-DD day in the program's time zone, as Unix seconds. */
+export function unixOfZonedDate(text: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  const guess = Date.parse(`${text}T00:00:00Z`) / 1000;
+  if (Number.isNaN(guess)) return null;
+  // The zone's offset at that day: how far its wall clock runs ahead of UTC.
+  const p = parts(guess);
+  const wall = Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`) / 1000;
+  return guess - (wall - guess);
+}
+
+/** The clock time of an instant in the program's zone, "08:00". */
+export function clockTime(instant: Instant | number): string {
+  const p = parts(instant);
+  return `${p.hour}:${p.minute}`;
 }
 
 /** "0x1234…cdef": enough to recognise a hash, with the whole of it in a tooltip. */
@@ -83,17 +135,22 @@ export function shortHex(hex: string | null | undefined, keep = 6): string {
   return hex.length <= 2 + keep * 2 ? hex : `${hex.slice(0, 2 + keep)}…${hex.slice(-keep)}`;
 }
 
-export function plural(count: number, one: string, many = one + "s"): string {
-  return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
+/** A count with its noun, in the current language: `counted("{{count}} drops", 3)`. */
+export function counted(key: string, count: number): string {
+  return t(key, { count, formatted: count.toLocaleString(locale()) });
 }
 
 export function km(meters: number): string {
-  return `${(meters / 1000).toLocaleString("en", { maximumFractionDigits: 1 })} km`;
+  return `${(meters / 1000).toLocaleString(locale(), { maximumFractionDigits: 1 })} km`;
 }
 
 export function percent(part: number, whole: number): string {
   if (whole === 0) return "0%";
-  return `${((100 * part) / whole).toLocaleString("en", { maximumFractionDigits: 2 })}%`;
+  return `${((100 * part) / whole).toLocaleString(locale(), { maximumFractionDigits: 2 })}%`;
+}
+
+export function integer(value: number): string {
+  return value.toLocaleString(locale());
 }
 
 /** A snake_case code as words: "insufficient_balance" → "Insufficient balance". */
@@ -110,23 +167,45 @@ const KINDS: Record<string, string> = {
   "store.order": "Store order",
   "store.cancel": "Order cancelled",
   "store.refund": "Order refunded",
+  "store.transfer": "Transfer",
   "dividend.declare": "Dividend declared",
+  "dividend.entitle": "Dividend declared",
+  "dividend.pay": "Dividend paid",
 };
 
 /** A journal transaction's kind as a person says it. */
 export function kindLabel(kind: string): string {
-  return KINDS[kind] ?? words(kind);
+  return t(KINDS[kind] ?? words(kind));
 }
 
-/** "1 stone", "2.5 stones". */
-export function stonesUnit(amount: Amount | string, decimals = 8): string {
+/** "1 stone", "2.5 stones" (to 2 decimals unless told). */
+export function stonesUnit(amount: Amount | string, decimals = 2): string {
   const text = stones(amount, decimals);
-  return `${text} ${text === "1" ? "stone" : "stones"}`;
+  return t(text === "1" ? "{{amount}} stone" : "{{amount}} stones", { amount: text });
 }
 
-/** A short instant for tables: "22 Nov 2026, 09:01". */
+/** A short instant for tables: "2026-11-22 09:01" in the program's zone (the column says which). */
 export function when(instant: Instant | number): string {
-  const d = new Date(unixOf(instant) * 1000);
-  const month = d.toLocaleString("en", { month: "short", timeZone: "UTC" });
-  return `${d.getUTCDate()} ${month} ${d.getUTCFullYear()}, ${d.toISOString().slice(11, 16)}`;
+  const p = parts(instant);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/** Stones to 2 decimals, rounded down, with the exact amount on demand (title, and a tap). */
+export function amountOf(amount: Amount, decimals = 2): HTMLElement {
+  const element = document.createElement("span");
+  const short = stones(amount, decimals);
+  const full = stones(amount, 8);
+  element.className = "amount";
+  element.textContent = short;
+  element.dataset.pebbles = amount.pebbles;
+  if (short !== full) {
+    element.title = full;
+    element.tabIndex = 0;
+    element.setAttribute("role", "button");
+    // The name stays the visible figure; the exact one is its description (and a tap away).
+    const flip = () => { element.textContent = element.textContent === short ? full : short; };
+    element.addEventListener("click", flip);
+    element.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); flip(); } });
+  }
+  return element;
 }

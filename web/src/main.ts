@@ -2,10 +2,13 @@
 // Pages are plain functions that fill an element; routes.ts says which path shows which.
 
 import "./styles.css";
-import { ApiError, currentSession, merchantKey, saveMerchantKey, saveSession } from "./api";
+import { ApiError, currentSession, get, merchantKey, saveMerchantKey, saveSession } from "./api";
 import { h, replace, svg } from "./dom";
+import { setTimeZone } from "./format";
+import { type Lang, lang, setLang, t } from "./i18n";
 import { ROUTES } from "./routes";
 import { type Area, type Route, currentPath, link, match, navigate } from "./router";
+import type { ProgramPublic } from "./types";
 import { loading, problemBox } from "./widgets";
 
 const LOGO = `<svg viewBox="0 0 32 32" aria-hidden="true"><path d="M16 3 28 11 24 27H8L4 11z" fill="#14b8a6"/><path d="M16 3 20 11 16 27 12 11z" fill="#0d9488"/></svg>`;
@@ -25,7 +28,7 @@ async function render(): Promise<void> {
   const found = match(ROUTES, path, query);
   const app = document.getElementById("app")!;
   if (!found) {
-    replace(app, topbar("explorer"), h("main", null, problemBox(new Error(`There is no page at ${path}.`))));
+    replace(app, topbar("explorer"), h("main", null, problemBox(new Error(t("There is no page at {{path}}.", { path })))));
     return;
   }
   const { route, params } = found;
@@ -33,7 +36,7 @@ async function render(): Promise<void> {
     const next = encodeURIComponent(path);
     return navigate(route.merchant ? `/login?merchant=1&next=${next}` : `/login?next=${next}`);
   }
-  document.title = `${route.title} · Milestone`;
+  document.title = `${t(route.title)} · Milestone`;
   const page = h("main", { id: "page", "data-route": route.path, "data-path": path });
   replace(app, topbar(route.area), tabs(route), page);
   replace(page, loading());
@@ -73,26 +76,61 @@ function topbar(active: Area): HTMLElement {
   const session = currentSession();
   const who = session
     ? h("div", { class: "who" },
-        h("span", { class: "username" }, `${session.username} · ${session.role}`),
-        h("button", { type: "button", id: "logout", onclick: () => { saveSession(null); navigate("/explorer"); } }, "Log out"))
+        h("span", { class: "username" }, `${session.username} · ${t(session.role)}`),
+        h("button", { type: "button", id: "logout", onclick: () => { saveSession(null); navigate("/explorer"); } }, t("Log out")))
     : merchantKey()
-      ? h("div", { class: "who" }, h("button", { type: "button", id: "logout", onclick: () => { saveMerchantKey(null); navigate("/explorer"); } }, "Forget key"))
-      : h("div", { class: "who" }, h("a", { href: link("/login"), id: "login-link" }, "Log in"));
+      ? h("div", { class: "who" }, h("button", { type: "button", id: "logout", onclick: () => { saveMerchantKey(null); navigate("/explorer"); } }, t("Forget key")))
+      : h("div", { class: "who" }, h("a", { href: link("/login"), id: "login-link" }, t("Log in")));
   return h("header", { class: "topbar" },
     h("a", { class: "brand", href: link(homeOf()), "aria-label": "Milestone" }, svg(LOGO), h("span", { class: "word" }, "Milestone")),
     h("nav", { class: "areas", "aria-label": "Areas" },
       AREAS.filter((a) => a.visible()).map((a) =>
-        h("a", { href: link(a.home), class: a.area === active ? "active" : null }, a.label))),
+        h("a", { href: link(a.home), class: a.area === active ? "active" : null }, t(a.label)))),
+    languageSwitch(),
     who,
   );
+}
+
+/** 中文 / English: the other language, named in itself, one tap away; the choice is remembered. */
+function languageSwitch(): HTMLElement {
+  const other: Lang = lang() === "zh" ? "en" : "zh";
+  return h("button", {
+    type: "button", class: "lang", id: "lang-switch", lang: other === "zh" ? "zh-CN" : "en",
+    title: other === "zh" ? "切换到中文" : "Switch to English",
+    onclick: () => { setLang(other); void render(); },
+  }, other === "zh" ? "中文" : "English");
 }
 
 function tabs(route: Route): HTMLElement | null {
   const siblings = ROUTES.filter((r) => r.area === route.area && r.tab);
   if (siblings.length < 2) return null;
-  return h("nav", { class: "tabs", "aria-label": "Pages" },
-    siblings.map((r) => h("a", { href: link(r.path), class: r === route || r.path === route.parent ? "active" : null }, r.tab!)));
+  const strip = h("div", { class: "tabs-strip" },
+    siblings.map((r) => h("a", { href: link(r.path), class: r === route || r.path === route.parent ? "active" : null,
+      "aria-current": r === route ? "page" : null }, t(r.tab!))));
+  const nav = h("nav", { class: "tabs", "aria-label": t("Pages") }, strip);
+  // Fades at the edges say there are more tabs that way; the active tab is scrolled into view.
+  const edges = () => {
+    nav.classList.toggle("more-left", strip.scrollLeft > 2);
+    nav.classList.toggle("more-right", strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 2);
+  };
+  strip.addEventListener("scroll", edges, { passive: true });
+  requestAnimationFrame(() => {
+    strip.querySelector<HTMLElement>("a.active")?.scrollIntoView({ block: "nearest", inline: "center" });
+    edges();
+  });
+  return nav;
 }
 
-window.addEventListener("hashchange", () => void render());
-void render();
+// The program's time zone first: every date and time on every page is shown in it.
+async function boot(): Promise<void> {
+  try {
+    const program = await get<ProgramPublic>("/program", { auth: "none" });
+    setTimeZone(program.time_zone);
+  } catch {
+    // The default (Asia/Shanghai) stands; the page itself will show why the API is not there.
+  }
+  window.addEventListener("hashchange", () => void render());
+  await render();
+}
+
+void boot();

@@ -1,6 +1,6 @@
 // Which path shows which page, in which area, to whom.
 
-import { renderConsoleEpochs, renderOverview, renderRejections } from "./pages/console";
+import { renderConsoleEpochs, renderOverview, renderOwnerLookup, renderRejections } from "./pages/console";
 import { renderConsent, renderDrops, renderTrips } from "./pages/driving";
 import { renderEpoch, renderEpochs, renderProgram } from "./pages/explorer";
 import { renderLogin } from "./pages/login";
@@ -34,6 +34,7 @@ export const ROUTES: Route[] = [
   { path: "/console/epochs/:epoch", area: "console", title: "Epoch", parent: "/console/epochs", roles: STAFF, render: renderEpoch },
   { path: "/console/rejections", area: "console", title: "Refused reports", tab: "Rejections", roles: STAFF, render: renderRejections },
   { path: "/console/campaigns", area: "console", title: "Campaigns", tab: "Campaigns", roles: STAFF, render: renderCampaigns },
+  { path: "/console/owners", area: "console", title: "Owner lookup", tab: "Owners", roles: STAFF, render: renderOwnerLookup },
   { path: "/console/merchants", area: "console", title: "Merchants", tab: "Merchants", roles: STAFF, render: renderMerchants },
   { path: "/console/dividends", area: "console", title: "Dividends", tab: "Dividends", roles: STAFF, render: renderConsoleDividends },
 

@@ -1,12 +1,16 @@
 // The building blocks every page uses: cards, figures, tables, badges, switches, and the one
 // way a refusal is shown (title, detail and code of the API's problem document).
 
-import { ApiError } from "./api";
+import { ApiError, newKey } from "./api";
 import { type Attrs, type Child, h, replace } from "./dom";
-import { words } from "./format";
+import { integer, words } from "./format";
+import { t } from "./i18n";
+
+/** Input the page refuses before sending it: the message is the real reason, shown as is. */
+export class InputError extends Error {}
 
 export function card(title: Child, ...children: Child[]): HTMLElement {
-  return h("section", { class: "card" }, title ? h("h2", null, title) : null, ...children);
+  return h("section", { class: "card" }, title ? h("h2", null, typeof title === "string" ? t(title) : title) : null, ...children);
 }
 
 export function grid(...children: Child[]): HTMLElement {
@@ -14,13 +18,15 @@ export function grid(...children: Child[]): HTMLElement {
 }
 
 export function pageTitle(title: string, lead?: Child): HTMLElement {
+  title = t(title);
+  if (typeof lead === "string") lead = t(lead);
   return h("header", { class: "page-title" }, h("h1", null, title), lead ? h("p", null, lead) : null);
 }
 
 /** A figure with its label: "Balance 1,234.5 stones". */
 export function stat(label: string, value: Child, sub?: Child, attrs: Attrs = {}): HTMLElement {
   return h("div", { class: "stat", ...attrs },
-    h("span", { class: "stat-label" }, label),
+    h("span", { class: "stat-label" }, t(label)),
     h("span", { class: "stat-value" }, value),
     sub ? h("span", { class: "stat-sub" }, sub) : null,
   );
@@ -29,7 +35,7 @@ export function stat(label: string, value: Child, sub?: Child, attrs: Attrs = {}
 export type Tone = "good" | "bad" | "warn" | "info" | "muted";
 
 export function badge(text: string, tone: Tone = "info"): HTMLElement {
-  return h("span", { class: `badge badge-${tone}` }, text);
+  return h("span", { class: `badge badge-${tone}` }, t(text));
 }
 
 export interface Column<T> {
@@ -38,21 +44,46 @@ export interface Column<T> {
   numeric?: boolean;
 }
 
+/** A table; on a phone each row becomes a small card of label–value lines (styles.css). */
 export function table<T>(columns: Column<T>[], rows: T[], empty = "Nothing yet."): HTMLElement {
-  if (rows.length === 0) return h("p", { class: "empty" }, empty);
+  if (rows.length === 0) return h("p", { class: "empty" }, t(empty));
+  const labels = columns.map((c) => t(c.label));
   return h("div", { class: "table-wrap" },
     h("table", null,
-      h("thead", null, h("tr", null, columns.map((c) => h("th", { class: c.numeric ? "num" : null }, c.label)))),
+      h("thead", null, h("tr", null, labels.map((label, i) => h("th", { class: columns[i].numeric ? "num" : null }, label)))),
       h("tbody", null, rows.map((row) =>
-        h("tr", null, columns.map((c) => h("td", { class: c.numeric ? "num" : null, "data-label": c.label }, c.cell(row)))),
+        h("tr", null, columns.map((c, i) => h("td", { class: c.numeric ? "num" : null, "data-label": labels[i] }, c.cell(row)))),
       )),
     ),
   );
 }
 
+/** Rows as CSV (RFC 4180 quoting), offered as a file download. */
+export function csvButton(filename: string, header: string[], rows: () => (string | number | null)[][]): HTMLElement {
+  const button = h("button", { type: "button", class: "btn btn-secondary btn-small", "data-csv": filename }, t("Download CSV"));
+  button.addEventListener("click", () => {
+    const quote = (value: string | number | null) => {
+      const text = value === null ? "" : String(value);
+      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    };
+    const text = [header, ...rows()].map((row) => row.map(quote).join(",")).join("\r\n") + "\r\n";
+    const link = h("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })), download: filename });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  });
+  return button;
+}
+
+/** A search box that filters a list as one types (the list is re-rendered by `onInput`). */
+export function searchBox(placeholder: string, onInput: (text: string) => void, attrs: Attrs = {}): HTMLElement {
+  const box = h("input", { type: "search", class: "search", placeholder: t(placeholder), "aria-label": t(placeholder), ...attrs });
+  box.addEventListener("input", () => onInput(box.value.trim().toLowerCase()));
+  return box;
+}
+
 /** Key–value pairs, for parameters and commitments. */
 export function facts(pairs: [string, Child][]): HTMLElement {
-  return h("dl", { class: "facts" }, pairs.map(([key, value]) => [h("dt", null, key), h("dd", null, value)]));
+  return h("dl", { class: "facts" }, pairs.map(([key, value]) => [h("dt", null, t(key)), h("dd", null, value)]));
 }
 
 export function hex(value: string | null | undefined, short = true): HTMLElement {
@@ -61,23 +92,66 @@ export function hex(value: string | null | undefined, short = true): HTMLElement
   return h("code", { class: "hex", title: value }, shown);
 }
 
-/** What went wrong, plainly: the problem's title and detail, and its code for support. */
+/**
+ * What went wrong, plainly and once: the API's title and reason (a validation error's fields
+ * instead of its summary, which repeats them), with its code small for support; a refusal of
+ * the page itself says it was not sent, and why.
+ */
 export function problemBox(error: unknown): HTMLElement {
   if (error instanceof ApiError) {
     const p = error.problem;
-    const fields = (p.errors ?? []).map((e) => h("li", null, `${e.loc.filter((l) => l !== "body").join(".")}: ${e.msg}`));
+    const fields = (p.errors ?? []).map((e) => {
+      const where = e.loc.filter((l) => l !== "body" && l !== "query" && l !== "path").join(".");
+      return h("li", null, where ? `${words(where)}: ${e.msg}` : e.msg);
+    });
     return h("div", { class: "problem", role: "alert", "data-code": p.code },
-      h("strong", { class: "problem-title" }, p.title || words(p.code)),
-      h("p", { class: "problem-detail" }, p.detail),
-      fields.length ? h("ul", null, fields) : null,
-      h("p", { class: "problem-code" }, "code ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
+      h("strong", { class: "problem-title" }, t(p.title || words(p.code))),
+      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail" }, p.detail),
+      h("p", { class: "problem-code" }, t("code"), " ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
     );
   }
+  const input = error instanceof InputError;
   const message = error instanceof Error ? error.message : String(error);
-  return h("div", { class: "problem", role: "alert", "data-code": "client_error" },
-    h("strong", { class: "problem-title" }, "Something went wrong in the page"),
+  return h("div", { class: "problem", role: "alert", "data-code": input ? "refused_here" : "page_error" },
+    h("strong", { class: "problem-title" }, input ? t("Not sent") : t("The page could not do this")),
     h("p", { class: "problem-detail" }, message),
   );
+}
+
+/**
+ * A button for an action that cannot be undone or moves money: pressing it first says what will
+ * happen and asks again. The idempotency key is made when the person is asked, so retrying the
+ * same confirmed action (a timeout, a double tap) can never do it twice.
+ */
+export function confirmAction(options: {
+  label: string;
+  explain: () => Child;
+  confirm: string;
+  run: (key: string) => Promise<Child | void>;
+  keyPrefix: string;
+  kind?: "primary" | "secondary" | "danger";
+  attrs?: Attrs;
+}): HTMLElement {
+  const out = h("div", { class: "action-out" });
+  const open = h("button", { type: "button", class: `btn btn-${options.kind ?? "secondary"}`, ...options.attrs }, t(options.label));
+  const box = h("div", { class: "action" }, open, out);
+  open.addEventListener("click", () => {
+    const key = newKey(options.keyPrefix);
+    const yes = h("button", { type: "button", class: "btn btn-danger", "data-confirm": "yes" }, t(options.confirm));
+    const no = h("button", { type: "button", class: "btn btn-secondary", "data-confirm": "no" }, t("Cancel"));
+    const panel = h("div", { class: "confirm", role: "group", "aria-label": t(options.label) },
+      h("p", null, options.explain()), h("div", { class: "row" }, yes, no));
+    open.hidden = true;
+    replace(out, panel);
+    no.addEventListener("click", () => { open.hidden = false; replace(out); open.focus(); });
+    yes.addEventListener("click", () => void perform(yes, out, async () => {
+      const result = await options.run(key);
+      open.hidden = false;
+      return result;
+    }));
+    yes.focus();
+  });
+  return box;
 }
 
 export function notice(text: Child, tone: Tone = "info"): HTMLElement {
@@ -94,7 +168,7 @@ export function action(
   options: { out?: HTMLElement; kind?: "primary" | "secondary" | "danger"; attrs?: Attrs } = {},
 ): HTMLElement {
   const out = options.out ?? h("div", { class: "action-out" });
-  const button = h("button", { type: "button", class: `btn btn-${options.kind ?? "primary"}`, ...options.attrs }, label);
+  const button = h("button", { type: "button", class: `btn btn-${options.kind ?? "primary"}`, ...options.attrs }, t(label));
   button.addEventListener("click", () => void perform(button, out, run));
   return options.out ? button : h("div", { class: "action" }, button, out);
 }
@@ -118,6 +192,16 @@ export async function perform(
   }
 }
 
+/** "Load more" under a list read a page at a time: calls `more` until it says there is no more. */
+export function pager(more: () => Promise<boolean>, attrs: Attrs = {}): HTMLElement {
+  const out = h("div", { class: "action-out" });
+  const button = h("button", { type: "button", class: "btn btn-secondary", ...attrs }, t("Load more"));
+  button.addEventListener("click", () => void perform(button, out, async () => {
+    if (!(await more())) button.remove();
+  }));
+  return h("div", { class: "pager" }, button, out);
+}
+
 /** A form whose submit runs `run` with its fields; refusals appear under it. */
 export function form(
   fields: Child[],
@@ -126,7 +210,7 @@ export function form(
   attrs: Attrs = {},
 ): HTMLFormElement {
   const out = h("div", { class: "action-out" });
-  const button = h("button", { type: "submit", class: "btn btn-primary" }, submit);
+  const button = h("button", { type: "submit", class: "btn btn-primary" }, t(submit));
   const element = h("form", { class: "form", novalidate: true, ...attrs }, ...fields, h("div", { class: "form-actions" }, button), out);
   element.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -136,7 +220,7 @@ export function form(
 }
 
 export function field(label: string, input: HTMLElement, hint?: string): HTMLElement {
-  return h("label", { class: "field" }, h("span", { class: "field-label" }, label), input, hint ? h("span", { class: "field-hint" }, hint) : null);
+  return h("label", { class: "field" }, h("span", { class: "field-label" }, t(label)), input, hint ? h("span", { class: "field-hint" }, t(hint)) : null);
 }
 
 export function input(name: string, attrs: Attrs = {}): HTMLInputElement {
@@ -151,22 +235,22 @@ export function toggle(label: string, checked: boolean, onChange: (on: boolean) 
     box.disabled = true;
     void onChange(box.checked).finally(() => (box.disabled = false));
   });
-  return h("label", { class: "switch" }, box, h("span", { class: "switch-track", "aria-hidden": "true" }), h("span", { class: "switch-label" }, label));
+  return h("label", { class: "switch" }, box, h("span", { class: "switch-track", "aria-hidden": "true" }), h("span", { class: "switch-label" }, t(label)));
 }
 
 /** Horizontal bars, for counts by code and shares of a whole. */
 export function bars(rows: { label: Child; value: number; text?: string; tone?: Tone }[], empty = "Nothing yet."): HTMLElement {
-  if (rows.length === 0) return h("p", { class: "empty" }, empty);
+  if (rows.length === 0) return h("p", { class: "empty" }, t(empty));
   const max = Math.max(...rows.map((r) => r.value), 1);
   return h("div", { class: "bars" }, rows.map((row) =>
     h("div", { class: "bar-row" },
       h("span", { class: "bar-label" }, row.label),
       h("span", { class: "bar-track" }, h("span", { class: `bar-fill bar-${row.tone ?? "info"}`, style: `width:${Math.max(1.5, (100 * row.value) / max)}%` })),
-      h("span", { class: "bar-value" }, row.text ?? row.value.toLocaleString("en")),
+      h("span", { class: "bar-value" }, row.text ?? integer(row.value)),
     ),
   ));
 }
 
 export function loading(): HTMLElement {
-  return h("div", { class: "loading", "aria-busy": "true" }, h("span", { class: "spinner" }), "Loading…");
+  return h("div", { class: "loading", "aria-busy": "true" }, h("span", { class: "spinner" }), t("Loading…"));
 }

@@ -23,7 +23,9 @@ from milestone.activities.errors import (
     CampaignCapReached,
     CampaignCodeUsed,
     CampaignExhausted,
+    CampaignNameTaken,
     CampaignNotActive,
+    CampaignWindowOver,
     DuplicateParticipation,
     InvalidCampaign,
     UnknownCampaign,
@@ -34,6 +36,7 @@ from milestone.activities.models import Campaign, CampaignCode, CampaignParticip
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
 from milestone.errors import MilestoneError
+from milestone.events import emit, owner_address
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     ACTIVITY_BUDGET,
@@ -82,10 +85,10 @@ def create_campaign(
     """Create a campaign and reserve its budget from the released activity budget. No commit."""
     name = _checked_definition(name, budget, reward, per_owner_cap, proof, starts_at, ends_at)
     if ends_at <= clock.now():
-        raise InvalidCampaign("the campaign's window is already over")
+        raise CampaignWindowOver("the campaign's window is already over")
     lock_head(session)
     if session.execute(select(Campaign.id).where(Campaign.name == name)).first():
-        raise InvalidCampaign(f"a campaign named {name!r} exists")
+        raise CampaignNameTaken(f"a campaign named {name!r} exists")
     release_opened_budgets(session, clock)
     released = released_budget(session)
     if budget > released:
@@ -269,6 +272,8 @@ def _participate(
     )
     session.add(participation)
     session.flush()
+    emit(session, "campaign.rewarded", {"campaign_id": campaign.id, "reward": str(campaign.reward),
+         "owner": owner_address(session, owner_id)}, at=now)
     return participation
 
 

@@ -10,6 +10,7 @@ from milestone.activities.errors import AlreadyCheckedIn
 from milestone.activities.models import CheckIn
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
+from milestone.events import emit, owner_address
 from milestone.ledger.journal import lock_head
 from milestone.rules.activities import calculate_checkin_reward, calculate_streak
 
@@ -24,7 +25,7 @@ def check_in(session: Session, clock: Clock, owner_id: int) -> CheckIn:
     last = last_check_in(session, owner_id)
     if last is not None and last.day == day:
         raise AlreadyCheckedIn(
-            f"owner {owner_id} already checked in today (day {day}); come back tomorrow",
+            "already checked in today; the next check-in day starts with the next epoch",
             owner_id=owner_id, day=day,
         )
     params = program_parameters(session)
@@ -44,6 +45,8 @@ def check_in(session: Session, clock: Clock, owner_id: int) -> CheckIn:
     )
     session.add(row)
     session.flush()
+    emit(session, "checkin.recorded", {"owner": owner_address(session, owner_id), "day": day,
+         "streak": streak, "reward": str(reward)}, at=row.checked_in_at)
     return row
 
 

@@ -98,6 +98,12 @@ class InvalidSalesSystem(ActivityError):
     code = "invalid_sales_system"
 
 
+class SalesSystemTaken(Conflict):
+    """A sales system with this name or public key is registered already."""
+
+    code = "sales_system_taken"
+
+
 class DeliveryInFuture(ActivityError):
     code = "delivery_in_future"
 
@@ -106,6 +112,16 @@ class InvalidCampaign(ActivityError):
     """A campaign definition that cannot run: empty name, bad window, reward or cap."""
 
     code = "invalid_campaign"
+
+
+class CampaignNameTaken(Conflict):
+    code = "campaign_name_taken"
+
+
+class CampaignWindowOver(Conflict):
+    """The campaign would end before now: nobody could ever take part."""
+
+    code = "campaign_window_over"
 
 
 class UnknownCampaign(NotFound):

@@ -33,6 +33,7 @@ from milestone.activities.models import Referral, ReferralCode
 from milestone.activities.sales import get_sales_system
 from milestone.activities.standing import require_in_good_standing, standing_of
 from milestone.clock import Clock
+from milestone.events import emit, owner_address
 from milestone.ledger.journal import lock_head
 from milestone.registry.owners import get_owner, owners_sharing_identity
 from milestone.registry.vin import InvalidVin, normalize_vin
@@ -190,6 +191,18 @@ def _pay(
     referral.vests_at = vests_at
     referral.entry_seq = entry.seq
     session.flush()
+    emit(session, "referral.paid", referral_payload(session, referral), at=now)
+
+
+def referral_payload(session: Session, referral: Referral) -> dict[str, object]:
+    """What the `referral.paid` event says: both parties by address, both rewards."""
+    return {
+        "buyer": owner_address(session, referral.buyer_id),
+        "referrer": owner_address(session, referral.referrer_id),
+        "buyer_reward": str(referral.buyer_reward),
+        "referrer_reward": str(referral.referrer_reward),
+        "referrer_outcome": referral.referrer_outcome, "vests_at": referral.vests_at,
+    }
 
 
 def referrals_rewarded_in(session: Session, referrer_id: int, year: int) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from milestone.activities.errors import InvalidSalesSystem, UnknownSalesSystem
+from milestone.activities.errors import InvalidSalesSystem, SalesSystemTaken, UnknownSalesSystem
 from milestone.activities.models import SalesSystem
 from milestone.apikeys import InvalidApiKey, check_api_key, issue_api_key, parse_key_id
 from milestone.clock import Clock
@@ -34,7 +34,7 @@ def register_sales_system(
         )
     ).first()
     if taken is not None:
-        raise InvalidSalesSystem("a sales system with this name or public key is registered")
+        raise SalesSystemTaken("a sales system with this name or public key is registered")
     issued = issue_api_key(API_KEY_PREFIX)
     system = SalesSystem(
         name=name.strip(), public_key=public_key, api_key_id=issued.key_id,

@@ -9,13 +9,15 @@ workers, and `/health` reports a database that is behind.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Lifespan
 
@@ -33,8 +35,15 @@ from milestone.settings import Settings, api_secret_of
 from milestone.storage import Database
 
 API_PREFIX = "/api/v1"
-WEB_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
-"""The web app's build output in a source checkout (issue 9 builds it)."""
+WEB_DIST = Path(__file__).resolve().parents[1] / "webapp"
+"""The web app as the package carries it: `make web` builds it here, and the wheel takes it in
+as package data, so an installed Milestone serves the app without a source tree."""
+
+NO_WEB_APP = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Milestone</title>
+<p>The Milestone API is running at <a href="/api/v1/docs">/api/v1</a>, but there is no web app
+to serve here: build it with <code>make web</code>, or point <code>MILESTONE_WEB_DIR</code> at a
+directory holding its built <code>index.html</code>.</p></html>
+"""
 
 DESCRIPTION = """\
 The HTTP API of a Milestone program: owners, vehicles, telemetry, consent, activities, store,
@@ -55,12 +64,19 @@ def create_app(
     database: Database | None = None,
     hasher: PasswordHasher = STRONG_HASHER,
     limiter: RateLimiter | None = None,
-    web_dir: Path | None = WEB_DIST,
+    web_dir: Path | Literal["settings"] | None = "settings",
+    dispatch_webhooks: bool = False,
 ) -> FastAPI:
-    """The API over the database of `settings` (or `database`, which the caller then owns)."""
+    """The API over the database of `settings` (or `database`, which the caller then owns).
+
+    With `dispatch_webhooks`, the app runs the webhook dispatcher on a thread of its own while
+    it serves: its HTTP calls and database writes never run on the event loop, so a slow
+    receiver cannot hold a request up.
+    """
     clock = clock or SystemClock()
     owns_database = database is None
     database = database or Database.from_url(settings.database_url)
+    replica = read_replica(settings)
     context = ApiContext(
         settings=settings,
         clock=clock,
@@ -74,19 +90,73 @@ def create_app(
         login_rate=Rate(settings.api_login_per_minute, burst=settings.api_login_per_minute),
         write_rate=Rate(settings.api_writes_per_minute, burst=settings.api_writes_per_minute),
         proofs=AnswerCache(settings.api_proof_cache),
+        read_database=replica,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        with webhooks_dispatched(settings, database, clock, dispatch_webhooks):
+            yield
         if owns_database:
             database.dispose()
+        if replica is not None:
+            replica.dispose()
 
     app = build_app(lifespan)
     app.state.context = context
+    if web_dir == "settings":
+        web_dir = web_dir_of(settings)
     if web_dir is not None and (web_dir / "index.html").is_file():
         app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    elif web_dir is not None:
+        app.add_api_route("/", _no_web_app, include_in_schema=False)
     return app
+
+
+@contextmanager
+def webhooks_dispatched(
+    settings: Settings, database: Database, clock: Clock, enabled: bool
+) -> Iterator[None]:
+    """The webhook dispatcher on a daemon thread for as long as the block runs."""
+    if not enabled:
+        yield
+        return
+    from milestone.events.dispatcher import Dispatcher, config_of, dispatcher_thread
+
+    dispatcher = Dispatcher(database, clock, config_of(settings))
+    thread, stop = dispatcher_thread(dispatcher, settings.webhooks_poll_seconds)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=settings.webhooks_timeout_seconds + 5)
+        dispatcher.close()
+
+
+def read_replica(settings: Settings) -> Database | None:
+    """The read replica of `MILESTONE_DATABASE_READ_URL`, if set (never migrated: it follows
+    the primary)."""
+    if not settings.database_read_url:
+        return None
+    return Database.from_url(settings.database_read_url)
+
+
+def web_dir_of(settings: Settings) -> Path:
+    """Where the web app is served from: the configured directory, else the package's own."""
+    return settings.web_dir if settings.web_dir is not None else WEB_DIST
+
+
+def web_app_report(settings: Settings) -> str:
+    """One line for the log: where the web app is served from, or that there is none."""
+    web_dir = web_dir_of(settings)
+    if (web_dir / "index.html").is_file():
+        return f"serving the web app from {web_dir}"
+    return (f"no web app at {web_dir} (no index.html): only the API is served; build it with "
+            "`make web` or set MILESTONE_WEB_DIR")
+
+
+async def _no_web_app() -> HTMLResponse:
+    return HTMLResponse(NO_WEB_APP, status_code=404)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -111,6 +181,9 @@ def build_app(lifespan: Lifespan[FastAPI] | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     templates = {id(route): path for route, path in _route_templates()}
     app.add_middleware(BodySizeLimit)
+    # Phones on a mobile network: the web app's script and the API's JSON travel compressed
+    # (the app's first load is about a third of its size so).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(MetricsMiddleware, templates=templates)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -24,7 +24,15 @@ class ApiContext:
     limiter: RateLimiter
     login_rate: Rate
     write_rate: Rate
+    read_database: Database | None = None
+    """A streaming replica the read-only routes use (`MILESTONE_DATABASE_READ_URL`); None:
+    they read the primary, `database`."""
     proofs: AnswerCache = field(default_factory=lambda: AnswerCache(0))
     """Serialized proofs of finalized epochs, by (epoch, owner id)."""
     extras: dict[str, object] = field(default_factory=dict)
     """Services built once per app (the chain client, caches of published epochs)."""
+
+    @property
+    def reader(self) -> Database:
+        """Where the read-only routes read: the replica if there is one, else the primary."""
+        return self.read_database or self.database

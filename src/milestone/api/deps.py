@@ -3,8 +3,11 @@
 Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 thread pool, and a hop there costs more than checking a token does.
 
-`SessionDep` reads (one consistent snapshot); writes go through `DatabaseDep.run(...)`, the unit
-of work that commits and retries. `CurrentOwner`, `CurrentOperator`, `CurrentStaff`,
+`SessionDep` reads (one consistent snapshot), from the read replica when one is configured
+(`MILESTONE_DATABASE_READ_URL`), so it may lag the primary by the replica's replay delay;
+`PrimarySessionDep` reads the primary, for what must see the latest write (log-in, a key just
+revoked, where settlement stands). Writes go through `DatabaseDep.run(...)`, the unit of work
+that commits and retries, always on the primary. `CurrentOwner`, `CurrentOperator`, `CurrentStaff`,
 `MerchantKey` and `SalesKey` authenticate the caller and refuse the wrong kind of principal,
 so a handler that names one of them cannot be reached by anybody else; `CurrentOwnerId` and
 `MerchantKeyId` do the same and give the handler the owner's or the merchant's id.
@@ -59,7 +62,20 @@ async def get_clock(context: ContextDep) -> Clock:
     return context.clock
 
 
-def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+async def get_read_database(context: ContextDep) -> Database:
+    return context.reader
+
+
+def get_session(
+    database: Annotated[Database, Depends(get_read_database)],
+) -> Iterator[Session]:
+    with database.snapshot() as session:
+        yield session
+
+
+def get_primary_session(
+    database: Annotated[Database, Depends(get_database)],
+) -> Iterator[Session]:
     with database.snapshot() as session:
         yield session
 
@@ -67,6 +83,7 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
 DatabaseDep = Annotated[Database, Depends(get_database)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SessionDep = Annotated[Session, Depends(get_session)]
+PrimarySessionDep = Annotated[Session, Depends(get_primary_session)]
 
 
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]

@@ -10,4 +10,5 @@ from milestone.settings import load_settings
 
 def app_from_environment() -> FastAPI:
     """uvicorn factory (`--factory`): each worker builds its own app and database pool."""
-    return create_app(load_settings())
+    settings = load_settings()
+    return create_app(settings, dispatch_webhooks=settings.webhooks_in_serve)

@@ -13,9 +13,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from milestone.errors import MilestoneError
 from milestone.rules.errors import RuleError
@@ -134,13 +135,34 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _http_exception(request: Request, error: Exception) -> JSONResponse:
+async def _http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
+    headers = error.headers
+    if error.status_code == 405:
+        # FastAPI makes one route per method, and Starlette's 405 names the methods of the
+        # first route whose path matched; the path's methods are those of all its routes.
+        allow = ", ".join(allowed_methods(request))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allow})
+        headers = {**(headers or {}), "Allow": allow}
     code = HTTP_CODES.get(error.status_code, "http_error")
     detail = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
     return problem_response(
-        error.status_code, code, detail, instance=request.url.path, headers=error.headers
+        error.status_code, code, detail, instance=request.url.path, headers=headers
     )
+
+
+ROUTED_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route fully answers on the request's path, and OPTIONS."""
+    routes = request.app.router.routes
+    return [
+        method for method in ROUTED_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+               for route in routes)
+    ] + ["OPTIONS"]
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -6,6 +6,7 @@ a log-in rehashes a password whose hash used weaker parameters than the current 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -15,6 +16,11 @@ from milestone.auth.errors import WeakPassword
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+PASSWORD_PATTERN = re.compile(
+    r"[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?"
+)
+"""No control character (C0, DEL, C1) anywhere and no white space at either end. Written as a
+pattern so that the API's schema states the same rule (`^...$` around it)."""
 
 STRONG_HASHER = PasswordHasher()
 """argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): production."""
@@ -31,7 +37,7 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword(
             f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters"
         )
-    if password.strip() != password or not password.isprintable():
+    if not PASSWORD_PATTERN.fullmatch(password):
         raise WeakPassword("a password has no leading or trailing spaces and no control characters")
 
 

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from nacl.signing import VerifyKey
 
+from milestone.bench.prefill import PREFILL_EPOCHS, prefill_trips
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.program.service import create_program
@@ -47,6 +48,9 @@ GENESIS: Final[int] = 1_767_225_600
 TRIP_SECONDS: Final[int] = 15 * 60
 PARKED_SECONDS: Final[int] = 15 * 60
 TRIP_METERS: Final[int] = 10_000
+FLEET_EPOCH: Final[int] = PREFILL_EPOCHS
+"""The fleet drives in the epoch after the month `--prefill` fills, as today's trips follow a
+month of stored ones."""
 ROUNDS: Final[int] = 3
 """PostgreSQL measurements are repeated, one and two workers in turn, keeping each best."""
 
@@ -85,13 +89,14 @@ def enroll_fleet(database: Database, vehicles: int, trips: int, seed: int = 7) -
             cars.append(HonestVehicle(VehicleSigner(vehicle.id, key), random.Random(rng.random())))
     by_vehicle = []
     for car in cars:
-        start = GENESIS + 6 * 3_600
+        start = GENESIS + FLEET_EPOCH * 86_400 + 6 * 3_600
         envelopes = []
         for trip in range(trips):
             at = start + trip * (TRIP_SECONDS + PARKED_SECONDS)
             envelopes.append(car.drive(at, TRIP_SECONDS, TRIP_METERS).envelope)
         by_vehicle.append(envelopes)
-    now = GENESIS + 6 * 3_600 + trips * (TRIP_SECONDS + PARKED_SECONDS) + 3_600
+    start = GENESIS + FLEET_EPOCH * 86_400 + 6 * 3_600
+    now = start + trips * (TRIP_SECONDS + PARKED_SECONDS) + 3_600
     return Fleet(by_vehicle, now)
 
 
@@ -239,7 +244,7 @@ def measure_workers(url: str, fleet: Fleet, workers: int, batch: int) -> Workers
     )
 
 
-def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
+def run_postgres(vehicles: int, trips: int, batch: int, prefill: int = 0) -> dict[str, Any]:
     """One worker against two, each on a fresh copy of the same enrolled PostgreSQL database;
     skipped without a server."""
     server = scratch.server_url()
@@ -269,10 +274,32 @@ def run_postgres(vehicles: int, trips: int, batch: int) -> dict[str, Any]:
                     scratch.drop_database(server, name)
                 if workers not in best or run.reports_per_s > best[workers].reports_per_s:
                     best[workers] = run
+        prefilled = None
+        if prefill:
+            database = Database.from_url(url)
+            prefill_trips(database, prefill, GENESIS)
+            database.dispose()
+            name = scratch.unique_name("milestone_bench_ingest")
+            copy = scratch.create_database(server, name, template=template)
+            try:
+                prefilled = measure_workers(
+                    copy.render_as_string(hide_password=False), fleet, 1, batch
+                )
+            finally:
+                scratch.drop_database(server, name)
     finally:
         scratch.drop_database(server, template)
     one, two = best[1], best[2]
+    full: dict[str, Any] = {}
+    if prefilled is not None:
+        full = {
+            "prefilled_trip_rows": prefill,
+            "one_worker_prefilled_reports_per_s": round(prefilled.reports_per_s),
+            "prefilled_over_empty": round(prefilled.reports_per_s / one.reports_per_s, 3),
+            "prefilled_cpu_us_per_report": cpu_figures(prefilled),
+        }
     return {
+        **full,
         "one_worker_reports_per_s": round(one.reports_per_s),
         "two_workers_reports_per_s": round(two.reports_per_s),
         "two_over_one": round(two.reports_per_s / one.reports_per_s, 2),
@@ -295,9 +322,20 @@ def cpu_figures(run: WorkersRun) -> dict[str, float | None]:
 
 
 def run_ingest_bench(
-    *, vehicles: int = 200, trips: int = 100, batch: int = 2_000, postgres: bool = True
+    *,
+    vehicles: int = 200,
+    trips: int = 100,
+    batch: int = 2_000,
+    postgres: bool = True,
+    prefill: int = 0,
 ) -> dict[str, Any]:
-    """The figures of `milestone bench ingest`."""
+    """The figures of `milestone bench ingest`.
+
+    With `prefill`, the first half of the reports goes into the empty database, then `prefill`
+    trip rows are written in bulk, then the second half follows: the two rates, measured in
+    one run, say how the intake slows as the tables grow.
+    """
+    full: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as directory:
         database = Database.from_url(f"sqlite:///{Path(directory) / 'milestone.db'}")
         try:
@@ -307,7 +345,30 @@ def run_ingest_bench(
             # What set-up left on the heap is not garbage: keep the cyclic collector from
             # rescanning it at every batch, as a long-running intake worker would.
             gc.freeze()
-            floor, intake = measure_ingest(database, fleet.now, envelopes, batch)
+            if prefill:
+                half = len(envelopes) // 2
+                floor, intake = measure_ingest(database, fleet.now, envelopes[:half], batch)
+                prefill_trips(database, prefill, GENESIS)
+                floor_full, intake_full = measure_ingest(
+                    database, fleet.now, envelopes[half:], batch
+                )
+                empty_rate = half / intake.wall
+                full_rate = (len(envelopes) - half) / intake_full.wall
+                full = {
+                    "prefilled_trip_rows": prefill,
+                    "reports_per_s_empty": round(empty_rate),
+                    "reports_per_s_prefilled": round(full_rate),
+                    "prefilled_over_empty": round(full_rate / empty_rate, 3),
+                    "prefilled_over_empty_cpu": round(intake.cpu / half * (
+                        len(envelopes) - half) / intake_full.cpu, 3),
+                    "ratio_prefilled": round(floor_full.wall / intake_full.wall, 3),
+                }
+                floor.wall += floor_full.wall
+                floor.cpu += floor_full.cpu
+                intake.wall += intake_full.wall
+                intake.cpu += intake_full.cpu
+            else:
+                floor, intake = measure_ingest(database, fleet.now, envelopes, batch)
         finally:
             database.dispose()
     result: dict[str, Any] = {
@@ -318,6 +379,7 @@ def run_ingest_bench(
         "ratio": round(floor.wall / intake.wall, 3),
         "ratio_cpu": round(floor.cpu / intake.cpu, 3),
     }
+    result.update(full)
     if postgres:
-        result["postgresql"] = run_postgres(vehicles, trips, batch)
+        result["postgresql"] = run_postgres(vehicles, trips, batch, prefill)
     return result

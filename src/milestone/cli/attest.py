@@ -25,7 +25,7 @@ AttestorKey = Annotated[
     typer.Option(
         "--attestor-key",
         envvar="MILESTONE_ATTESTOR_KEY",
-        help="The attestor's private key, hex [env MILESTONE_ATTESTOR_KEY].",
+        help="The attestor's private key, hex \\[env MILESTONE_ATTESTOR_KEY].",
         show_default=False,
     ),
 ]

@@ -27,7 +27,7 @@ RemoteChainUrl = Annotated[
     typer.Option(
         "--chain-url",
         envvar="MILESTONE_CHAIN_URL",
-        help="JSON-RPC URL of the node the Program lives on [env MILESTONE_CHAIN_URL].",
+        help="JSON-RPC URL of the node the Program lives on \\[env MILESTONE_CHAIN_URL].",
         show_default=False,
     ),
 ]
@@ -39,7 +39,7 @@ MemberKey = Annotated[
     typer.Option(
         "--member-key",
         envvar="MILESTONE_MEMBER_KEY",
-        help="The member's private key, hex [env MILESTONE_MEMBER_KEY].",
+        help="The member's private key, hex \\[env MILESTONE_MEMBER_KEY].",
         show_default=False,
     ),
 ]

@@ -82,11 +82,18 @@ def ingest(
     postgres: Annotated[
         bool, typer.Option(help="Also measure one and two worker processes on PostgreSQL.")
     ] = True,
+    prefill: Annotated[
+        int,
+        typer.Option(min=0, help="Trip rows written in bulk, to compare the intake's rate on "
+                     "an empty database with its rate on one this full (e.g. 10000000)."),
+    ] = 0,
 ) -> None:
     """Trip-report intake against bare Ed25519 verification; PostgreSQL workers 2 against 1."""
     from milestone.bench.ingest import run_ingest_bench
 
-    result = run_ingest_bench(vehicles=vehicles, trips=trips, batch=batch, postgres=postgres)
+    result = run_ingest_bench(
+        vehicles=vehicles, trips=trips, batch=batch, postgres=postgres, prefill=prefill
+    )
     if json_output:
         typer.echo(json.dumps(result, indent=2))
         return
@@ -97,6 +104,11 @@ def ingest(
     table.add_row("end-to-end reports/s (SQLite)", f"{result['reports_per_s']:,}")
     table.add_row("ratio (wall clock)", f"{result['ratio']:.3f}")
     table.add_row("ratio (CPU time)", f"{result['ratio_cpu']:.3f}")
+    if prefill:
+        table.add_row(f"reports/s, empty / {prefill:,} trip rows (SQLite)",
+                      f"{result['reports_per_s_empty']:,} / {result['reports_per_s_prefilled']:,}")
+        table.add_row("full / empty (wall, CPU)",
+                      f"{result['prefilled_over_empty']}, {result['prefilled_over_empty_cpu']}")
     pg = result.get("postgresql", {})
     if "skipped" in pg:
         table.add_row("PostgreSQL", f"skipped: {pg['skipped']}")
@@ -104,6 +116,9 @@ def ingest(
         table.add_row("PostgreSQL, 1 worker reports/s", f"{pg['one_worker_reports_per_s']:,}")
         table.add_row("PostgreSQL, 2 workers reports/s", f"{pg['two_workers_reports_per_s']:,}")
         table.add_row("2 workers / 1", f"{pg['two_over_one']:.2f}×")
+        if "prefilled_over_empty" in pg:
+            table.add_row("PostgreSQL 1 worker, full / empty",
+                          f"{pg['prefilled_over_empty']}")
         for run, label in (("one_worker", "1 worker"), ("two_workers", "2 workers")):
             cpu = pg["cpu_us_per_report"][run]
             table.add_row(f"CPU µs/report, {label}: worker, database",
@@ -114,10 +129,42 @@ def ingest(
 
 
 @app.command()
+def enrol(
+    json_output: JsonOption = False,
+    vehicles: Annotated[int, typer.Option(min=1, help="Vehicles in the imported CSV.")] = 20_000,
+    singles: Annotated[
+        int, typer.Option(min=1, help="Vehicles registered one per transaction.")
+    ] = 500,
+    postgres: Annotated[bool, typer.Option(help="Also measure on PostgreSQL.")] = True,
+) -> None:
+    """`milestone vehicle import` against registering vehicles one at a time."""
+    from milestone.bench.enrol import run_enrol_bench
+
+    result = run_enrol_bench(vehicles, singles, postgres)
+    if json_output:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    table = Table(title=f"enrolling vehicles: a CSV of {vehicles:,} against {singles:,} singly")
+    table.add_column("measure")
+    for backend in ("sqlite", "postgresql"):
+        table.add_column(backend, justify="right")
+    rows = ("import_per_s", "import_cpu_us_per_vehicle", "single_per_s",
+            "single_cpu_us_per_vehicle", "import_over_single", "key_check_floor_per_s",
+            "key_check_cpu_us_per_vehicle", "import_over_key_check_floor")
+    pg = result.get("postgresql", {})
+    for row in rows:
+        table.add_row(row, f"{result['sqlite'][row]:,}",
+                      f"{pg[row]:,}" if row in pg else pg.get("skipped", "skipped"))
+    table.add_row("load average at start / cores",
+                  f"{result['load_average_at_start']} / {result['cores']}", "")
+    Console().print(table)
+
+
+@app.command()
 def chain(
     owners: Annotated[
         list[int] | None,
-        typer.Option(min=1, help="Owners in the epoch's trees; repeat for several [10, 100000]."),
+        typer.Option(min=1, help="Owners in the epoch's trees; repeat for several \\[10, 100000]."),
     ] = None,
     transfers: Annotated[
         int, typer.Option(min=1, help="Single token transfers to average over.")
@@ -125,7 +172,7 @@ def chain(
     chain_url: Annotated[
         str | None,
         typer.Option(
-            "--chain-url", help="A node to measure on [default: a throwaway embedded chain]."
+            "--chain-url", help="A node to measure on \\[default: a throwaway embedded chain]."
         ),
     ] = None,
     operator_key: Annotated[
@@ -301,3 +348,32 @@ def all_benchmarks(
         typer.echo(json.dumps(figures, indent=2))
     else:
         typer.echo(f"wrote {output}")
+
+
+@app.command()
+def webhooks(
+    events: Annotated[int, typer.Option(min=1, help="Events emitted into the outbox.")] = 2_000,
+    subscriptions: Annotated[int, typer.Option(min=1, max=16, help="Receivers.")] = 1,
+    postgres: Annotated[bool, typer.Option(help="On a scratch PostgreSQL database.")] = False,
+    record_every: Annotated[
+        int, typer.Option(min=1, help="Deliveries recorded per transaction.")
+    ] = 1,
+    json_output: JsonOption = False,
+) -> None:
+    """Events delivered per second to loopback receivers, against bare signed POSTs."""
+    from milestone.bench.webhooks import run_webhooks_bench
+
+    result = run_webhooks_bench(events, subscriptions, postgres, record_every)
+    if json_output:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+        return
+    table = Table(title=f"webhooks: {events:,} events × {subscriptions} subscription(s), "
+                        f"{result.backend}, {record_every} per record")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_row("events emitted into the outbox /s", f"{result.emit_events_per_s:,}")
+    table.add_row("deliveries", f"{result.delivered:,} ({result.verified:,} verified)")
+    table.add_row("delivered /s", f"{result.delivered_per_s:,}")
+    table.add_row("floor: signed POSTs /s, no database", f"{result.floor_posts_per_s:,}")
+    table.add_row("delivered / floor", f"{result.delivered_over_floor:.3f}")
+    Console(width=max(Console().width, 110)).print(table)

@@ -24,9 +24,16 @@ from milestone.chain.deployment import deploy_or_attach, open_program
 from milestone.chain.keys import load_operator, parse_address
 from milestone.chain.program import EpochResult, ProgramParameters
 from milestone.chain.verify import EpochReport, verify_epoch
-from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
+from milestone.cli.common import (
+    DataDirOption,
+    JsonOption,
+    existing_program,
+    reported_chain_errors,
+)
 from milestone.cli.init import parse_genesis
 from milestone.clock import SystemClock
+from milestone.epochs.setup import program_parameters
+from milestone.errors import MilestoneError
 from milestone.rules.params import get_preset
 from milestone.rules.time import SECONDS_PER_DAY
 from milestone.rules.units import format_pebbles
@@ -43,7 +50,7 @@ ChainUrl = Annotated[
     typer.Option(
         "--chain-url",
         help="JSON-RPC URL of an EVM node "
-        "[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
+        "\\[env MILESTONE_CHAIN_URL; default the data directory's embedded chain].",
         show_default=False,
     ),
 ]
@@ -51,7 +58,7 @@ OperatorKey = Annotated[
     str | None,
     typer.Option(
         help="The operator's private key, hex "
-        "[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
+        "\\[env MILESTONE_OPERATOR_KEY; default keys/operator.key in the data directory].",
         show_default=False,
     ),
 ]
@@ -59,6 +66,34 @@ Confirmations = Annotated[
     int, typer.Option(min=1, help="Blocks, the including one counted, before a step is done.")
 ]
 JsonOutput = JsonOption
+
+
+class ProgramParametersGiven(MilestoneError):
+    """`--preset` or `--genesis` for a data directory whose program has its own."""
+
+    code = "program_parameters_given"
+
+
+def _parameters_to_deploy(
+    database_url: str, preset: str | None, genesis: str | None, *, enforce_epoch_end: bool
+) -> ProgramParameters:
+    """The data directory's program's own parameters, or a preset's where there is none yet.
+
+    Deploying a preset over a program with other parameters would make its first settlement
+    fail with `chain_conflict`; so a program's own are used, and a preset named for it refused.
+    """
+    program = existing_program(database_url)
+    if program is None:
+        genesis_time = parse_genesis(genesis) if genesis else _today()
+        return ProgramParameters.from_rules(
+            get_preset(preset or "im-csop"), genesis_time, enforce_epoch_end=enforce_epoch_end
+        )
+    if preset is not None or genesis is not None:
+        raise ProgramParametersGiven(
+            "the data directory has a program: it is deployed with its own parameters and "
+            "genesis; drop --preset and --genesis"
+        )
+    return program_parameters(program, enforce_epoch_end=enforce_epoch_end)
 
 
 class Role(StrEnum):
@@ -70,10 +105,20 @@ class Role(StrEnum):
 
 @app.command()
 def deploy(
-    preset: Annotated[str, typer.Option(help="Parameter preset: im-csop or minimal.")] = "im-csop",
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="Parameter preset, im-csop or minimal, for a data directory without a program "
+            "\\[default: im-csop]; one with a program deploys its own parameters.",
+            show_default=False,
+        ),
+    ] = None,
     genesis: Annotated[
         str | None,
-        typer.Option(help="Genesis date, YYYY-MM-DD (UTC) [default: today].", show_default=False),
+        typer.Option(
+            help="Genesis date, YYYY-MM-DD (UTC), without a program \\[default: today].",
+            show_default=False,
+        ),
     ] = None,
     enforce_epoch_end: Annotated[
         bool,
@@ -116,10 +161,9 @@ def deploy(
     """
     with reported_chain_errors():
         settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
-        genesis_time = parse_genesis(genesis) if genesis else _today()
         operator = load_operator(settings.data_dir, operator_key_of(settings))
-        parameters = ProgramParameters.from_rules(
-            get_preset(preset), genesis_time, enforce_epoch_end=enforce_epoch_end
+        parameters = _parameters_to_deploy(
+            settings.database_url, preset, genesis, enforce_epoch_end=enforce_epoch_end
         )
         with connect(settings.data_dir, settings.chain_url, funded=[operator.address]) as chain:
             anchor, deployed = deploy_or_attach(

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from milestone.chain.errors import ChainUnavailable
 from milestone.errors import MilestoneError
+from milestone.program.errors import ProgramNotInitialized
+from milestone.program.service import Program, load_program
 from milestone.rules.errors import RuleError
+from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.storage import Database, open_database
+
+T = TypeVar("T")
 
 DataDirOption = Annotated[
     Path | None,
     typer.Option(
-        "--data-dir", help="Data directory [env MILESTONE_DATA_DIR; default ./.milestone]."
+        "--data-dir", help="Data directory \\[env MILESTONE_DATA_DIR; default ./.milestone]."
     ),
 ]
 DatabaseUrlOption = Annotated[
@@ -27,7 +34,7 @@ DatabaseUrlOption = Annotated[
     typer.Option(
         "--database-url",
         help="SQLAlchemy URL, e.g. postgresql+psycopg://user:pw@host/db "
-        "[env MILESTONE_DATABASE_URL; default a SQLite file in the data directory].",
+        "\\[env MILESTONE_DATABASE_URL; default a SQLite file in the data directory].",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
@@ -36,10 +43,77 @@ ContractOption = Annotated[
 ]
 
 
-def open_from_options(data_dir: Path | None, database_url: str | None) -> Database:
-    """The configured database, migrated to the newest schema."""
+class NoDatabase(MilestoneError):
+    """The command was pointed at a database that is not there; nothing was created."""
+
+    code = "no_database"
+
+
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database (or SQLite in memory)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def require_database(database_url: str) -> None:
+    """Refuse (`no_database`) a SQLite file that does not exist, instead of creating it empty:
+    a mistyped --data-dir must not leave a fresh database (and directory) behind."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.is_file():
+        raise NoDatabase(
+            f"no database at {path}: run `milestone init` for a new program, or point "
+            "--data-dir (or --database-url) at an existing one"
+        )
+
+
+def open_from_options(
+    data_dir: Path | None, database_url: str | None, *, create: bool = False
+) -> Database:
+    """The configured database, migrated to the newest schema. Only `create` (for `init`)
+    makes a new one; otherwise a missing one ends the command with `no_database`."""
     settings = load_settings(data_dir=data_dir, database_url=database_url)
+    if not create:
+        with reported_errors():
+            require_database(settings.database_url)
     return open_database(settings.database_url)
+
+
+def read_from_options(
+    data_dir: Path | None, database_url: str | None, read: Callable[[Session], T]
+) -> T:
+    """`read` in a session of the configured database, which is closed after; a refusal ends
+    the command with its one line. The one way the commands read the database."""
+    database = open_from_options(data_dir, database_url)
+    try:
+        with reported_errors(), database.session() as session:
+            return read(session)
+    finally:
+        database.dispose()
+
+
+def existing_program(database_url: str) -> Program | None:
+    """The program of the database at `database_url`, or None if there is none (yet)."""
+    if sqlite_file(database_url) is not None:
+        try:
+            require_database(database_url)
+        except NoDatabase:
+            return None
+    database = open_database(database_url)
+    try:
+        with database.session() as session:
+            return load_program(session)
+    except ProgramNotInitialized:
+        return None
+    finally:
+        database.dispose()
+
+
+def grouped_stones(pebbles: int) -> str:
+    """An amount in stones with its thousands grouped, for people: `1,234,567.00000000`."""
+    whole, _, fraction = format_pebbles(pebbles).partition(".")
+    return f"{int(whole):,}.{fraction}"
 
 
 @contextmanager

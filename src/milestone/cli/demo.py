@@ -10,19 +10,27 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from milestone.audit.run import run_audit
 from milestone.cli.chainread import program_view
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    JsonOption,
+    existing_program,
+    reported_errors,
+)
 from milestone.rules.params import get_preset
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
 from milestone.sim.actions import DEMO_PASSWORD
 from milestone.sim.config import SimConfig
-from milestone.sim.demo import run_demo
+from milestone.sim.demo import DATA_IN_USE, DemoDataInUse, run_demo
 from milestone.sim.report import write_report
 from milestone.sim.summary import DemoSummary, summarize
-from milestone.storage import open_database
+from milestone.storage import Database, open_database
+from milestone.store.merchants import list_merchants, rotate_merchant_key
 
 DEFAULTS: Final[dict[str, tuple[int, int]]] = {
     # preset: (vehicles, days); minimal's eras are 4 epochs, so 16 days show four halvings
@@ -30,6 +38,8 @@ DEFAULTS: Final[dict[str, tuple[int, int]]] = {
     "minimal": (20, 16),
 }
 REPORT_FILE: Final[str] = "demo-report.html"
+MERCHANT_KEY_FILE: Final[str] = "merchant-desk.key"
+"""The demo merchant's API key, the merchant desk's log-in (readable by its owner only)."""
 
 
 def demo(
@@ -45,7 +55,7 @@ def demo(
     database_url: DatabaseUrlOption = None,
     chain_url: Annotated[
         str | None,
-        typer.Option("--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default "
+        typer.Option("--chain-url", help="EVM JSON-RPC URL \\[env MILESTONE_CHAIN_URL; default "
                      "the embedded chain]."),
     ] = None,
     no_settle: Annotated[
@@ -61,6 +71,8 @@ def demo(
         config = SimConfig(preset=preset, vehicles=vehicles or default_vehicles,
                            days=days or default_days, seed=seed)
         settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+        if existing_program(settings.database_url) is not None:  # before any progress bar
+            raise DemoDataInUse(DATA_IN_USE)
         with Progress(
             TextColumn("{task.description:<34}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), console=console, transient=False, disable=json_output,
@@ -90,18 +102,41 @@ def demo(
                 summary = summarize(session, run.stats, config.days, audit_passed, audit_epochs)
             if run.consortium is not None:
                 summary.parties = run.consortium.roles()
+            merchant_key = _merchant_login(database, settings.data_dir / MERCHANT_KEY_FILE)
         finally:
             database.dispose()
         report = write_report(summary, settings.data_dir / REPORT_FILE)
     if json_output:
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:
-        _print(console, summary, report, settings.data_dir, settle=not no_settle)
+        _print(console, summary, report, settings.data_dir, settle=not no_settle,
+               merchant_key=merchant_key)
     if audit_passed is False:
         raise typer.Exit(1)
 
 
-def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settle: bool) -> None:
+def _merchant_login(database: Database, path: Path) -> Path | None:
+    """A fresh API key for the demo's shop, written to `path`: the merchant desk's log-in.
+
+    The simulation registers the shop but keeps no key (it acts through the services), so the
+    demo issues one at the end, as the operator would when handing the desk to a merchant.
+    """
+    def work(session: Session) -> str | None:
+        shops = list_merchants(session)
+        return rotate_merchant_key(session, shops[0].id) if shops else None
+
+    key = database.run(work)
+    if key is None:
+        return None
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def _print(
+    console: Console, s: DemoSummary, report: Path, data_dir: Path, settle: bool,
+    merchant_key: Path | None = None,
+) -> None:
     out = Console()
     table = Table(title=f"Milestone demo: {s.preset}, {s.days} days, {s.owners} owners, "
                   f"{s.vehicles} cars", show_header=False)
@@ -138,6 +173,9 @@ def _print(console: Console, s: DemoSummary, report: Path, data_dir: Path, settl
                   f"or owner1..owner3, password {DEMO_PASSWORD!r})")
     else:
         out.print(f"epochs left for: milestone settle --data-dir {data_dir}")
+    if merchant_key is not None:
+        out.print(f"merchant desk: log in at /#/login?merchant=1 with the API key in "
+                  f"{merchant_key}")
 
 
 def _party_rows(parties: dict[str, Any]) -> list[tuple[str, str]]:

@@ -70,7 +70,7 @@ def epoch(
         if epochfile.file_hash(canonical) != expected:
             raise EpochFileMismatch(f"{path} is not the file epoch {number} was finalized with")
         if format_ is Format.FILE:
-            target = out or Path(epochfile.file_name(number))
+            target = output_path(out, epochfile.file_name(number))
             epochfile.write(target, epochfile.compress(canonical))
             typer.echo(f"wrote {target} (epoch file hash 0x{expected.hex()})")
             return
@@ -79,8 +79,17 @@ def epoch(
         if out is None:
             sys.stdout.write(text + "\n")
         else:
-            out.write_text(text + "\n")
-            typer.echo(f"wrote {out} ({tree.value} tree, root {dump['tree'][0]})", err=True)
+            target = output_path(out, f"epoch-{number}-{tree.value}-tree.json")
+            target.write_text(text + "\n")
+            typer.echo(f"wrote {target} ({tree.value} tree, root {dump['tree'][0]})", err=True)
+
+
+def output_path(out: Path | None, name: str) -> Path:
+    """Where `--out` says to write `name`: into it when it is a directory, else the file it
+    names; the current directory without it."""
+    if out is None:
+        return Path(name)
+    return out / name if out.is_dir() else out
 
 
 def _finalized_hash(data_dir: Path | None, database_url: str | None, number: int) -> bytes:

@@ -39,7 +39,7 @@ def init(
         if overrides:
             parameters = override_parameters(parameters, dict(map(parse_override, overrides)))
         genesis_instant = parse_genesis(genesis) if genesis else _today(clock.now())
-        database = open_from_options(data_dir, database_url)
+        database = open_from_options(data_dir, database_url, create=True)
         try:
             program = database.run(
                 lambda session: create_program(session, clock, parameters, genesis=genesis_instant)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from milestone.chain.errors import ProgramNotFound
@@ -17,9 +19,9 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
+    grouped_stones,
+    read_from_options,
     reported_chain_errors,
-    reported_errors,
 )
 from milestone.cli.settle import ChainUrlOption
 from milestone.epochs.block import read_block_head
@@ -132,13 +134,10 @@ def balance(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """The balance of one account, now or at the end of an epoch."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                amount = balance_of(session, account, asset, at_epoch=epoch)
-        finally:
-            database.dispose()
+    amount = read_from_options(
+        data_dir, database_url,
+        lambda session: balance_of(session, account, asset, at_epoch=epoch),
+    )
     shown = format_pebbles(amount) + " stones" if asset is Asset.STONE else f"{amount} fen"
     typer.echo(f"{account}: {shown}")
 
@@ -150,17 +149,14 @@ def show_totals(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Where every issued stone is: reserves, budgets, owners, merchants, treasury, burned."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                result = totals(session)
-        finally:
-            database.dispose()
+    result = read_from_options(data_dir, database_url, totals)
     fields = {name: getattr(result, name) for name in result.__dataclass_fields__}
     if json_output:
         typer.echo(json.dumps({**fields, "reconciles": result.reconciles}, indent=2))
         return
+    table = Table("where", "stones", title="Where every issued stone is")
+    table.columns[1].justify = "right"
     for name, amount in fields.items():
-        typer.echo(f"{name:>17} {format_pebbles(amount):>24}")
-    typer.echo(f"{'reconciles':>17} {'yes' if result.reconciles else 'NO'}")
+        table.add_row(name.replace("_", " "), grouped_stones(amount))
+    table.add_row("reconciles", "yes" if result.reconciles else "NO")
+    Console().print(table)

@@ -54,13 +54,13 @@ def schedule(
     initial_per_epoch: Annotated[
         int | None,
         typer.Option(
-            help="First era's budget per epoch in pebbles [default: half the pool over the "
+            help="First era's budget per epoch in pebbles \\[default: half the pool over the "
             "first era when --pool or --era-epochs is given, else the preset's]."
         ),
     ] = None,
     era_epochs: Annotated[int | None, typer.Option(help="Epochs per era (halving period).")] = None,
     decimals: Annotated[
-        int | None, typer.Option(help="Decimals of a stone [default: the preset's, 8].")
+        int | None, typer.Option(help="Decimals of a stone \\[default: the preset's, 8].")
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
     plot: Annotated[

@@ -18,6 +18,11 @@ from milestone.settings import Settings, api_secret_of, load_settings
 
 METRICS_DIR = "prometheus"
 WORKER_STARTUP_SECONDS = 60
+KEEP_ALIVE_SECONDS = 5
+HEADER_SECONDS = 10
+CONNECTIONS_PER_WORKER = 1_000
+"""Past this many open connections (or running requests) a worker answers 503 at once rather
+than letting slow or idle clients use up its memory and file descriptors."""
 
 
 def serve(
@@ -29,12 +34,25 @@ def serve(
         bool,
         typer.Option(help="Trust X-Forwarded-For from 127.0.0.1 (behind a local proxy)."),
     ] = False,
+    keep_alive: Annotated[
+        int, typer.Option(min=1, max=600, help="Seconds an idle connection stays open.")
+    ] = KEEP_ALIVE_SECONDS,
+    header_timeout: Annotated[
+        int,
+        typer.Option(min=1, max=600, help="Seconds a client has to send a request's headers."),
+    ] = HEADER_SECONDS,
+    max_connections: Annotated[
+        int,
+        typer.Option(min=1, max=1_000_000, help="Open connections per worker before 503."),
+    ] = CONNECTIONS_PER_WORKER,
     data_dir: DataDirOption = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Serve the API (and the web app, when built) on the embedded default or as configured."""
     import uvicorn
 
+    from milestone.api.app import web_app_report
+    from milestone.api.slowclients import HEADER_TIMEOUT_ENV, HeaderDeadlineProtocol
     from milestone.auth.tokens import load_token_secret
     from milestone.storage import open_database
 
@@ -43,14 +61,17 @@ def serve(
         open_database(settings.database_url).dispose()  # migrates, once, before any worker
         load_token_secret(settings.data_dir, api_secret_of(settings))
     export_settings(settings)
+    os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout)
     if workers > 1:
         prepare_multiprocess_metrics(settings.data_dir / METRICS_DIR)
     typer.echo(f"milestone: serving on http://{host}:{port} ({workers} worker(s))", err=True)
+    typer.echo(f"milestone: {web_app_report(settings)}", err=True)
     uvicorn.run(
         "milestone.api.main:app_from_environment",
         factory=True, host=host, port=port, workers=workers, access_log=access_log,
         proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1" if proxy_headers else None,
-        loop="uvloop", http="httptools", log_level="info",
+        loop="uvloop", http=HeaderDeadlineProtocol, log_level="info",
+        timeout_keep_alive=keep_alive, limit_concurrency=max_connections,
         # A worker imports FastAPI and the services before answering its first health ping:
         # seconds on a busy machine, more than uvicorn's default 5 s allows.
         timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,

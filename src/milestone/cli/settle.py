@@ -13,7 +13,13 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    JsonOption,
+    reported_errors,
+    require_database,
+)
 from milestone.clock import SystemClock
 from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.errors import AttestationInvalid
@@ -32,7 +38,7 @@ from milestone.settings import load_settings
 ChainUrlOption = Annotated[
     str | None,
     typer.Option(
-        "--chain-url", help="EVM JSON-RPC URL [env MILESTONE_CHAIN_URL; default embedded]."
+        "--chain-url", help="EVM JSON-RPC URL \\[env MILESTONE_CHAIN_URL; default embedded]."
     ),
 ]
 
@@ -64,6 +70,8 @@ def settle(
     if context.invoked_subcommand is not None:
         return
     settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+    with reported_errors():
+        require_database(settings.database_url)  # nothing to settle, and nothing to create
     clock = SystemClock()
     with reported_errors(), open_settlement(settings, clock, dividends=dividends_commitment) as ctx:
         closed = last_closed_epoch(ctx) if through_epoch is None else through_epoch
@@ -111,6 +119,8 @@ def attestation(
 ) -> None:
     """Keep an attestor's signature over an epoch's result, once it checks against the chain."""
     settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
+    with reported_errors():
+        require_database(settings.database_url)
     with (
         reported_errors(),
         open_settlement(settings, SystemClock(), dividends=dividends_commitment) as ctx,

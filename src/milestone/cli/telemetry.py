@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from milestone.cli.common import (
     DatabaseUrlOption,
@@ -132,3 +134,17 @@ def rejections(
     for row in rows:
         typer.echo(f"{row['received_at']}  {row['code']:24} vehicle {row['vehicle_id']} "
                    f"seq {row['sequence']}  {row['detail']}")
+
+
+@app.command("codes")
+def codes_command(json_output: JsonOption = False) -> None:
+    """Explain every rejection code of the intake: the check, what it means, what to do."""
+    from milestone.telemetry.codes import REJECTION_CODES
+
+    if json_output:
+        typer.echo(json.dumps([entry._asdict() for entry in REJECTION_CODES], indent=2))
+        return
+    table = Table("code", "check", "meaning", "what to do", title="Telemetry rejection codes")
+    for entry in REJECTION_CODES:
+        table.add_row(entry.code, str(entry.check), entry.meaning, entry.remedy)
+    Console().print(table)

@@ -11,6 +11,8 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
 from sqlalchemy.orm import Session
 
 from milestone.auth import users as user_service
@@ -22,6 +24,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     open_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.clock import SystemClock
@@ -68,13 +71,7 @@ def list_users(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Every user, with role and state."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                found = user_service.list_users(session)
-        finally:
-            database.dispose()
+    found = read_from_options(data_dir, database_url, user_service.list_users)
     rows = [
         {"id": user.id, "username": user.username, "role": user.role.value,
          "owner_id": user.owner_id, "created_at": user.created_at, "active": user.active}
@@ -83,10 +80,12 @@ def list_users(
     if json_output:
         typer.echo(json.dumps(rows, indent=2))
         return
+    table = Table("id", "username", "role", "owner", "state", title="API users")
     for row in rows:
-        owner = f" owner {row['owner_id']}" if row["owner_id"] is not None else ""
-        state = "" if row["active"] else " (disabled)"
-        typer.echo(f"{row['id']:>6}  {row['username']:<32} {row['role']:<9}{owner}{state}")
+        owner = "" if row["owner_id"] is None else f"{row['owner_id']:,}"
+        table.add_row(f"{row['id']:,}", str(row["username"]), str(row["role"]), owner,
+                      "active" if row["active"] else "disabled")
+    Console().print(table)
 
 
 @users_app.command("disable")

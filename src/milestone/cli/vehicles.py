@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -18,6 +19,7 @@ from milestone.cli.common import (
 )
 from milestone.clock import Clock, SystemClock
 from milestone.registry.errors import InvalidPublicKey
+from milestone.registry.imports import ImportReport, VehicleImportRefused, import_vehicles
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import (
     get_vehicle,
@@ -123,6 +125,41 @@ def register(
     vehicle_id, vin_hash = change_registry(data_dir, database_url, work)
     emit({"vehicle_id": vehicle_id, "vin_hash": vin_hash}, json_output,
          f"vehicle {vehicle_id} registered, published as {vin_hash}")
+
+
+@vehicles.command("import")
+def import_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with a header: vin, public_key (64 hex digits), model (optional).",
+            exists=True, dir_okay=False, readable=True,
+        ),
+    ],
+    json_output: JsonOption = False,
+    data_dir: DataDirOption = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Register every vehicle of FILE with its key, in one transaction: a bad row anywhere
+    (each is listed with its line and code) and nothing is imported."""
+
+    def work(session: Session, clock: Clock) -> ImportReport:
+        with file.open(newline="", encoding="utf-8") as lines:
+            return import_vehicles(session, clock, lines)
+
+    clock = SystemClock()
+    with reported_errors():
+        try:
+            report = in_transaction(data_dir, database_url, lambda session: work(session, clock))
+        except VehicleImportRefused as refused:
+            if json_output:
+                typer.echo(json.dumps({"code": refused.code, "errors": refused.details["errors"]}))
+            for error in refused.errors:
+                typer.echo(f"line {error.line}: {error.message} [{error.code}]", err=True)
+            typer.echo(f"error: {refused.message} [{refused.code}]", err=True)
+            raise typer.Exit(1) from None
+    emit(report.to_dict(), json_output,
+         f"{report.vehicles:,} vehicles imported (ids {report.first_id}..{report.last_id})")
 
 
 @vehicles.command("transfer")

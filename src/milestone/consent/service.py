@@ -36,6 +36,7 @@ from milestone.consent.errors import (
     UnknownScope,
 )
 from milestone.consent.models import ConsentGrant, ConsentReceipt, DeletionReceipt
+from milestone.events import emit, owner_address, vehicle_refs
 from milestone.registry.models import Owner
 from milestone.registry.owners import get_owner
 from milestone.registry.vehicles import current_ownership, get_vehicle
@@ -165,6 +166,7 @@ def grant_consent(
     else:
         grant.terms_version = terms_version
     session.flush()
+    emit(session, "consent.granted", consent_payload(session, receipt), at=receipt.at)
     return receipt
 
 
@@ -198,7 +200,19 @@ def revoke_consent(
     )
     session.add(row)
     session.flush()
+    emit(session, "consent.revoked", consent_payload(session, receipt) | {"items_erased": erased},
+         at=receipt.at)
     return Revocation(receipt, as_deletion(row))
+
+
+def consent_payload(session: Session, receipt: Receipt) -> dict[str, object]:
+    """What a `consent.*` event says: owner and vehicle by their published ids, the receipt."""
+    return {
+        "owner": owner_address(session, receipt.owner_id),
+        "vehicle": vehicle_refs(session, [receipt.vehicle_id])[receipt.vehicle_id],
+        "scope": receipt.scope, "terms_version": receipt.terms_version,
+        "receipt": "0x" + receipt.hash.hex(),
+    }
 
 
 def lock_owner(session: Session, owner_id: int) -> None:

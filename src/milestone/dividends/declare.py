@@ -35,6 +35,7 @@ from milestone.dividends.errors import (
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.trees import remember_tree
 from milestone.epochs.status import is_epoch_finalized, settled_balances
+from milestone.events import emit
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     SUPPLY,
@@ -127,6 +128,10 @@ def declare_dividend(
             for address, share in shares.items()
         ],
     )
+    emit(session, "dividend.declared", {
+        "dividend_id": dividend.id, "amount_fen": str(amount_fen), "record_epoch": record_epoch,
+        "payment_date": payment_date, "holders": dividend.holders, "root": "0x" + tree.root.hex(),
+    }, at=dividend.declared_at)
     return dividend
 
 

@@ -21,6 +21,9 @@ class DividendAboveCeiling(DividendError):
     backing): most likely a slip of the operator's, in yuan for fen or a zero too many."""
 
     code = "dividend_above_ceiling"
+    http_status = 409
+    """409, not 422: the ceiling is the program's configuration, not a rule of the request's
+    shape, so the API's schema cannot state it (docs/api.md, "The contract")."""
 
 
 class EpochNotFinalized(Conflict):
@@ -58,3 +61,15 @@ class EntitlementsAltered(DividendError):
 
     code = "entitlements_altered"
     http_status = 500
+
+
+class DividendAboveBacking(DividendError):
+    """More than the configured share of the equity stake behind the plan: a typing slip."""
+
+    code = "dividend_above_backing"
+
+
+class PaymentDateInPast(DividendError):
+    """A payment date before today in the program's time zone: nobody can be paid then."""
+
+    code = "payment_date_in_past"

@@ -27,6 +27,7 @@ from milestone.clock import Clock
 from milestone.dividends.declare import entitlements_of, get_dividend
 from milestone.dividends.errors import PayoutFileInvalid
 from milestone.dividends.models import Entitlement
+from milestone.events import emit_many
 from milestone.ledger import PAYOUT, Asset, Posting, owner_account, post_transaction
 from milestone.ledger.journal import lock_head
 from milestone.rules.hashing import keccak256
@@ -98,6 +99,10 @@ def confirm_payouts(
         for entitlement, rail in newly_paid:
             entitlement.paid_at, entitlement.rail_reference = now, rail
         session.flush()
+        emit_many(session, "dividend.paid", [
+            {"dividend_id": dividend_id, "owner": "0x" + bytes(e.address).hex(),
+             "amount_fen": str(e.amount_fen)} for e, _ in newly_paid
+        ], at=now)
     return PayoutConfirmation(
         paid=len(newly_paid), paid_fen=sum(e.amount_fen for e, _ in newly_paid), failed=failed,
         already_paid=len(paid) - len(newly_paid),

@@ -21,6 +21,7 @@ from milestone.epochs.errors import (
     EpochAlreadyFinalized,
     SettlementError,
 )
+from milestone.epochs.events import emit_finalized
 from milestone.epochs.models import FINALIZED, EpochAttestationRecord, EpochRecord
 from milestone.epochs.steps import Settlement, from_hex, load_epoch, record_step
 
@@ -172,5 +173,6 @@ def finalize(ctx: Settlement, epoch: int) -> None:
         record_step(
             session, ctx.clock, epoch, "finalize", {"transaction": outcome.transaction_hash}
         )
+        emit_finalized(session, row, outcome.transaction_hash)
 
     ctx.database.run(work)

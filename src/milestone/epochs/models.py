@@ -63,9 +63,15 @@ class EpochStepRecord(Base):
 
 
 class EpochWeightRecord(Base):
-    """An owner's frozen weight in one round of an epoch."""
+    """An owner's frozen weight in one round of an epoch.
+
+    The largest table of all (tens of millions of rows an epoch for a large fleet): partitioned
+    by epoch on PostgreSQL, and dropped after the dispute window, since the epoch file carries
+    every weight (retention, storage.md).
+    """
 
     __tablename__ = "epoch_weight"
+    __table_args__ = ({"postgresql_partition_by": "RANGE (epoch)"},)
 
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     round: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -142,3 +148,4 @@ class EpochAttestationRecord(Base):
     attestor: Mapped[bytes] = mapped_column(LargeBinary(20), primary_key=True)
     signature: Mapped[bytes] = mapped_column(LargeBinary(65))
     added_at: Mapped[int] = mapped_column(BigInteger)
+

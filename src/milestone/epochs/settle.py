@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.epochs import beacon, finalize, freeze, payout, publish, state
+from milestone.epochs import beacon, finalize, freeze, payout, publish, retention, state
 from milestone.epochs.compute import paused_collection
 from milestone.epochs.errors import EpochNotClosed
 from milestone.epochs.lock import settlement_lock
@@ -97,6 +97,7 @@ def settle(
         # Even with no epoch to settle, keep the operator's commitments ahead: where epoch ends
         # are enforced, an epoch that starts without them can never be seeded.
         beacon.commit_operator(ctx)
+        retention.maintain(ctx.database, ctx.clock, ctx.dispute_window_seconds)
     return settled
 
 

@@ -80,6 +80,7 @@ def open_settlement(
             grace_seconds=settings.settle_grace_seconds,
             attestors=tuple(attestors),
             on_step=on_step,
+            dispute_window_seconds=settings.dispute_window_seconds,
         )
     finally:
         if connection is not None:

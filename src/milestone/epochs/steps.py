@@ -24,7 +24,7 @@ from milestone.clock import Clock
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.models import EpochRecord, EpochStepRecord
 from milestone.program.service import Program
-from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
+from milestone.settings import DEFAULT_DISPUTE_WINDOW_SECONDS, DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Database
 
 STEPS: Final[tuple[str, ...]] = (
@@ -92,6 +92,8 @@ class Settlement:
     attestors: tuple[LocalAccount, ...] = ()
     """Attestor keys that sign here; the operator's is used too if it is an attestor."""
     on_step: StepHook | None = None
+    dispute_window_seconds: int = DEFAULT_DISPUTE_WINDOW_SECONDS
+    """Retention's window: per-trip rows of epochs finalized longer ago are pruned."""
     _chain_id: int | None = field(default=None, repr=False)
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from milestone.registry.models import Ownership, Vehicle
+from milestone.registry.models import Owner, Ownership, Vehicle
 
 PAGE_MAX = 500
 
@@ -26,4 +26,12 @@ def list_vehicles(session: Session, *, before: int | None = None, limit: int = 5
     query = select(Vehicle).order_by(Vehicle.id.desc()).limit(min(limit, PAGE_MAX))
     if before is not None:
         query = query.where(Vehicle.id < before)
+    return list(session.execute(query).scalars())
+
+
+def list_owners(session: Session, *, before: int | None = None, limit: int = 50) -> list[Owner]:
+    """Owners newest first, `limit` at a time, below id `before` when given."""
+    query = select(Owner).order_by(Owner.id.desc()).limit(min(limit, PAGE_MAX))
+    if before is not None:
+        query = query.where(Owner.id < before)
     return list(session.execute(query).scalars())

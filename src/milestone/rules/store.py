@@ -124,3 +124,35 @@ def calculate_spendable_from(
         if calculate_spendable(balance, earnings, instant) >= amount:
             return instant
     return None
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """Pebbles that become spendable at `at` (None: once the owner is certified)."""
+
+    at: int | None
+    amount: int
+
+
+def calculate_unlock_schedule(balance: int, earnings: Sequence[Earning], now: int) -> list[Unlock]:
+    """
+    When the stones locked at `now` become spendable, soonest first, if nothing else changes.
+
+    Each step is what `calculate_spendable` gains at one unlock instant, so the schedule agrees
+    with the spend lock by construction: an earning already spent (older stones go first) adds
+    nothing, and the steps add up to `balance - calculate_spendable(balance, earnings, now)`.
+    What waits for certification comes last, with `at` None.
+    """
+    spendable = calculate_spendable(balance, earnings, now)
+    instants = sorted(
+        {e.unlocks_at for e in earnings if e.unlocks_at is not None and e.unlocks_at > now}
+    )
+    schedule: list[Unlock] = []
+    for instant in instants:
+        after = calculate_spendable(balance, earnings, instant)
+        if after > spendable:
+            schedule.append(Unlock(instant, after - spendable))
+            spendable = after
+    if spendable < balance:
+        schedule.append(Unlock(None, balance - spendable))
+    return schedule

@@ -45,6 +45,7 @@ from milestone.store.merchants import add_item, register_merchant
 from milestone.store.orders import Actor, cancel_order, confirm_order, fulfil_order, place_order
 from milestone.store.spending import spendable_of
 from milestone.telemetry.intake import ingest
+from milestone.telemetry.queries import reported_odometer
 from milestone.vehicle import VehicleSigner
 from milestone.vehicle.driving import HonestVehicle
 
@@ -174,7 +175,11 @@ def confirm_referred_delivery(world: World, buyer_id: int, vin: str, order_id: s
 def attack(world: World, car: Car, sent: int) -> None:
     """One lying report from an attacker's car, straight into the intake."""
     kind = world.rng.choice(ATTACKS)
-    envelope = forge_report(car.vehicle, kind, sent, world.rng)
+    with world.database.session() as session:
+        reported = reported_odometer(session, car.vehicle_id)
+    if kind == "odometer_rollback" and reported is None:
+        kind = "garbage"  # nothing reported yet to roll back behind
+    envelope = forge_report(car.vehicle, kind, sent, world.rng, reported)
     [verdict] = ingest(world.database, world.clock, [envelope], grace_seconds=world.grace_seconds)
     world.stats.attacks_by_kind[kind] += 1
     world.count_verdict(car, verdict.code, 0, sent)

@@ -28,6 +28,11 @@ from milestone.sim.run import Simulation, create_demo_program
 from milestone.sim.state import SimStats
 from milestone.storage import Database, open_database
 
+DATA_IN_USE = (
+    "the database already holds a program: give the demo a fresh --data-dir "
+    "(or an empty --database-url)"
+)
+
 
 class DemoDataInUse(MilestoneError):
     """The demo builds a program from nothing: the database already holds one."""
@@ -103,7 +108,4 @@ def _require_empty(database: Database) -> None:
             load_program(session)
         except MilestoneError:
             return
-    raise DemoDataInUse(
-        "the database already holds a program: give the demo a fresh --data-dir "
-        "(or an empty --database-url)"
-    )
+    raise DemoDataInUse(DATA_IN_USE)

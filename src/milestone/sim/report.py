@@ -10,16 +10,23 @@ import base64
 import html
 import io
 from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; set before pyplot loads a backend
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from milestone.rules.units import PEBBLES_PER_STONE, format_pebbles
 from milestone.sim.summary import DemoSummary
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def _pyplot() -> Any:
+    """matplotlib, loaded when a chart is drawn: seconds of import nobody else should pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server; set before pyplot loads a backend
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def write_report(summary: DemoSummary, path: Path) -> Path:
@@ -68,6 +75,7 @@ def write_report(summary: DemoSummary, path: Path) -> Path:
 
 
 def _png(figure: Figure) -> str:
+    plt = _pyplot()
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=90)
@@ -86,6 +94,7 @@ def _fairness_rows(summary: DemoSummary) -> list[tuple[str, str]]:
 
 
 def _emission(summary: DemoSummary) -> str:
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, 4.2))
     epochs = [line.epoch for line in summary.epochs]
     axes.step(epochs, [line.scheduled / PEBBLES_PER_STONE for line in summary.epochs],
@@ -110,6 +119,7 @@ def _emission(summary: DemoSummary) -> str:
 
 
 def _per_100km(summary: DemoSummary) -> str:
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, 3.6))
     lines = [line for line in summary.epochs if line.counted_meters]
     axes.plot([line.epoch for line in lines],
@@ -135,6 +145,7 @@ def _per_100km(summary: DemoSummary) -> str:
 
 
 def _holdings(summary: DemoSummary) -> str:
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, 3.6))
     axes.bar(range(len(summary.holdings)),
              [amount / PEBBLES_PER_STONE for amount in summary.holdings])
@@ -144,6 +155,7 @@ def _holdings(summary: DemoSummary) -> str:
 
 
 def _rejections(summary: DemoSummary) -> str:
+    plt = _pyplot()
     figure, axes = plt.subplots(figsize=(8, 3.6))
     codes = sorted(summary.rejections_by_code, key=lambda code: -summary.rejections_by_code[code])
     axes.barh(codes or ["(none)"], [summary.rejections_by_code[c] for c in codes] or [0])

@@ -10,6 +10,7 @@ import milestone.auth.models
 import milestone.consent.models
 import milestone.dividends.models
 import milestone.epochs.models
+import milestone.events.models
 import milestone.ledger.models
 import milestone.program.models
 import milestone.registry.models
@@ -28,5 +29,6 @@ MODEL_MODULES = (
     milestone.dividends.models,
     milestone.epochs.models,
     milestone.auth.models,
+    milestone.events.models,
 )
 metadata = Base.metadata

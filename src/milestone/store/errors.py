@@ -14,6 +14,10 @@ class InvalidMerchant(StoreError):
     code = "invalid_merchant"
 
 
+class MerchantNameTaken(Conflict):
+    code = "merchant_name_taken"
+
+
 class UnknownMerchant(NotFound):
     code = "unknown_merchant"
 
@@ -26,6 +30,18 @@ class InvalidItem(StoreError):
     """A catalogue item that cannot be sold: empty title, negative price or stock."""
 
     code = "invalid_item"
+
+
+class SkuTaken(Conflict):
+    """The merchant already sells an item under this SKU."""
+
+    code = "sku_taken"
+
+
+class ItemWouldBeFree(Conflict):
+    """A change that would leave the item costing neither stones nor cash."""
+
+    code = "item_would_be_free"
 
 
 class UnknownItem(NotFound):

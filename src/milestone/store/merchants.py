@@ -19,7 +19,10 @@ from milestone.rules.units import MAX_AMOUNT
 from milestone.store.errors import (
     InvalidItem,
     InvalidMerchant,
+    ItemWouldBeFree,
     MerchantInactive,
+    MerchantNameTaken,
+    SkuTaken,
     UnknownItem,
     UnknownMerchant,
 )
@@ -41,7 +44,7 @@ def register_merchant(
         raise InvalidMerchant(f"category must be one of {', '.join(CATEGORIES)}")
     lock_head(session)
     if session.execute(select(Merchant.id).where(Merchant.name == name)).first():
-        raise InvalidMerchant(f"a merchant named {name!r} exists")
+        raise MerchantNameTaken(f"a merchant named {name!r} exists")
     issued = issue_api_key(API_KEY_PREFIX)
     merchant = Merchant(
         name=name, category=category, api_key_id=issued.key_id, api_key_hash=issued.key_hash,
@@ -121,7 +124,7 @@ def add_item(
         )
     ).first()
     if taken:
-        raise InvalidItem(f"merchant {merchant_id} already sells SKU {sku!r}")
+        raise SkuTaken(f"merchant {merchant_id} already sells SKU {sku!r}")
     item = CatalogueItem(
         merchant_id=merchant_id, sku=sku, title=title, price=price, cash_fen=cash_fen,
         stock=stock, active=True, created_at=clock.now(),
@@ -151,7 +154,7 @@ def update_item(
     new_stock = None if unlimited else (item.stock if stock is None else stock)
     _check_prices(new_price, new_cash, new_stock)
     if new_price == 0 and new_cash == 0:
-        raise InvalidItem("an item costs stones, cash or both")
+        raise ItemWouldBeFree("the item would cost neither stones nor cash")
     item.price, item.cash_fen, item.stock = new_price, new_cash, new_stock
     if active is not None:
         item.active = active

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from milestone.activities.budget import program_parameters
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
+from milestone.events import emit, owner_address
 from milestone.idempotency import check_request_key
 from milestone.ledger import (
     BURNED,
@@ -108,6 +109,7 @@ def place_order(
     if item.stock is not None:
         item.stock -= quantity
     session.flush()
+    emit(session, "order.placed", order_payload(session, order), at=now)
     return order
 
 
@@ -194,7 +196,23 @@ def _step(
         OrderStep(order_id=order_id, step=step, key=key, actor=actor.name, taken_at=clock.now())
     )
     session.flush()
+    if step in ORDER_EVENTS:
+        emit(session, ORDER_EVENTS[step], order_payload(session, order), at=clock.now())
     return order
+
+
+ORDER_EVENTS = {
+    "fulfil": "order.fulfilled", "cancel": "order.cancelled", "refund": "order.refunded"
+}
+
+
+def order_payload(session: Session, order: StoreOrder) -> dict[str, object]:
+    """What an `order.*` event says: the order, its merchant, and the owner by address."""
+    return {
+        "order_id": order.id, "merchant_id": order.merchant_id, "item_id": order.item_id,
+        "quantity": order.quantity, "stones": str(order.stones), "cash_fen": str(order.cash_fen),
+        "owner": owner_address(session, order.owner_id), "status": order.status,
+    }
 
 
 def _post_step(session: Session, clock: Clock, order: StoreOrder, step: str) -> None:

@@ -25,9 +25,11 @@ from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.rules.store import (
     DAY_SECONDS,
     Earning,
+    Unlock,
     calculate_spendable,
     calculate_spendable_from,
     calculate_unlock_instant,
+    calculate_unlock_schedule,
 )
 from milestone.rules.units import format_pebbles
 from milestone.store.errors import StonesLocked
@@ -104,8 +106,7 @@ def require_spendable(session: Session, clock: Clock, owner_id: int, amount: int
     balance = balance_of(session, owner_account(owner_id))
     if amount > balance:
         raise InsufficientBalance(
-            f"owner {owner_id} holds {format_pebbles(balance)} stones, "
-            f"{format_pebbles(amount)} needed",
+            f"the balance is {format_pebbles(balance)} stones, {format_pebbles(amount)} needed",
             account=owner_account(owner_id), balance=balance,
         )
     earnings = locked_earnings(session, clock, owner_id)
@@ -116,16 +117,23 @@ def require_spendable(session: Session, clock: Clock, owner_id: int, amount: int
     when = calculate_spendable_from(balance, earnings, amount, now)
     if when is None:
         raise StonesLocked(
-            f"{format_pebbles(spendable)} of owner {owner_id}'s {format_pebbles(balance)} stones "
-            "are spendable: earned stones can be spent only once the owner is certified",
+            f"{format_pebbles(spendable)} of the {format_pebbles(balance)} stones held are "
+            "spendable: earned stones can be spent only once the owner is certified",
             spendable=spendable, spendable_from=None,
         )
     raise StonesLocked(
-        f"{format_pebbles(spendable)} of owner {owner_id}'s {format_pebbles(balance)} stones "
-        f"are spendable now; {format_pebbles(amount)} will be on {_iso(when)}",
+        f"{format_pebbles(spendable)} of the {format_pebbles(balance)} stones held are "
+        f"spendable now; {format_pebbles(amount)} will be on {_iso(when)}",
         spendable=spendable, spendable_from=when,
     )
 
 
 def _iso(instant: int) -> str:
     return datetime.datetime.fromtimestamp(instant, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unlock_schedule_of(session: Session, clock: Clock, owner_id: int) -> list[Unlock]:
+    """When the owner's locked stones become spendable, soonest first (`milestone.rules`)."""
+    balance = balance_of(session, owner_account(owner_id))
+    earnings = locked_earnings(session, clock, owner_id)
+    return calculate_unlock_schedule(balance, earnings, clock.now())

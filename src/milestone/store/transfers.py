@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 from milestone.activities.budget import program_parameters
 from milestone.activities.standing import require_in_good_standing
 from milestone.clock import Clock
+from milestone.events import emit, owner_address
 from milestone.idempotency import check_request_key
 from milestone.ledger import JournalEntry, find_entry, owner_account, post_transaction, transfer
+from milestone.ledger.errors import IdempotencyConflict
 from milestone.ledger.journal import lock_head
 from milestone.rules.store import is_transfer_allowed
 from milestone.rules.units import MAX_AMOUNT
-from milestone.store.errors import InvalidTransfer, TransferNotAllowed
+from milestone.store.errors import IdempotencyKeyReused, InvalidTransfer, TransferNotAllowed
 from milestone.store.models import TransferAllowance
 from milestone.store.spending import require_spendable
 
@@ -62,6 +64,18 @@ def transfer_stones(
     earlier = find_entry(session, ledger_key)
     if earlier is None:
         require_spendable(session, clock, sender_id, amount)
-    return post_transaction(
-        session, clock, TRANSFER_KIND, ledger_key, postings, {"from": sender_id, "to": recipient_id}
-    )
+    try:
+        entry = post_transaction(
+            session, clock, TRANSFER_KIND, ledger_key, postings,
+            {"from": sender_id, "to": recipient_id},
+        )
+    except IdempotencyConflict:
+        # The store's requests name a reused key alike, whichever ledger entry it guards.
+        raise IdempotencyKeyReused(
+            "this idempotency key was used for a different transfer", key=key
+        ) from None
+    if earlier is None:  # a repeated request changes nothing, so tells nobody anything
+        emit(session, "transfer.completed", {"amount": str(amount), "entry": entry.seq,
+             "from": owner_address(session, sender_id), "to": owner_address(session, recipient_id)},
+             at=clock.now())
+    return entry

@@ -27,8 +27,9 @@ from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
 from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Base, Database
-from milestone.telemetry.bulk import insert_rows, select_where_in
+from milestone.storage.bulk import insert_rows, select_where_in
 from milestone.telemetry.closure import hold_intake_open, intake_first_open_epoch
+from milestone.telemetry.events import emit_rejections
 from milestone.telemetry.models import Trip, TripRejection, TripRound
 from milestone.telemetry.models import VehicleCursor as CursorRow
 from milestone.telemetry.verify import (
@@ -87,7 +88,8 @@ def ingest_batch(
     snapshot = load_snapshot(session, decoded, program)
     snapshot.first_open_epoch = intake_first_open_epoch(session, program, now, grace_seconds)
     outcome = judge_batch(decoded, snapshot, program.parameters, now)
-    write_outcome(session, outcome, now)
+    write_outcome(session, outcome, now, program)
+    emit_rejections(session, outcome.rejections, now)
     return outcome.verdicts
 
 
@@ -136,7 +138,7 @@ def load_snapshot(
         "vehicle_id", vehicle_ids,
     ):
         snapshot.cursors[vehicle_id] = VehicleCursor(sequence, ended_at, odometer_end_m)
-    load_known_verdicts(session, decoded, snapshot)
+    load_known_verdicts(session, decoded, snapshot, recent_epochs_from(signed, program))
     if not vehicle_ids:
         return snapshot
     for vehicle_id, public_key, retired_at, revoked_at in select_where_in(
@@ -156,7 +158,8 @@ def load_snapshot(
     wanted = set(vehicle_ids)
     trip_ids = sorted({item.signed.report.trip_id for item in signed if item.signed})
     for vehicle_id, trip_id in select_where_in(
-        session, table_of(Trip), ("vehicle_id", "report_trip_id"), "report_trip_id", trip_ids
+        session, table_of(Trip), ("vehicle_id", "report_trip_id"), "report_trip_id", trip_ids,
+        at_least=("epoch", recent_epochs_from(signed, program)),
     ):
         if vehicle_id in wanted:
             snapshot.trip_ids.add((vehicle_id, bytes(trip_id)))
@@ -192,8 +195,28 @@ def touched_epochs(signed: Sequence[Decoded], program: Program) -> list[int]:
     return sorted(epochs)
 
 
+def recent_epochs_from(signed: Sequence[Decoded], program: Program) -> int:
+    """The first epoch whose trips the batch's lookups of trips read: the day before the
+    earliest trip of the batch starts.
+
+    Trips are partitioned by epoch; bounding the lookups keeps PostgreSQL from probing a
+    month of partitions for every batch. An accepted trip sent again lies in the epoch of its
+    own last second, within the bound. A trip id is found again only if its first use ended
+    after the bound: an older trip sent again with a new sequence number cannot continue the
+    car's chain of instants anyway (`overlaps_previous_trip`), and past the dispute window its
+    row is gone in any case (storage.md, "Retention").
+    """
+    genesis, length = program.genesis, program.parameters.epoch_seconds
+    starts = [
+        item.signed.report.started_at
+        for item in signed
+        if item.signed is not None and item.signed.report.started_at >= genesis
+    ]
+    return max(0, (min(starts) - genesis) // length - 1) if starts else 0
+
+
 def load_known_verdicts(
-    session: Session, decoded: Sequence[Decoded], snapshot: IntakeSnapshot
+    session: Session, decoded: Sequence[Decoded], snapshot: IntakeSnapshot, since_epoch: int = 0
 ) -> None:
     """The verdicts already given to envelopes of the batch.
 
@@ -211,7 +234,7 @@ def load_known_verdicts(
     ]
     for digest, vehicle_id, sequence, trip_id in select_where_in(
         session, table_of(Trip), ("report_hash", "vehicle_id", "sequence", "report_trip_id"),
-        "report_hash", maybe_accepted,
+        "report_hash", maybe_accepted, at_least=("epoch", since_epoch),
     ):
         snapshot.known_verdicts[bytes(digest)] = Verdict(
             -1, ACCEPTED, "", bytes(digest), vehicle_id, sequence, bytes(trip_id)
@@ -226,15 +249,19 @@ def load_known_verdicts(
         )
 
 
-def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> None:
+def write_outcome(
+    session: Session, outcome: BatchOutcome, received_at: int, program: Program
+) -> None:
     """Write the batch's trips, rounds, behaviour summaries, rejections and cursors."""
     if outcome.accepted:
-        write_trips(session, outcome.accepted, received_at)
+        write_trips(session, outcome.accepted, received_at, program)
     if outcome.rejections:
+        judged_in = judging_epoch(received_at, program)
         rows = [
             {
                 "report_hash": rejection.verdict.report_hash,
                 "received_at": received_at,
+                "epoch": judged_in,
                 "code": rejection.verdict.code,
                 "detail": rejection.verdict.detail[:300],
                 "vehicle_id": rejection.verdict.vehicle_id,
@@ -273,7 +300,7 @@ def write_outcome(session: Session, outcome: BatchOutcome, received_at: int) -> 
 
 
 TRIP_COLUMNS: Final = (
-    "vehicle_id", "sequence", "report_hash", "owner_id", "report_trip_id", "distance_m",
+    "vehicle_id", "sequence", "epoch", "report_hash", "owner_id", "report_trip_id", "distance_m",
     "counted_m", "received_at", "started_at", "ended_at", "odometer_start_m", "odometer_end_m",
     "firmware", "envelope", "raw_erased_at", "harsh_brakes", "harsh_accelerations",
     "speeding_seconds",
@@ -284,7 +311,9 @@ ROUND_COLUMNS: Final = (
 NO_BEHAVIOUR: Final = (None, None, None)
 
 
-def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at: int) -> None:
+def write_trips(
+    session: Session, accepted: Sequence[AcceptedTrip], received_at: int, program: Program
+) -> None:
     """Insert the accepted trips (behaviour summaries included), then their round shares."""
     trips: list[tuple[Any, ...]] = []
     rounds: list[tuple[Any, ...]] = []
@@ -293,7 +322,8 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
         vehicle_id, sequence = report.vehicle_id, report.sequence
         raw = trip.keep_raw
         trips.append((
-            vehicle_id, sequence, trip.verdict.report_hash, trip.owner_id, report.trip_id,
+            vehicle_id, sequence, trip_epoch(report.started_at, report.ended_at, program),
+            trip.verdict.report_hash, trip.owner_id, report.trip_id,
             report.distance_m, sum(share.meters for share in trip.shares), received_at,
             report.started_at if raw else None,
             report.ended_at if raw else None,
@@ -311,6 +341,18 @@ def write_trips(session: Session, accepted: Sequence[AcceptedTrip], received_at:
         )
     insert_rows(session, table_of(Trip), TRIP_COLUMNS, trips)
     insert_rows(session, table_of(TripRound), ROUND_COLUMNS, rounds)
+
+
+def trip_epoch(started_at: int, ended_at: int, program: Program) -> int:
+    """The epoch of a trip's last second, as the intake's epoch check reads it
+    (`milestone.rules.trips.check_epoch_open`): no meter of the trip counts after it."""
+    last_second = max(started_at, ended_at - 1)
+    return (last_second - program.genesis) // program.parameters.epoch_seconds
+
+
+def judging_epoch(received_at: int, program: Program) -> int:
+    """The epoch a report was judged in; 0 before genesis."""
+    return max(0, (received_at - program.genesis) // program.parameters.epoch_seconds)
 
 
 def table_of(model: type[Base]) -> Table:

@@ -31,16 +31,26 @@ class Trip(Base):
     transaction, from vehicle and owner rows it has just read under lock, and per-row
     foreign-key checks doubled PostgreSQL's cost of a report (`milestone bench ingest`).
     `find_orphans` in `milestone.telemetry.queries` checks the references instead.
+
+    `epoch` is the epoch of the trip's last second (`trip_epoch`): every meter of the trip
+    counts in it or before it, so once that epoch is past the dispute window the whole trip
+    is (retention, storage.md). On PostgreSQL the table is partitioned by it, and a
+    partitioned table's unique keys must hold the partition key: the epoch is part of each.
+    It changes nothing for a report, whose epoch is fixed by its own instants, and the intake
+    keeps a vehicle's sequence numbers unique under the vehicle's lock.
     """
 
     __tablename__ = "trip"
     __table_args__ = (
-        UniqueConstraint("report_trip_id", "vehicle_id"),
+        UniqueConstraint("report_trip_id", "vehicle_id", "epoch"),
+        UniqueConstraint("report_hash", "epoch"),
+        {"postgresql_partition_by": "RANGE (epoch)"},
     )
 
     vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    report_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     owner_id: Mapped[int] = mapped_column(BigInteger)
     report_trip_id: Mapped[bytes] = mapped_column(LargeBinary(16))
     distance_m: Mapped[int] = mapped_column(BigInteger)
@@ -70,7 +80,9 @@ class TripRound(Base):
     """
 
     __tablename__ = "trip_round"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        {"sqlite_with_rowid": False, "postgresql_partition_by": "RANGE (epoch)"},
+    )
 
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     vehicle_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -86,6 +98,10 @@ class TripRejection(Base):
 
     The envelope is kept as evidence, except when the refusal is the lack of consent (then it
     is telemetry the owner never allowed) or the bytes are too large to be a report.
+
+    `epoch` is the epoch the report was judged in (its `received_at`, 0 before genesis): once
+    that epoch is past the dispute window, so is any appeal, and retention deletes the row.
+    Not partitioned: rejections are few, and SQLite numbers rows only on a one-column key.
     """
 
     __tablename__ = "trip_rejection"
@@ -94,6 +110,7 @@ class TripRejection(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     report_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     received_at: Mapped[int] = mapped_column(BigInteger)
+    epoch: Mapped[int] = mapped_column(BigInteger, index=True)
     code: Mapped[str] = mapped_column(String(32), index=True)
     detail: Mapped[str] = mapped_column(String(300))
     vehicle_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -130,3 +147,19 @@ class ClosedEpoch(Base):
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     inputs_cutoff: Mapped[int] = mapped_column(BigInteger)
     closed_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class PrunedEpoch(Base):
+    """An epoch whose per-trip rows retention removed past the dispute window: the totals the
+    operator's figures still need, and how much was freed (`milestone.epochs.retention`)."""
+
+    __tablename__ = "pruned_epoch"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    pruned_at: Mapped[int] = mapped_column(BigInteger)
+    trips: Mapped[int] = mapped_column(BigInteger)
+    counted_m: Mapped[int] = mapped_column(BigInteger)
+    rejections: Mapped[int] = mapped_column(BigInteger)
+    rows: Mapped[int] = mapped_column(BigInteger)
+    """Every row removed for the epoch: trips, their round shares, rejections, weights."""
+    bytes_freed: Mapped[int] = mapped_column(BigInteger)

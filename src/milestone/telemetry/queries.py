@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.registry.models import Owner, Vehicle
-from milestone.telemetry.models import Trip, TripRejection, TripRound
+from milestone.telemetry.models import PrunedEpoch, Trip, TripRejection, TripRound, VehicleCursor
 
 NEUTRAL_BPS: Final[int] = 10_000
 MAX_LIMIT: Final[int] = 1_000
@@ -112,12 +112,24 @@ def rejection_counts(session: Session, *, since: int | None = None) -> dict[str,
 
 
 def intake_totals(session: Session) -> dict[str, int]:
-    """Accepted trips, their counted meters, and rejections, all time."""
+    """Accepted trips, their counted meters, and rejections, all time: the rows still kept
+    plus what retention recorded of the epochs it pruned."""
     trips, counted = session.execute(
         select(func.count(), func.coalesce(func.sum(Trip.counted_m), 0)).select_from(Trip)
     ).one()
     rejected = session.execute(select(func.count()).select_from(TripRejection)).scalar_one()
-    return {"trips": int(trips), "counted_meters": int(counted), "rejections": int(rejected)}
+    pruned_trips, pruned_counted, pruned_rejected = session.execute(
+        select(
+            func.coalesce(func.sum(PrunedEpoch.trips), 0),
+            func.coalesce(func.sum(PrunedEpoch.counted_m), 0),
+            func.coalesce(func.sum(PrunedEpoch.rejections), 0),
+        )
+    ).one()
+    return {
+        "trips": int(trips) + int(pruned_trips),
+        "counted_meters": int(counted) + int(pruned_counted),
+        "rejections": int(rejected) + int(pruned_rejected),
+    }
 
 
 def find_orphans(session: Session) -> dict[str, int]:
@@ -155,3 +167,11 @@ def trips_of_owner(session: Session, owner_id: int, *, limit: int = 50) -> list[
         .limit(max(1, min(limit, MAX_LIMIT)))
     )
     return list(session.execute(query).scalars())
+
+
+def reported_odometer(session: Session, vehicle_id: int) -> int | None:
+    """Where the vehicle's chain of authentic reports ends on the odometer (the next report must
+    start there or later), or None before its first report."""
+    return session.execute(
+        select(VehicleCursor.odometer_end_m).where(VehicleCursor.vehicle_id == vehicle_id)
+    ).scalar_one_or_none()

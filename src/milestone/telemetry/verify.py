@@ -33,10 +33,16 @@ from milestone.rules.reports import (
 from milestone.rules.time import RoundShare
 from milestone.rules.trips import (
     ConsentPeriod,
+    DistanceMismatch,
     DuplicateTrip,
+    EndBeforeStart,
+    OdometerBackwards,
+    OverSpeed,
     Ownership,
     ReplayedSequence,
+    TripBeforeGenesis,
     TripContext,
+    TripInFuture,
     TripRejected,
     VehicleCursor,
     consent_covers,
@@ -58,6 +64,19 @@ NOT_AUTHENTIC_ADVANCE: Final[frozenset[str]] = frozenset(
 )
 """Authentic reports refused for these codes do not move the vehicle's cursor: they repeat the
 past instead of continuing it."""
+NOT_PLAUSIBLE: Final[frozenset[str]] = frozenset(
+    {
+        EndBeforeStart.code, TripBeforeGenesis.code, TripInFuture.code,
+        OdometerBackwards.code, DistanceMismatch.code, OverSpeed.code,
+    }
+)
+"""Reports refused for these codes contradict themselves or the clock, so where they say the
+car ended up cannot be believed: they do not move the cursor either, and one glitch (a clock
+jump, a garbled odometer) costs its own trip and not the next honest one too. A report that is
+consistent in itself but does not continue the previous one (`overlaps_previous_trip`,
+`odometer_overlap`, `odometer_gap`) still moves it: it is the car's account of where it is now
+(after driving nobody reported, say), and without it every later report would be refused."""
+CURSOR_STAYS: Final[frozenset[str]] = NOT_AUTHENTIC_ADVANCE | NOT_PLAUSIBLE
 
 
 class Verdict(NamedTuple):
@@ -252,7 +271,7 @@ class BatchJudge:
         try:
             shares = validate_trip(report, context, self.params, self.now)
         except TripRejected as rejection:
-            if rejection.code not in NOT_AUTHENTIC_ADVANCE:
+            if rejection.code not in CURSOR_STAYS:
                 self.advance_cursor(item.signed)
             keep = Privacy.of(report, mileage, behaviour).may_keep_envelope
             self.reject(item, rejection.code, rejection.message, keep, owner_id)

@@ -1,58 +1,61 @@
-// The operator console: emission against the schedule, reserves and budgets, epochs and their
-// on-chain state, and refused reports by code.
+// The operator console: where settlement stands, emission against the schedule, reserves and
+// budgets, epochs and their on-chain state, refused reports (consent or integrity, by vehicle),
+// and an owner looked up for support.
 
 import { get } from "../api";
 import { add, h, replace } from "../dom";
-import { type Amount, type Instant, percent, stones, stonesFloat, words, when } from "../format";
-import type { ChainPublic, EpochPublic, ProgramPublic } from "../types";
-import { badge, bars, card, facts, hex, pageTitle, stat, table } from "../widgets";
+import { amountOf, integer, percent, stones, stonesFloat, when, words, zoneLabel } from "../format";
+import { t } from "../i18n";
+import type { ChainPublic, EpochPublic, OwnerStaffPublic, ProgramPublic, RejectionPublic, RejectionsPublic, SchedulePublic, SettlementStatusPublic } from "../types";
+import { InputError, badge, bars, card, csvButton, facts, field, form, hex, input, pageTitle, searchBox, stat, table } from "../widgets";
 import { readChain, statusBadge, supplyBars } from "./explorer";
 
-interface SchedulePoint {
-  epoch: number;
-  mining: Amount;
-  activity: Amount;
-}
-
-interface SchedulePublic {
-  points: SchedulePoint[];
-  exhaustion_epoch: number;
-  mining_total: Amount;
-  activity_total: Amount;
-}
-
 export async function renderOverview(page: HTMLElement): Promise<void> {
-  const [program, epochs] = await Promise.all([get<ProgramPublic>("/program"), get<EpochPublic[]>("/epochs")]);
+  const [program, epochs, status] = await Promise.all([
+    get<ProgramPublic>("/program"), get<EpochPublic[]>("/epochs"), get<SettlementStatusPublic>("/admin/status"),
+  ]);
   const settled = epochs.filter((e) => e.cum_mined).sort((a, b) => a.epoch - b.epoch);
   const last = Math.max(program.current_epoch, settled.at(-1)?.epoch ?? 0, 1);
   const schedule = await get<SchedulePublic>("/program/schedule", { query: { until: last } });
-  const t = program.totals;
-  const minedSoFar = settled.at(-1)?.cum_mined ?? null;
-  const allowed = settled.at(-1)?.schedule_mined ?? null;
-  const chartBox = h("div", { class: "chart", id: "emission-chart" });
-  add(page, 
-    pageTitle("Operations", `Program ${program.preset}, epoch ${program.current_epoch}`),
+  const totals = program.totals;
+  const latest = settled.at(-1) ?? null;
+  const chartBox = h("div", { class: "chart", id: "emission-chart", "aria-hidden": "true" });
+  add(page,
+    pageTitle("Operations", t("Program {{preset}}, epoch {{epoch}}", { preset: program.preset, epoch: program.current_epoch })),
+    card("Settlement", h("div", { class: "stats", id: "settlement-status" },
+      stat("Last finalized epoch", status.last_finalized_epoch === null ? "—" : String(status.last_finalized_epoch)),
+      stat("Epochs waiting", String(status.epochs_to_settle), status.epochs_to_settle ? t("closed, not yet settled") : t("all settled")),
+      stat("Ledger", status.ledger_reconciles ? badge("reconciles", "good") : badge("does not reconcile", "bad")),
+      stat("Reports", integer(status.trips), t("{{count}} refused", { count: integer(status.rejections) })),
+    )),
     h("div", { class: "stats card" },
-      stat("Mined so far", minedSoFar ? stones(minedSoFar, 2) : "0", allowed ? `of ${stones(allowed, 2)} the schedule allows` : "stones"),
-      stat("Circulating", stones(t.circulating, 2), "stones with owners"),
-      stat("Activity budget", stones(t.budgets, 2), "released, not yet paid"),
-      stat("Burned", stones(t.burned, 2), "stones"),
+      stat("Mined so far", latest?.cum_mined ? amountOf(latest.cum_mined) : "0", latest ? t("of {{amount}} the schedule allows", { amount: stones(latest.schedule_mined, 2) }) : t("stones")),
+      stat("Circulating", amountOf(totals.circulating), t("stones with owners")),
+      stat("Activity budget", amountOf(totals.budgets), t("released, not yet paid")),
+      stat("Burned", amountOf(totals.burned), t("stones")),
     ),
     card("Emission against the schedule", chartBox,
-      h("p", { class: "muted" }, `Cumulative stones by the end of each epoch. The contract refuses any epoch whose mining would pass the schedule; the schedule runs out at epoch ${schedule.exhaustion_epoch.toLocaleString("en")}.`)),
+      h("p", { class: "muted" }, t("Cumulative stones by the end of each epoch. The contract refuses any epoch whose mining would pass the schedule; the schedule runs out at epoch {{epoch}}.", { epoch: integer(schedule.exhaustion_epoch) })),
+      h("details", { class: "chart-table" }, h("summary", null, t("The chart as a table")),
+        table<EpochPublic>([
+          { label: "Epoch", cell: (e) => String(e.epoch) },
+          { label: "Mined, cumulative", cell: (e) => (e.cum_mined ? amountOf(e.cum_mined) : "—"), numeric: true },
+          { label: "Schedule allows", cell: (e) => amountOf(e.schedule_mined), numeric: true },
+          { label: "Activity paid, cumulative", cell: (e) => (e.cum_activity ? amountOf(e.cum_activity) : "—"), numeric: true },
+        ], [...settled].reverse()))),
     h("div", { class: "grid two" },
-      card("Reserves and budgets", supplyBars(t),
+      card("Reserves and budgets", supplyBars(totals),
         facts([
-          ["Mining reserve left", `${stones(t.mining_reserve, 2)} stones (${percent(stonesFloat(t.mining_reserve), stonesFloat(schedule.mining_total))} of the mining schedule)`],
-          ["Activity reserve left", `${stones(t.activity_reserve, 2)} stones`],
-          ["Released activity budget", `${stones(t.budgets, 2)} stones`],
-          ["Ledger reconciles", t.reconciles ? badge("yes", "good") : badge("no", "bad")],
+          ["Mining reserve left", h("span", null, amountOf(totals.mining_reserve), " ", t("stones"), ` (${percent(stonesFloat(totals.mining_reserve), stonesFloat(schedule.mining_total))})`)],
+          ["Activity reserve left", h("span", null, amountOf(totals.activity_reserve), " ", t("stones"))],
+          ["Released activity budget", h("span", null, amountOf(totals.budgets), " ", t("stones"))],
+          ["Ledger reconciles", totals.reconciles ? badge("yes", "good") : badge("no", "bad")],
         ])),
-      card("Settlement", epochs.length === 0 ? h("p", { class: "empty" }, "No epoch settled yet.") : table<EpochPublic>([
+      card("Latest epochs", epochs.length === 0 ? h("p", { class: "empty" }, t("No epoch settled yet.")) : table<EpochPublic>([
         { label: "Epoch", cell: (e) => h("a", { href: `#/console/epochs/${e.epoch}` }, `#${e.epoch}`) },
         { label: "Status", cell: (e) => statusBadge(e.status) },
-        { label: "Mined", cell: (e) => (e.mined ? stones(e.mined, 2) : "—"), numeric: true },
-        { label: "Activity", cell: (e) => (e.activity ? stones(e.activity, 2) : "—"), numeric: true },
+        { label: "Mined", cell: (e) => (e.mined ? amountOf(e.mined) : "—"), numeric: true },
+        { label: "Activity released", cell: (e) => (e.activity ? amountOf(e.activity) : "—"), numeric: true },
       ], [...epochs].sort((a, b) => b.epoch - a.epoch).slice(0, 6))),
     ),
   );
@@ -61,25 +64,27 @@ export async function renderOverview(page: HTMLElement): Promise<void> {
   const minedAt = new Map(settled.map((e) => [e.epoch, stonesFloat(e.cum_mined!)]));
   const activityAt = new Map(settled.map((e) => [e.epoch, stonesFloat(e.cum_activity ?? "0")]));
   lineChart(chartBox, x, [
-    { label: "Mining schedule", values: schedule.points.map((p) => stonesFloat(p.mining)), color: "#98a4b1", dash: [6, 4] },
-    { label: "Mined", values: x.map((e) => minedAt.get(e) ?? null), color: "#0f9488", fill: true },
-    { label: "Activity release", values: schedule.points.map((p) => stonesFloat(p.activity)), color: "#d97706", dash: [2, 3] },
-    { label: "Activity paid", values: x.map((e) => activityAt.get(e) ?? null), color: "#1f5fbf" },
-  ], "epoch");
+    { label: t("Mining schedule"), values: schedule.points.map((p) => stonesFloat(p.mining)), color: "#5f6b78", dash: [6, 4] },
+    { label: t("Mined"), values: x.map((e) => minedAt.get(e) ?? null), color: "#0f766e", fill: true },
+    { label: t("Activity release"), values: schedule.points.map((p) => stonesFloat(p.activity)), color: "#b45309", dash: [2, 3] },
+    { label: t("Activity paid"), values: x.map((e) => activityAt.get(e) ?? null), color: "#1f5fbf" },
+  ], t("epoch"));
 }
 
 export async function renderConsoleEpochs(page: HTMLElement): Promise<void> {
   const [epochs, chain] = await Promise.all([get<EpochPublic[]>("/epochs"), readChain()]);
   const sorted = [...epochs].sort((a, b) => b.epoch - a.epoch);
-  const onChain = new Map<number, HTMLElement>(sorted.map((e) => [e.epoch, h("span", { class: "muted" }, e.status === "finalized" ? "reading…" : "—")]));
-  add(page, 
+  const onChain = new Map<number, HTMLElement>(sorted.map((e) => [e.epoch, h("span", { class: "muted" }, e.status === "finalized" ? t("reading…") : "—")]));
+  add(page,
     pageTitle("Epochs", "Each finalized epoch's roots as the database has them, checked against the Program contract."),
     card("Chain", chainSummary(chain)),
-    card("Epochs", table<EpochPublic>([
+    card("Epochs", h("div", { class: "row" }, csvButton("epochs.csv", ["epoch", "status", "starts_at", "mined_pebbles", "activity_released_pebbles", "rollover_pebbles", "state_root"],
+      () => sorted.map((e) => [e.epoch, e.status, e.starts_at.iso, e.mined?.pebbles ?? null, e.activity?.pebbles ?? null, e.rollover?.pebbles ?? null, e.state_root]))),
+    table<EpochPublic>([
       { label: "Epoch", cell: (e) => h("a", { href: `#/console/epochs/${e.epoch}` }, `#${e.epoch}`) },
       { label: "Status", cell: (e) => statusBadge(e.status) },
-      { label: "Mined", cell: (e) => (e.mined ? stones(e.mined, 2) : "—"), numeric: true },
-      { label: "Rolled over", cell: (e) => (e.rollover ? stones(e.rollover, 2) : "—"), numeric: true },
+      { label: "Mined", cell: (e) => (e.mined ? amountOf(e.mined) : "—"), numeric: true },
+      { label: "Rolled over", cell: (e) => (e.rollover ? amountOf(e.rollover) : "—"), numeric: true },
       { label: "State root", cell: (e) => hex(e.state_root) },
       { label: "On chain", cell: (e) => onChain.get(e.epoch)! },
     ], sorted, "No epoch settled yet.")),
@@ -99,7 +104,7 @@ export async function renderConsoleEpochs(page: HTMLElement): Promise<void> {
 }
 
 function chainSummary(chain: ChainPublic | null): HTMLElement {
-  if (!chain) return h("p", { class: "empty" }, "No chain configured.");
+  if (!chain) return h("p", { class: "empty" }, t("No chain configured."));
   return facts([
     ["Backend", chain.backend],
     ["Chain id", String(chain.chain_id)],
@@ -108,40 +113,82 @@ function chainSummary(chain: ChainPublic | null): HTMLElement {
   ]);
 }
 
-interface RejectionPublic {
-  id: number;
-  code: string;
-  detail: string;
-  received_at: Instant;
-  vehicle_id: number | null;
-  owner_id: number | null;
-  sequence: number | null;
-}
-
-interface RejectionsPublic {
-  rejections: RejectionPublic[];
-  counts: Record<string, number>;
-  next_before: number | null;
+/** A refusal for missing consent is the owner's choice; any other is a failed integrity check. */
+function isConsent(code: string): boolean {
+  return code.includes("consent");
 }
 
 export async function renderRejections(page: HTMLElement, _p: unknown, query: URLSearchParams): Promise<void> {
   const code = query.get("code");
-  const found = await get<RejectionsPublic>("/telemetry/rejections", { query: { code, limit: 50 } });
+  const vehicle = query.get("vehicle");
+  const found = await get<RejectionsPublic>("/telemetry/rejections", { query: { code, vehicle_id: vehicle, limit: 200 } });
   const counts = Object.entries(found.counts).sort((a, b) => b[1] - a[1]);
-  const total = counts.reduce((sum, [, n]) => sum + n, 0);
-  add(page, 
+  const consent = counts.filter(([c]) => isConsent(c)).reduce((sum, [, n]) => sum + n, 0);
+  const integrity = counts.filter(([c]) => !isConsent(c)).reduce((sum, [, n]) => sum + n, 0);
+  const byVehicle = new Map<string, RejectionPublic[]>();
+  for (const r of found.rejections) {
+    const key = r.vehicle_id === null ? t("unknown vehicle") : `#${r.vehicle_id}`;
+    byVehicle.set(key, [...(byVehicle.get(key) ?? []), r]);
+  }
+  const rows = h("div", { id: "rejections-table" });
+  const paint = (text: string) => replace(rows, rejectionsTable(found.rejections.filter((r) =>
+    !text || `${r.code} ${r.detail} ${r.vehicle_id ?? ""}`.toLowerCase().includes(text))));
+  paint("");
+  add(page,
     pageTitle("Refused reports", "Forged, replayed, rolled-back, teleporting or over-speed reports are refused with a reason code."),
     h("div", { class: "stats card" },
-      stat("Refused", total.toLocaleString("en"), "reports, all time"),
-      stat("Reasons", String(counts.length), "distinct codes"),
+      stat("Integrity checks", integer(integrity), t("forged, replayed or impossible: look into these"), { id: "refused-integrity" }),
+      stat("No consent", integer(consent), t("the owner's choice, not a fault"), { id: "refused-consent" }),
     ),
-    card("By code", bars(counts.map(([c, n]) => ({ label: h("a", { href: `#/console/rejections?code=${c}` }, words(c)), value: n, tone: "bad" as const })), "No report has been refused.")),
-    card(code ? `Latest refused: ${words(code)}` : "Latest refused", table<RejectionPublic>([
-      { label: "Received", cell: (r) => when(r.received_at) },
-      { label: "Code", cell: (r) => badge(r.code, "bad") },
-      { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : "unknown") },
-      { label: "Owner", cell: (r) => (r.owner_id ? `#${r.owner_id}` : "—") },
-      { label: "Detail", cell: (r) => r.detail },
-    ], found.rejections, "None.")),
+    h("div", { class: "grid two" },
+      card("By code", bars(counts.map(([c, n]) => ({ label: h("a", { href: `#/console/rejections?code=${c}` }, t(words(c))), value: n, tone: isConsent(c) ? "muted" as const : "bad" as const })), "No report has been refused.")),
+      card("By vehicle", bars([...byVehicle].sort((a, b) => b[1].length - a[1].length).slice(0, 12).map(([v, list]) => ({
+        label: list[0].vehicle_id === null ? v : h("a", { href: `#/console/rejections?vehicle=${list[0].vehicle_id}` }, t("Vehicle {{id}}", { id: v })), value: list.length, tone: "bad" as const,
+      })), "No report has been refused."), h("p", { class: "muted" }, t("Among the latest {{count}} refused.", { count: found.rejections.length }))),
+    ),
+    card(code ? t("Latest refused: {{code}}", { code: t(words(code)) }) : vehicle ? t("Latest refused from vehicle #{{id}}", { id: vehicle }) : t("Latest refused"),
+      h("div", { class: "row" },
+        searchBox("Search code, detail or vehicle", paint, { id: "rejections-search" }),
+        csvButton("refused-reports.csv", ["received_at", "code", "vehicle_id", "sequence", "owner_id", "detail"],
+          () => found.rejections.map((r) => [r.received_at.iso, r.code, r.vehicle_id, r.sequence, r.owner_id, r.detail]))),
+      h("p", { class: "muted" }, t("Times in {{zone}}.", { zone: zoneLabel() })),
+      rows),
   );
+}
+
+function rejectionsTable(rejections: RejectionPublic[]): HTMLElement {
+  return table<RejectionPublic>([
+    { label: "Received", cell: (r) => when(r.received_at) },
+    { label: "Code", cell: (r) => badge(r.code, isConsent(r.code) ? "muted" : "bad") },
+    { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : t("unknown")) },
+    { label: "Detail", cell: (r) => r.detail },
+  ], rejections, "None.");
+}
+
+export async function renderOwnerLookup(page: HTMLElement, _p: unknown, query: URLSearchParams): Promise<void> {
+  const id = query.get("id");
+  const out = h("div", { id: "owner-found" });
+  add(page,
+    pageTitle("Owner lookup", "For support: an owner's standing, cars and wallet address, by the owner number the person gives."),
+    card(null, form([field("Owner number", input("id", { inputmode: "numeric", required: true, value: id ?? "", autocomplete: "off" }))], "Look up", async (data) => {
+      const text = String(data.get("id") ?? "").trim();
+      if (!/^\d{1,12}$/.test(text) || text === "0") throw new InputError(t("Owner number: the whole number the owner sees in their profile."));
+      replace(out, ownerView(await get<OwnerStaffPublic>(`/owners/${text}`)));
+    }, { id: "owner-form" })),
+    out,
+  );
+  if (id && /^\d{1,12}$/.test(id)) replace(out, ownerView(await get<OwnerStaffPublic>(`/owners/${id}`)));
+}
+
+function ownerView(owner: OwnerStaffPublic): HTMLElement {
+  return card(t("Owner {{id}}", { id: owner.id }), facts([
+    ["Wallet address", hex(owner.address, false)],
+    ["Since", when(owner.created_at)],
+    ["Certified", owner.standing.certified_at ? when(owner.standing.certified_at) : badge("no", "warn")],
+    ["Standing revoked", owner.standing.revoked_at ? when(owner.standing.revoked_at) : "—"],
+    ["Phone on file", owner.has_phone ? t("yes") : t("no")],
+    ["Payment account on file", owner.has_payment ? t("yes") : t("no")],
+    ["Shares identity with", owner.sharing_identity_with.length ? owner.sharing_identity_with.map((o) => `#${o}`).join(", ") : "—"],
+    ["Vehicles", owner.vehicles.length ? owner.vehicles.map((v) => `${v.model ?? t("Vehicle")} ${v.vin}`).join("; ") : "—"],
+  ]));
 }

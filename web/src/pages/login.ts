@@ -3,7 +3,8 @@
 import { type Role, get, post, saveMerchantKey, saveSession } from "../api";
 import { add, h } from "../dom";
 import { type Params, navigate } from "../router";
-import { card, field, form, input, notice, pageTitle } from "../widgets";
+import { t } from "../i18n";
+import { InputError, card, field, form, input, notice, pageTitle } from "../widgets";
 
 interface TokenPublic {
   access_token: string;
@@ -23,6 +24,7 @@ export function renderLogin(page: HTMLElement, _params: Params, query: URLSearch
     "Log in",
     async (data) => {
       const username = String(data.get("username") ?? "").trim();
+      if (!username || !String(data.get("password") ?? "")) throw new InputError(t("Write your username and password."));
       const token = await post<TokenPublic>("/auth/login", { username, password: String(data.get("password") ?? "") }, { auth: "none" });
       saveSession({ token: token.access_token, role: token.role, ownerId: token.owner_id, username, expiresAt: token.expires_at.unix });
       navigate(next && !next.startsWith("/merchant") ? next : token.role === "owner" ? "/wallet" : "/console");
@@ -34,9 +36,10 @@ export function renderLogin(page: HTMLElement, _params: Params, query: URLSearch
     "Open the merchant desk",
     async (data) => {
       const key = String(data.get("key") ?? "").trim();
+      if (!key) throw new InputError(t("Paste the API key the operator gave you."));
       saveMerchantKey(key);
       try {
-        await get("/store/orders", { auth: "merchant" });
+        await get("/store/merchants/me", { auth: "merchant" });
       } catch (error) {
         saveMerchantKey(null);
         throw error;
@@ -48,10 +51,10 @@ export function renderLogin(page: HTMLElement, _params: Params, query: URLSearch
   add(page, 
     h("div", { class: "login" },
       pageTitle("Log in", "Owners see their wallet; the operations team sees the console."),
-      query.get("expired") ? notice("Your session ended. Log in again to go on.", "warn") : null,
+      query.get("expired") ? notice(t("Your session ended. Log in again to go on."), "warn") : null,
       card(null, login),
       card("Merchants", merchant),
-      h("p", { class: "muted" }, "No account needed for the ", h("a", { href: "#/explorer" }, "public explorer"), ": the program, its epochs and balance proofs are open to everyone."),
+      h("p", { class: "muted" }, t("No account needed for the"), " ", h("a", { href: "#/explorer" }, t("public explorer")), t(": the program, its epochs and balance proofs are open to everyone.")),
     ),
   );
 }

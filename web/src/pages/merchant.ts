@@ -1,41 +1,83 @@
 // The merchant desk: a merchant's catalogue and orders, worked with the merchant's API key.
-// Fulfilling an order burns its stones (or pays the treasury, as the program says).
+// Fulfilling an order burns its stones (or pays the treasury, as the program says); refunding
+// gives them back to the owner. Both are final, so refunding asks first.
 
-import { get, newKey, post } from "../api";
+import { get, newKey, post, request } from "../api";
 import { add, h, replace } from "../dom";
-import { parseStones, stones, yuan, when } from "../format";
-import { action, card, field, form, input, pageTitle, stat, table } from "../widgets";
-import { type ItemPublic, type OrderPublic, orderBadge } from "./store";
+import { amountOf, parseStones, stones, when, yuan, zoneLabel } from "../format";
+import { t } from "../i18n";
+import type { ItemPublic, MerchantPublic, OrderPublic } from "../types";
+import { InputError, action, card, confirmAction, csvButton, field, form, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
+import { orderBadge, orderCode } from "./store";
 
 const OPEN = ["placed", "confirmed"];
+const PAGE = 20;
+type Filter = "open" | "done" | "all";
+
+/** The buyer as the desk names them: a stable pseudonym, never the owner's number or name. */
+export function buyerOf(order: OrderPublic): string {
+  const mixed = (Math.imul(order.owner_id, 2654435761) >>> 0).toString(36).toUpperCase();
+  return t("Buyer {{tag}}", { tag: mixed.slice(-4).padStart(4, "0") });
+}
 
 export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
+  const me = await get<MerchantPublic>("/store/merchants/me", { auth: "merchant" });
   const ordersBox = h("div", { id: "merchant-orders" });
   const itemsBox = h("div", { id: "merchant-items" });
   const figures = h("div", { class: "stats" });
-  let mine = new Map<number, ItemPublic>();
+  let orders: OrderPublic[] = [];
+  let items = new Map<number, ItemPublic>();
+  let filter: Filter = "open";
+  let search = "";
+  let shown = PAGE;
+  const paintOrders = () => {
+    const chosen = [...orders].sort((a, b) => b.id - a.id).filter((o) =>
+      (filter === "all" || (filter === "open") === OPEN.includes(o.status))
+      && (!search || `${orderCode(o)} ${items.get(o.item_id)?.title ?? ""} ${buyerOf(o)}`.toLowerCase().includes(search)));
+    replace(ordersBox, ordersTable(chosen.slice(0, shown), items, refresh),
+      chosen.length > shown ? pager(async () => { shown += PAGE; paintOrders(); return false; }, { id: "orders-more" }) : null);
+  };
   const refresh = async () => {
-    const orders = await get<OrderPublic[]>("/store/orders", { auth: "merchant" });
-    const merchantId = orders[0]?.merchant_id ?? null;
-    const items = await get<ItemPublic[]>("/store/items", { auth: "none", query: { merchant_id: merchantId } });
-    mine = new Map(items.map((i) => [i.id, i]));
+    const [latest, catalogue] = await Promise.all([
+      get<OrderPublic[]>("/store/orders", { auth: "merchant" }),
+      get<ItemPublic[]>("/store/merchants/me/items", { auth: "merchant" }),
+    ]);
+    orders = latest;
+    items = new Map(catalogue.map((i) => [i.id, i]));
     replace(figures,
       stat("Open orders", String(orders.filter((o) => OPEN.includes(o.status)).length)),
       stat("Fulfilled", String(orders.filter((o) => o.status === "fulfilled").length)),
-      stat("Items", merchantId === null ? "—" : String(items.length)),
+      stat("Items", String(catalogue.filter((i) => i.active).length), t("on sale")),
     );
-    replace(ordersBox, ordersTable(orders, mine, refresh));
-    replace(itemsBox, merchantId === null ? h("p", { class: "empty" }, "Your catalogue shows here once an order comes in.") : table<ItemPublic>([
-      { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku)) },
-      { label: "Price", cell: (i) => `${stones(i.price)}${i.cash_fen ? ` + ${yuan(i.cash_fen)}` : ""}`, numeric: true },
-      { label: "Stock", cell: (i) => (i.stock === null ? "∞" : String(i.stock)), numeric: true },
-    ], items));
+    paintOrders();
+    replace(itemsBox, catalogueTable(catalogue, refresh));
   };
   await refresh();
+  const tabs = h("div", { class: "segmented", role: "group", "aria-label": t("Show orders") },
+    (["open", "done", "all"] as Filter[]).map((f) => {
+      const button = h("button", { type: "button", class: f === filter ? "active" : null, "aria-pressed": f === filter ? "true" : "false", "data-filter": f },
+        t(f === "open" ? "To do" : f === "done" ? "Done" : "All"));
+      button.addEventListener("click", () => {
+        filter = f;
+        shown = PAGE;
+        for (const other of tabs.querySelectorAll("button")) {
+          other.classList.toggle("active", other === button);
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        }
+        paintOrders();
+      });
+      return button;
+    }));
   add(page,
-    pageTitle("Merchant desk", "Fulfil an order once the owner has what they bought; refund it if you cannot."),
+    pageTitle(t("Merchant desk: {{name}}", { name: me.name }), "Fulfil an order once the owner has what they bought; refund it if you cannot."),
     card(null, figures),
-    card("Orders", ordersBox),
+    card("Orders",
+      h("div", { class: "row" }, tabs,
+        searchBox("Search order code, item or buyer", (text) => { search = text; shown = PAGE; paintOrders(); }, { id: "orders-search" }),
+        csvButton("orders.csv", ["order_code", "placed_at", "item", "quantity", "stones_pebbles", "cash_fen", "status"],
+          () => orders.map((o) => [orderCode(o), o.placed_at.iso, items.get(o.item_id)?.title ?? "", o.quantity, o.stones.pebbles, o.cash_fen, o.status]))),
+      h("p", { class: "muted" }, t("Ask the owner for their order code. Times in {{zone}}.", { zone: zoneLabel() })),
+      ordersBox),
     h("div", { class: "grid two" },
       card("My catalogue", itemsBox),
       card("New item", form([
@@ -44,29 +86,54 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
           field("Title", input("title", { required: true, maxlength: 200 }))),
         h("div", { class: "form-row" },
           field("Price (stones)", input("price", { inputmode: "decimal", required: true, placeholder: "12.5" })),
-          field("Stock", input("stock", { type: "number", min: 0, placeholder: "unlimited" }))),
+          field("Stock", input("stock", { type: "number", min: 0, placeholder: t("unlimited") }))),
       ], "Add item", async (data) => {
-        const price = parseStones(String(data.get("price") ?? ""));
-        if (price === null) throw new Error("Price: write an amount of stones, like 12.5");
-        const stock = String(data.get("stock") ?? "");
-        const item = await post<ItemPublic>("/store/items", {
-          sku: String(data.get("sku") ?? ""), title: String(data.get("title") ?? ""), price,
-          stock: stock === "" ? null : Number(stock),
-        }, { auth: "merchant" });
+        const body = itemFields(data);
+        const item = await post<ItemPublic>("/store/items", { sku: String(data.get("sku") ?? "").trim(), title: String(data.get("title") ?? "").trim(), ...body }, { auth: "merchant", idempotencyKey: newKey("item") });
         await refresh();
-        return `Item #${item.id} on sale at ${stones(item.price)} stones.`;
+        return t("{{title}} on sale at {{amount}} stones.", { title: item.title, amount: stones(item.price, 2) });
       }, { id: "item-form" })),
     ),
   );
 }
 
+function itemFields(data: FormData): { price: bigint; stock: number | null } {
+  const price = parseStones(String(data.get("price") ?? ""));
+  if (price === null || price === 0n) throw new InputError(t("Price: write an amount of stones above zero, like 12.5"));
+  const text = String(data.get("stock") ?? "").trim();
+  const stock = text === "" ? null : Number(text);
+  if (stock !== null && (!Number.isInteger(stock) || stock < 0 || stock > 1_000_000_000)) throw new InputError(t("Stock: a whole number from 0, or empty for unlimited."));
+  return { price, stock };
+}
+
+function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): HTMLElement {
+  return table<ItemPublic>([
+    { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku), i.active ? null : h("span", { class: "muted" }, ` · ${t("withdrawn")}`)) },
+    { label: "Price", cell: (i) => h("span", null, amountOf(i.price), i.cash_fen !== "0" ? ` + ${yuan(i.cash_fen)}` : ""), numeric: true },
+    { label: "Stock", cell: (i) => (i.stock === null ? "∞" : String(i.stock)), numeric: true },
+    { label: "", cell: (i) => h("details", { class: "edit", "data-edit-item": i.id }, h("summary", null, t("Edit")),
+      form([
+        field("Price (stones)", input("price", { inputmode: "decimal", required: true, value: i.price.stones.replace(/\.?0+$/, "") })),
+        field("Stock", input("stock", { type: "number", min: 0, value: i.stock ?? "", placeholder: t("unlimited") })),
+      ], "Save", async (data) => {
+        const body = itemFields(data);
+        await request("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
+        await refresh();
+      }),
+      action(i.active ? "Withdraw from sale" : "Put back on sale", async () => {
+        await request("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
+        await refresh();
+      }, { kind: "secondary", attrs: { "data-toggle-item": i.id } })) },
+  ], catalogue, "Nothing in your catalogue yet: add an item.");
+}
+
 function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
-    { label: "Order", cell: (o) => `#${o.id}` },
+    { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
     { label: "Placed", cell: (o) => when(o.placed_at) },
-    { label: "Item", cell: (o) => `${items.get(o.item_id)?.title ?? `item #${o.item_id}`} × ${o.quantity}` },
-    { label: "Owner", cell: (o) => `#${o.owner_id}` },
-    { label: "Stones", cell: (o) => stones(o.stones), numeric: true },
+    { label: "Item", cell: (o) => `${items.get(o.item_id)?.title ?? t("Item")} × ${o.quantity}` },
+    { label: "Buyer", cell: (o) => buyerOf(o) },
+    { label: "Stones", cell: (o) => amountOf(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
     { label: "", cell: (o) => (OPEN.includes(o.status)
       ? h("div", { class: "row" },
@@ -74,10 +141,16 @@ function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refr
             await post(`/store/orders/${o.id}/fulfil`, {}, { auth: "merchant", idempotencyKey: newKey("fulfil") });
             await refresh();
           }, { attrs: { "data-fulfil": o.id } }),
-          action("Refund", async () => {
-            await post(`/store/orders/${o.id}/refund`, {}, { auth: "merchant", idempotencyKey: newKey("refund") });
-            await refresh();
-          }, { kind: "secondary" }))
+          confirmAction({
+            label: "Refund", keyPrefix: "refund", confirm: "Refund the order", attrs: { "data-refund": o.id },
+            explain: () => t("Refunding {{code}} gives {{amount}} stones back to the buyer and closes the order for good.", { code: orderCode(o), amount: stones(o.stones, 2) }),
+            run: async (key) => {
+              await post(`/store/orders/${o.id}/refund`, {}, { auth: "merchant", idempotencyKey: key });
+              await refresh();
+            },
+          }))
       : null) },
-  ], [...orders].sort((a, b) => b.id - a.id), "No orders yet.");
+  ], orders, "No orders here.");
 }
+
+

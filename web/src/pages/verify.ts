@@ -1,6 +1,7 @@
 // Verify my balance, in the browser: the proof comes from the API (or is pasted), the root
 // comes from the chain, and the check runs here. The operator's word is not needed.
 
+import { t } from "../i18n";
 import { currentSession, get } from "../api";
 import { type Child, add, h } from "../dom";
 import { groupStones, stonesOfPebbles } from "../format";
@@ -18,8 +19,8 @@ export async function renderVerify(page: HTMLElement, _params: Params, query: UR
     finalized.map((e) => h("option", { value: String(e), selected: e === wanted }, `Epoch ${e}`)));
   const pasted = h("textarea", { name: "proof", id: "verify-proof", rows: 6, placeholder: '{"epoch": 0, "address": "0x…", "balance": "…", "balance_proof": […], …}' });
   const out = h("div", { id: "verify-result", class: "action-out" });
-  const mine = h("button", { type: "button", class: "btn btn-primary", id: "verify-mine" }, "Fetch my proof and verify");
-  const theirs = h("button", { type: "button", class: "btn btn-secondary", id: "verify-pasted" }, "Verify the pasted proof");
+  const mine = h("button", { type: "button", class: "btn btn-primary", id: "verify-mine" }, t(t("Fetch my proof and verify")));
+  const theirs = h("button", { type: "button", class: "btn btn-secondary", id: "verify-pasted" }, t(t("Verify the pasted proof")));
   mine.addEventListener("click", () => void perform(mine, out, async () => {
     const proof = await get<OwnerProofPublic>(`/wallet/proofs/${select.value}`);
     pasted.value = JSON.stringify(proof, null, 2);
@@ -32,19 +33,19 @@ export async function renderVerify(page: HTMLElement, _params: Params, query: UR
   add(page, 
     pageTitle("Verify my balance", "Your balance after an epoch, checked in this browser against the root the Program contract holds on chain."),
     finalized.length === 0
-      ? card(null, h("p", { class: "empty" }, "No epoch is finalized yet: there is nothing to verify against."))
+      ? card(null, h("p", { class: "empty" }, t(t("No epoch is finalized yet: there is nothing to verify against."))))
       : card(null,
           h("div", { class: "form" },
             field("Epoch", select),
-            owner ? h("div", { class: "form-actions" }, mine) : h("p", { class: "muted" }, "Log in as an owner to fetch your own proof, or paste a proof someone shared with you."),
-            h("details", { open: !owner, id: "verify-details" }, h("summary", null, owner ? "The proof" : "Paste a proof"), field("Proof (JSON, as the wallet downloads it)", pasted), h("div", { class: "form-actions" }, theirs)),
+            owner ? h("div", { class: "form-actions" }, mine) : h("p", { class: "muted" }, t(t("Log in as an owner to fetch your own proof, or paste a proof someone shared with you."))),
+            h("details", { open: !owner, id: "verify-details" }, h("summary", null, owner ? t("The proof") : t("Paste a proof")), field("Proof (JSON, as the wallet downloads it)", pasted), h("div", { class: "form-actions" }, theirs)),
           ),
           out),
     card("How the check works", h("ol", null,
-      h("li", null, "The proof names an address (your pseudonym, no personal data), an amount and the sibling hashes from your leaf to the root."),
-      h("li", null, "The page reads ", h("code", null, "commitment(epoch)"), " from the Program contract with JSON-RPC ", h("code", null, "eth_call"),
+      h("li", null, t(t("The proof names an address (your pseudonym, no personal data), an amount and the sibling hashes from your leaf to the root."))),
+      h("li", null, t("The page reads "), h("code", null, "commitment(epoch)"), " from the Program contract with JSON-RPC ", h("code", null, "eth_call"),
         chain?.backend === "remote" ? " straight from the chain's node." : " through the service's read-only relay to its embedded chain."),
-      h("li", null, "It hashes your leaf as OpenZeppelin's standard Merkle tree does, climbs the proof, and compares the result with the root on chain."),
+      h("li", null, t(t("It hashes your leaf as OpenZeppelin's standard Merkle tree does, climbs the proof, and compares the result with the root on chain."))),
     )),
   );
 }
@@ -54,17 +55,17 @@ function parseProof(text: string): OwnerProofPublic {
   try {
     value = JSON.parse(text);
   } catch {
-    throw new Error("The pasted proof is not JSON.");
+    throw new Error(t("The pasted proof is not JSON."));
   }
   const proof = value as OwnerProofPublic;
   if (typeof proof?.address !== "string" || !Array.isArray(proof.balance_proof) || typeof proof.epoch !== "number") {
-    throw new Error("The pasted JSON is not a balance proof: it needs epoch, address, balance and balance_proof.");
+    throw new Error(t("The pasted JSON is not a balance proof: it needs epoch, address, balance and balance_proof."));
   }
   return proof;
 }
 
 async function verify(chain: ChainPublic | null, proof: OwnerProofPublic): Promise<Child> {
-  if (!chain) throw new Error("No chain is configured, so there is no root to verify against.");
+  if (!chain) throw new Error(t("No chain is configured, so there is no root to verify against."));
   const [{ readCommitment, rpcUrlOf }, { checkProof }] = await Promise.all([import("../chain"), import("../proof")]);
   try {
     const committed = await readCommitment(chain, proof.epoch);
@@ -78,8 +79,8 @@ async function verify(chain: ChainPublic | null, proof: OwnerProofPublic): Promi
         valid ? `✓ Verified: ${groupStones(stonesOfPebbles(proof.balance))} stones after epoch ${proof.epoch}`
               : `✗ Not verified: this proof does not match the root on chain for epoch ${proof.epoch}`),
       h("ul", { class: "steps" },
-        step(true, ["Root read from the chain at ", h("code", null, rpcUrlOf(chain)), ": ", hex(committed.stateRoot)]),
-        step(true, ["Leaf of ", hex(proof.address), " with ", `${groupStones(stonesOfPebbles(proof.balance))} stones: `, hex(balance.leaf)]),
+        step(true, [t("Root read from the chain at "), h("code", null, rpcUrlOf(chain)), ": ", hex(committed.stateRoot)]),
+        step(true, [t("Leaf of "), hex(proof.address), t(" with "), `${groupStones(stonesOfPebbles(proof.balance))} stones: `, hex(balance.leaf)]),
         step(balance.valid, [`Climbed ${proof.balance_proof.length} proof step(s) to `, hex(balance.computedRoot), balance.valid ? ": the same root" : ": a different root"]),
         reward ? step(reward.valid, [`Reward in the epoch, ${groupStones(stonesOfPebbles(proof.reward))} stones, against the rewards root `, hex(committed.rewardsRoot)]) : null,
       ),

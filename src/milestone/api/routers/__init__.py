@@ -17,6 +17,7 @@ from milestone.api.routers import (
     consent,
     dividends,
     epochs,
+    events,
     mining,
     owners,
     program,
@@ -25,6 +26,7 @@ from milestone.api.routers import (
     telemetry,
     vehicles,
     wallet,
+    webhooks,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -43,4 +45,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     epochs.router,
     chain.router,
     admin.router,
+    events.router,
+    webhooks.router,
 )

@@ -41,13 +41,15 @@ from milestone.api.schemas.activities import (
     UploadPublic,
 )
 from milestone.api.schemas.common import bytes_of
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
+from milestone.clock import Clock
 
 router = APIRouter(
     prefix="/activities", tags=["activities"], responses=problem_responses(401, 403, 404)
 )
 
-CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-SalesSystemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CampaignId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
+SalesSystemId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 WRITES = problem_responses(409, 429)
 
 
@@ -151,9 +153,11 @@ def revoke_sales_system(
 
 
 @router.get("/campaigns", summary="Campaigns", responses=problem_responses())
-def read_campaigns(session: SessionDep) -> list[CampaignPublic]:
-    """Public: what a campaign pays and how much of its budget is left."""
-    return [_campaign(session, campaign.id) for campaign in campaigns.list_campaigns(session)]
+def read_campaigns(session: SessionDep, clock: ClockDep) -> list[CampaignPublic]:
+    """Public: what a campaign pays, how much of its budget is left, and whether it is open."""
+    return [
+        _campaign(session, clock, campaign.id) for campaign in campaigns.list_campaigns(session)
+    ]
 
 
 @router.post(
@@ -171,7 +175,7 @@ def create_campaign(
             per_owner_cap=body.per_owner_cap, proof=body.proof, starts_at=body.starts_at,
             ends_at=body.ends_at,
         )
-        return _campaign(session, campaign.id)
+        return _campaign(session, clock, campaign.id)
 
     return database.run(work)
 
@@ -258,13 +262,14 @@ def close_campaign(
 ) -> CampaignPublic:
     def work(session: Session) -> CampaignPublic:
         campaigns.close_campaign(session, clock, campaign_id)
-        return _campaign(session, campaign_id)
+        return _campaign(session, clock, campaign_id)
 
     return database.run(work)
 
 
-def _campaign(session: Session, campaign_id: int) -> CampaignPublic:
+def _campaign(session: Session, clock: Clock, campaign_id: int) -> CampaignPublic:
     return CampaignPublic.of(
         campaigns.get_campaign(session, campaign_id),
         campaigns.campaign_remaining(session, campaign_id),
+        clock.now(),
     )

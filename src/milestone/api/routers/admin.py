@@ -9,7 +9,7 @@ from milestone.api.deps import (
     ContextDep,
     CurrentOperator,
     CurrentStaff,
-    SessionDep,
+    PrimarySessionDep,
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
@@ -48,7 +48,7 @@ def settle_epochs(
 
 @router.get("/status", summary="Where settlement stands")
 def read_status(
-    staff: CurrentStaff, session: SessionDep, context: ContextDep, clock: ClockDep
+    staff: CurrentStaff, session: PrimarySessionDep, context: ContextDep, clock: ClockDep
 ) -> SettlementStatusPublic:
     program = load_program(session)
     now = clock.now()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from milestone.api.deps import ContextDep, CurrentUser, DatabaseDep, LoginLimit, SessionDep
+from milestone.api.deps import (
+    ContextDep,
+    CurrentUser,
+    DatabaseDep,
+    LoginLimit,
+    PrimarySessionDep,
+    SessionDep,
+)
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.auth import LoginCreate, PasswordUpdate, TokenPublic, UserPublic
 from milestone.api.schemas.common import Instant
@@ -16,7 +23,7 @@ router = APIRouter(prefix="/auth", tags=["auth"], responses=problem_responses(40
 
 @router.post("/login", dependencies=[LoginLimit], summary="Exchange a password for a token")
 def login(
-    body: LoginCreate, context: ContextDep, session: SessionDep, database: DatabaseDep
+    body: LoginCreate, context: ContextDep, session: PrimarySessionDep, database: DatabaseDep
 ) -> TokenPublic:
     """A short-lived bearer token for an owner, operator or auditor."""
     user = users.authenticate_user(session, context.hasher, body.username, body.password)
@@ -43,7 +50,7 @@ def change_password(
     body: PasswordUpdate,
     user: CurrentUser,
     context: ContextDep,
-    session: SessionDep,
+    session: PrimarySessionDep,
     database: DatabaseDep,
 ) -> UserPublic:
     """Needs the current password too, so a stolen token alone cannot take the account over."""

@@ -18,6 +18,7 @@ from milestone.api.schemas.consent import (
     ReceiptPublic,
     RevocationPublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.consent import service as consent
 from milestone.registry.queries import vehicles_of_owner
 
@@ -81,7 +82,7 @@ def revoke(
 def read_history(
     owner_id: CurrentOwnerId,
     session: SessionDep,
-    vehicle_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    vehicle_id: Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)] = None,
 ) -> ConsentHistoryPublic:
     return _history(session, owner_id, vehicle_id)
 

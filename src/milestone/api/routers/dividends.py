@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from milestone.api.deps import (
     ClockDep,
+    ContextDep,
     CurrentOperator,
     CurrentOwnerId,
     CurrentStaff,
@@ -20,16 +21,19 @@ from milestone.api.deps import (
 from milestone.api.problems import problem_responses
 from milestone.api.schemas.dividends import (
     DividendCreate,
+    DividendLimitsPublic,
     DividendPublic,
     EntitlementProofPublic,
     EntitlementPublic,
     PayoutConfirmationPublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.dividends import commitments, declare, payouts
+from milestone.dividends.limits import DividendLimits, check_dividend_limits, dividend_limits
 
 router = APIRouter(prefix="/dividends", tags=["dividends"], responses=problem_responses(404))
 
-DividendId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DividendId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 MAX_PAYOUT_FILE = 4 * 1024 * 1024
 WRITES = problem_responses(401, 403, 409, 429)
 
@@ -48,8 +52,11 @@ def declare_dividend(
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
+    context: ContextDep,
 ) -> DividendPublic:
-    """On a finalized epoch; every owner's share is posted to the ledger at once."""
+    """On a finalized epoch; every owner's share is posted to the ledger at once. Refused above
+    the configured share of the equity behind the plan, or with a payment date in the past."""
+    check_dividend_limits(_limits(context, clock), body.amount_fen, body.payment_date)
     dividend = database.run(
         lambda s: declare.declare_dividend(
             s, clock, amount_fen=body.amount_fen, record_epoch=body.record_epoch,
@@ -57,6 +64,18 @@ def declare_dividend(
         )
     )
     return DividendPublic.of(dividend)
+
+
+@router.get("/limits", summary="What a dividend declared now may be")
+def read_dividend_limits(context: ContextDep, clock: ClockDep) -> DividendLimitsPublic:
+    """Public: the largest amount and the earliest payment date a declaration may have."""
+    return DividendLimitsPublic.of(_limits(context, clock), context.settings.time_zone)
+
+
+def _limits(context: ContextDep, clock: ClockDep) -> DividendLimits:
+    settings = context.settings
+    return dividend_limits(settings.dividend_backing_fen, settings.dividend_max_share_percent,
+                           settings.time_zone, clock.now())
 
 
 @router.get("", summary="Declared dividends")
@@ -114,7 +133,7 @@ def read_payout_file(
 )
 def confirm_payouts(
     dividend_id: DividendId,
-    returned: Annotated[str, Body(media_type="text/csv", max_length=MAX_PAYOUT_FILE)],
+    returned: Annotated[str, Body(media_type="text/csv", min_length=1, max_length=MAX_PAYOUT_FILE)],
     operator: CurrentOperator,
     database: DatabaseDep,
     clock: ClockDep,

@@ -30,6 +30,7 @@ from milestone.api.schemas.registry import (
     OwnerStaffPublic,
     SignupPublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.auth import users
 from milestone.auth.passwords import prepare_password
 from milestone.auth.principals import Role
@@ -38,7 +39,7 @@ from milestone.registry.queries import vehicles_of_owner
 
 router = APIRouter(prefix="/owners", tags=["owners"])
 
-OwnerId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+OwnerId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 
 
 @router.post(

@@ -25,6 +25,7 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.api.schemas.store import (
     AllowanceCreate,
     ItemCreate,
@@ -49,9 +50,9 @@ from milestone.store.orders import Actor
 
 router = APIRouter(prefix="/store", tags=["store"], responses=problem_responses(401, 403, 404))
 
-MerchantId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+MerchantId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
+ItemId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
+OrderId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 WRITES = problem_responses(409, 429)
 MerchantOrderStep = Callable[[Session, Clock, int, int, str], StoreOrder]
 """`orders.confirm_order`, `fulfil_order`, `refund_order`: (session, clock, merchant id, order
@@ -61,6 +62,21 @@ id, idempotency key) -> the order."""
 @router.get("/merchants", summary="Merchants", responses=problem_responses())
 def read_merchants(session: SessionDep) -> list[MerchantPublic]:
     return [MerchantPublic.of(merchant) for merchant in merchants.list_merchants(session)]
+
+
+@router.get("/merchants/me", summary="The merchant whose key I hold")
+def read_my_merchant(merchant_id: MerchantKeyId, session: SessionDep) -> MerchantPublic:
+    """The merchant desk opens on this: its catalogue shows before the first order comes in."""
+    return MerchantPublic.of(merchants.get_merchant(session, merchant_id))
+
+
+@router.get("/merchants/me/items", summary="My catalogue, withdrawn items included")
+def read_my_items(merchant_id: MerchantKeyId, session: SessionDep) -> list[ItemPublic]:
+    """The desk lists what it withdrew too, so it can put an item back on sale."""
+    return [
+        ItemPublic.of(item)
+        for item in merchants.list_items(session, merchant_id, active_only=False)
+    ]
 
 
 @router.post(
@@ -106,7 +122,7 @@ def deactivate_merchant(
 @router.get("/items", summary="The catalogue", responses=problem_responses())
 def read_items(
     session: SessionDep,
-    merchant_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    merchant_id: Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)] = None,
 ) -> list[ItemPublic]:
     """Public: items for sale (of one merchant, if given)."""
     return [ItemPublic.of(item) for item in merchants.list_items(session, merchant_id)]

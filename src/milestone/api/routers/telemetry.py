@@ -22,6 +22,7 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.api.schemas.telemetry import (
     BatchCreate,
     BatchPublic,
@@ -43,7 +44,7 @@ router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
 HEX = re.compile(r"(?:0x)?((?:[0-9a-fA-F]{2})*)")
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Before = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
+Before = Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)]
 
 
 def envelope_of(item: str) -> bytes | str:
@@ -96,7 +97,7 @@ def read_rejections(
     staff: CurrentStaff,
     session: SessionDep,
     code: Annotated[str | None, Query(max_length=32)] = None,
-    vehicle_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    vehicle_id: Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)] = None,
     since: Annotated[int | None, Query(ge=0, le=2**40)] = None,
     limit: Limit = 50,
 ) -> RejectionsPublic:

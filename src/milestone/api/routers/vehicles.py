@@ -26,6 +26,7 @@ from milestone.api.schemas.registry import (
     VehicleKeyPublic,
     VehiclePublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.registry import vehicles
 from milestone.registry.queries import PAGE_MAX, list_vehicles
 
@@ -33,7 +34,7 @@ router = APIRouter(
     prefix="/vehicles", tags=["vehicles"], responses=problem_responses(401, 403, 404)
 )
 
-VehicleId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+VehicleId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 WRITES = problem_responses(409, 429)
 
 
@@ -56,7 +57,7 @@ def register_vehicle(
 def read_vehicles(
     staff: CurrentStaff,
     session: SessionDep,
-    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 50,
 ) -> list[VehiclePublic]:
     found = list_vehicles(session, before=before, limit=limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from milestone.activities.campaigns import UploadResult
@@ -15,13 +17,19 @@ from milestone.activities.models import (
 from milestone.activities.standing import Standing
 from milestone.api.schemas.common import (
     Amount,
-    Id,
     Instant,
-    Pebbles,
-    PublicKeyHex,
-    UnixSeconds,
     hex_of,
     optional_instant,
+)
+from milestone.api.schemas.requests import (
+    VIN_FORMAT,
+    IdIn,
+    PositivePebblesIn,
+    PublicKeyIn,
+    RequestModel,
+    UnixSecondsIn,
+    integer,
+    text,
 )
 
 
@@ -50,10 +58,14 @@ class ReferralCodePublic(BaseModel):
     code: str
 
 
-class ReferralCreate(BaseModel):
+ORDER_ID_PATTERN = r"^[ -~]{1,64}$"
+"""A car order's id: 1 to 64 printable ASCII characters (the services count 64 bytes)."""
+
+
+class ReferralCreate(RequestModel):
     """The buyer names the referral code their car order carries."""
 
-    order_id: str = Field(min_length=1, max_length=64)
+    order_id: str = Field(pattern=ORDER_ID_PATTERN)
     code: str = Field(min_length=1, max_length=16)
 
 
@@ -90,21 +102,24 @@ class ReferralPublic(BaseModel):
         )
 
 
-class DeliveryConfirmationCreate(BaseModel):
+class DeliveryConfirmationCreate(RequestModel):
     """A delivered car, signed by the sales system's Ed25519 key over
     `milestone.rules.activities.encode_delivery_confirmation(order_id, vin, buyer_id,
     delivered_at)`."""
 
-    order_id: str = Field(min_length=1, max_length=64)
-    vin: str = Field(min_length=1, max_length=17)
-    buyer_id: Id
-    delivered_at: UnixSeconds
+    order_id: str = Field(pattern=ORDER_ID_PATTERN)
+    vin: str = Field(
+        pattern=r"^[0-9A-HJ-NPR-Z]{17}$", json_schema_extra={"format": VIN_FORMAT},
+        description="The VIN in its normal form (upper case), as signed.",
+    )
+    buyer_id: IdIn
+    delivered_at: UnixSecondsIn
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{128}$", description="64 bytes, 0x-hex.")
 
 
-class SalesSystemCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
-    public_key: PublicKeyHex
+class SalesSystemCreate(RequestModel):
+    name: str = text(64)
+    public_key: PublicKeyIn
     """The Ed25519 key that signs the system's delivery confirmations."""
 
 
@@ -130,15 +145,18 @@ class SalesSystemRegisteredPublic(BaseModel):
     """Shown this once; the service keeps only its hash."""
 
 
-class CampaignCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    budget: Pebbles
+class CampaignCreate(RequestModel):
+    """Besides each field's own rule: `reward` is at most `budget`, and `ends_at` is after
+    `starts_at` and after now (`invalid_campaign` otherwise)."""
+
+    name: str = text(100)
+    budget: PositivePebblesIn
     """Reserved from the released activity budget when the campaign is created."""
-    reward: Pebbles
-    per_owner_cap: int = Field(ge=1, le=1_000_000)
-    proof: str = Field(max_length=16, examples=["operator", "code", "list"])
-    starts_at: UnixSeconds
-    ends_at: UnixSeconds
+    reward: PositivePebblesIn
+    per_owner_cap: integer(1, 1_000_000)  # type: ignore[valid-type]
+    proof: Literal["operator", "code", "list"]
+    starts_at: UnixSecondsIn
+    ends_at: UnixSecondsIn
 
 
 class CampaignPublic(BaseModel):
@@ -154,10 +172,20 @@ class CampaignPublic(BaseModel):
     closed_at: Instant | None
     remaining: Amount
     returned: Amount | None
+    status: Literal["upcoming", "open", "ended", "closed"]
+    """At the service's clock: `ends_at` is the first instant after the campaign, so a campaign
+    is open from `starts_at` up to (not including) `ends_at`, and ended but not yet closed after
+    it; closed once the operator closed it and its remaining budget went back."""
 
     @classmethod
-    def of(cls, campaign: Campaign, remaining: int) -> CampaignPublic:
+    def of(cls, campaign: Campaign, remaining: int, now: int) -> CampaignPublic:
         return cls(
+            status=(
+                "closed" if campaign.closed_at is not None
+                else "upcoming" if now < campaign.starts_at
+                else "open" if now < campaign.ends_at
+                else "ended"
+            ),
             id=campaign.id, name=campaign.name, budget=Amount.of(campaign.budget),
             reward=Amount.of(campaign.reward), per_owner_cap=campaign.per_owner_cap,
             proof=campaign.proof, starts_at=Instant.of(campaign.starts_at),
@@ -167,8 +195,8 @@ class CampaignPublic(BaseModel):
         )
 
 
-class CodesCreate(BaseModel):
-    count: int = Field(ge=1, le=10_000)
+class CodesCreate(RequestModel):
+    count: integer(1, 10_000)  # type: ignore[valid-type]
 
 
 class CodesPublic(BaseModel):
@@ -176,13 +204,13 @@ class CodesPublic(BaseModel):
     """One-time codes, shown this once: the service keeps only their hashes."""
 
 
-class ParticipationCreate(BaseModel):
-    owner_id: Id
+class ParticipationCreate(RequestModel):
+    owner_id: IdIn
     reference: str = Field(min_length=1, max_length=64)
     """The operator's own reference for this participation: it pays once."""
 
 
-class RedemptionCreate(BaseModel):
+class RedemptionCreate(RequestModel):
     code: str = Field(min_length=1, max_length=32)
 
 
@@ -202,8 +230,8 @@ class ParticipationPublic(BaseModel):
         )
 
 
-class UploadCreate(BaseModel):
-    owner_ids: list[Id] = Field(min_length=1, max_length=10_000)
+class UploadCreate(RequestModel):
+    owner_ids: list[IdIn] = Field(min_length=1, max_length=10_000)
     list_key: str = Field(min_length=1, max_length=64)
     """Names the list: uploading it again pays nobody twice."""
 
@@ -238,5 +266,5 @@ class StandingPublic(BaseModel):
         )
 
 
-class RevocationCreate(BaseModel):
-    reason: str = Field(min_length=1, max_length=200)
+class RevocationCreate(RequestModel):
+    reason: str = text(200)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from milestone.api.schemas.common import Amount, Instant, hex_of
+from milestone.api.schemas.requests import EpochIn, RequestModel
 from milestone.epochs.settle import SettledEpoch
 
 
-class SettleCreate(BaseModel):
-    through_epoch: int | None = Field(default=None, ge=0, le=2**40)
+class SettleCreate(RequestModel):
+    through_epoch: EpochIn | None = None
     """Settle up to this epoch; every closed one when absent."""
 
 

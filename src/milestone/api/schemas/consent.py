@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Id, Instant, hex_of
+from milestone.api.schemas.common import Instant, hex_of
+from milestone.api.schemas.requests import IdIn, RequestModel
 from milestone.consent.service import Deletion, Receipt
 
-Scope = str
+Scope = Literal["mileage", "driving_behavior"]
 
 
-class ConsentGrantCreate(BaseModel):
-    vehicle_id: Id
-    scope: Scope = Field(max_length=32, examples=["mileage", "driving_behavior"])
-    terms_version: str = Field(max_length=64, examples=["2026-01"])
+class ConsentGrantCreate(RequestModel):
+    vehicle_id: IdIn
+    scope: Scope
+    terms_version: str = Field(pattern=r"^[ -~]{1,32}$", examples=["2026-01"])
     """The version of the terms the owner agreed to."""
 
 
-class ConsentRevocationCreate(BaseModel):
-    vehicle_id: Id
-    scope: Scope = Field(max_length=32, examples=["mileage", "driving_behavior"])
+class ConsentRevocationCreate(RequestModel):
+    vehicle_id: IdIn
+    scope: Scope
 
 
 class ReceiptPublic(BaseModel):

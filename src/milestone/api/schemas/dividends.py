@@ -4,30 +4,46 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import Amount, Fen, Instant, hex_of, optional_instant
+from milestone.api.schemas.common import Amount, FenText, Instant, hex_of, optional_instant
+from milestone.api.schemas.requests import DateText, EpochIn, PositiveFenIn, RequestModel
 from milestone.dividends.commitments import EntitlementProof
+from milestone.dividends.limits import DividendLimits
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.payouts import PayoutConfirmation
 
 
-class DividendCreate(BaseModel):
-    amount_fen: Fen
+class DividendCreate(RequestModel):
+    amount_fen: PositiveFenIn
     """The stake's dividend in CNY fen: per stone (the default), the holders at `record_epoch`
     get their stones' share of the supply and the issuer the rest; `per_circulating` programs
     split it all over the owners' stones."""
-    record_epoch: int = Field(ge=0, le=2**40)
-    payment_date: str = Field(min_length=10, max_length=10, examples=["2027-03-31"])
+    record_epoch: EpochIn
+    payment_date: DateText
     note: str = Field(default="", max_length=500)
+
+
+class DividendLimitsPublic(BaseModel):
+    max_amount_fen: FenText | None
+    """The largest dividend: a share of the equity behind the plan (null: none configured)."""
+    earliest_payment_date: str
+    """Today in the program's time zone: a payment date may not be earlier."""
+    time_zone: str
+
+    @classmethod
+    def of(cls, limits: DividendLimits, time_zone: str) -> DividendLimitsPublic:
+        cap = limits.max_amount_fen
+        return cls(max_amount_fen=None if cap is None else str(cap),
+                   earliest_payment_date=limits.earliest_payment_date, time_zone=time_zone)
 
 
 class DividendPublic(BaseModel):
     id: int
-    amount_fen: int
+    amount_fen: FenText
     mode: str
     """`per_stone` or `per_circulating`: the program's dividend mode when it was declared."""
-    holders_fen: int
+    holders_fen: FenText
     """The holders' part: the sum of the entitlements."""
-    issuer_fen: int
+    issuer_fen: FenText
     """The issuer's part: the share of the stones not held (unissued, reserved, burned)."""
     record_epoch: int
     payment_date: str
@@ -43,8 +59,8 @@ class DividendPublic(BaseModel):
     @classmethod
     def of(cls, dividend: Dividend) -> DividendPublic:
         return cls(
-            id=dividend.id, amount_fen=dividend.amount_fen, mode=dividend.mode,
-            holders_fen=dividend.holders_fen, issuer_fen=dividend.issuer_fen,
+            id=dividend.id, amount_fen=str(dividend.amount_fen), mode=dividend.mode,
+            holders_fen=str(dividend.holders_fen), issuer_fen=str(dividend.issuer_fen),
             record_epoch=dividend.record_epoch,
             payment_date=dividend.payment_date, note=dividend.note,
             declared_at=Instant.of(dividend.declared_at),
@@ -58,7 +74,7 @@ class EntitlementPublic(BaseModel):
     owner_id: int
     address: str
     balance: Amount
-    amount_fen: int
+    amount_fen: FenText
     paid_at: Instant | None
     rail_reference: str | None
 
@@ -67,7 +83,7 @@ class EntitlementPublic(BaseModel):
         return cls(
             dividend_id=entitlement.dividend_id, owner_id=entitlement.owner_id,
             address=hex_of(entitlement.address), balance=Amount.of(entitlement.balance),
-            amount_fen=entitlement.amount_fen, paid_at=optional_instant(entitlement.paid_at),
+            amount_fen=str(entitlement.amount_fen), paid_at=optional_instant(entitlement.paid_at),
             rail_reference=entitlement.rail_reference,
         )
 
@@ -79,7 +95,7 @@ class EntitlementProofPublic(BaseModel):
     dividend_id: int
     owner_id: int
     address: str
-    amount_fen: int
+    amount_fen: FenText
     root: str
     proof: list[str]
     committed_epoch: int | None
@@ -88,7 +104,7 @@ class EntitlementProofPublic(BaseModel):
     def of(cls, proof: EntitlementProof) -> EntitlementProofPublic:
         return cls(
             dividend_id=proof.dividend_id, owner_id=proof.owner_id, address=hex_of(proof.address),
-            amount_fen=proof.amount_fen, root=hex_of(proof.root),
+            amount_fen=str(proof.amount_fen), root=hex_of(proof.root),
             proof=[hex_of(node) for node in proof.proof], committed_epoch=proof.committed_epoch,
         )
 
@@ -96,13 +112,13 @@ class EntitlementProofPublic(BaseModel):
 class PayoutConfirmationPublic(BaseModel):
     paid: int
     """Lines newly marked paid."""
-    paid_fen: int
+    paid_fen: FenText
     failed: int
     already_paid: int
 
     @classmethod
     def of(cls, result: PayoutConfirmation) -> PayoutConfirmationPublic:
         return cls(
-            paid=result.paid, paid_fen=result.paid_fen, failed=result.failed,
+            paid=result.paid, paid_fen=str(result.paid_fen), failed=result.failed,
             already_paid=result.already_paid,
         )

@@ -5,23 +5,23 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from milestone.api.schemas.activities import StandingPublic
-from milestone.api.schemas.auth import TokenPublic
+from milestone.api.schemas.auth import USERNAME_SCHEMA_PATTERN, NewPasswordText, TokenPublic
 from milestone.api.schemas.common import (
-    Id,
     Instant,
-    PublicKeyHex,
     hex_of,
     optional_hex,
     optional_instant,
 )
+from milestone.api.schemas.requests import IdIn, PublicKeyIn, RequestModel, VinText, integer, text
 from milestone.registry.models import Owner, Ownership, Vehicle, VehicleKey
 
 
-class OwnerCreate(BaseModel):
+class OwnerCreate(RequestModel):
     """Sign-up: an owner account and the user that logs in to it."""
 
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    username: str = Field(pattern=USERNAME_SCHEMA_PATTERN, examples=["ann@example.com"])
+    """3 to 64 letters, digits or . _ @ + -, starting with a letter or digit; kept lower-case."""
+    password: NewPasswordText
 
 
 class VehicleSummaryPublic(BaseModel):
@@ -56,7 +56,7 @@ class SignupPublic(BaseModel):
     token: TokenPublic
 
 
-class IdentityUpdate(BaseModel):
+class IdentityUpdate(RequestModel):
     """Identities the operator verified (a phone number in E.164, a payment account)."""
 
     phone: str | None = Field(default=None, min_length=1, max_length=200)
@@ -71,11 +71,11 @@ class OwnerStaffPublic(OwnerPublic):
     standing: StandingPublic
 
 
-class VehicleCreate(BaseModel):
-    vin: str = Field(min_length=1, max_length=32, examples=["LMSCSP70XSM000001"])
-    public_key: PublicKeyHex
+class VehicleCreate(RequestModel):
+    vin: VinText
+    public_key: PublicKeyIn
     """The factory-provisioned Ed25519 key the car signs its reports with."""
-    model: str | None = Field(default=None, max_length=64)
+    model: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class VehicleKeyPublic(BaseModel):
@@ -114,8 +114,8 @@ class VehiclePublic(BaseModel):
         )
 
 
-class TransferCreate(BaseModel):
-    owner_id: Id
+class TransferCreate(RequestModel):
+    owner_id: IdIn
 
 
 class OwnershipPublic(BaseModel):
@@ -132,11 +132,11 @@ class OwnershipPublic(BaseModel):
         )
 
 
-class KeyRotationCreate(BaseModel):
-    public_key: PublicKeyHex
+class KeyRotationCreate(RequestModel):
+    public_key: PublicKeyIn
 
 
-class KeyRevocationCreate(BaseModel):
-    serial: int | None = Field(default=None, ge=1, le=2**31 - 1)
+class KeyRevocationCreate(RequestModel):
+    serial: integer(1, 2**31 - 1) | None = None  # type: ignore[valid-type]
     """The key to revoke; the active one when absent."""
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = text(200)

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
 
-from milestone.api.schemas.common import Amount, Fen, Id, Instant, Pebbles, optional_instant
+from pydantic import BaseModel, ConfigDict, Field
+
+from milestone.api.schemas.common import Amount, FenText, Instant, optional_instant
+from milestone.api.schemas.requests import (
+    POSITIVE_AMOUNT_PATTERN,
+    CountIn,
+    FenIn,
+    IdIn,
+    PebblesIn,
+    PositivePebblesIn,
+    RequestModel,
+    integer,
+    text,
+)
 from milestone.ledger import JournalEntry
 from milestone.store.models import CatalogueItem, Merchant, StoreOrder
 from milestone.store.spending import Spendable
 
 
-class MerchantCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=64)
-    category: str = Field(default="shop", max_length=16, examples=["shop", "service", "charging"])
+class MerchantCreate(RequestModel):
+    name: str = text(64)
+    category: Literal["shop", "service", "charging", "other"] = "shop"
 
 
 class MerchantPublic(BaseModel):
@@ -37,21 +50,29 @@ class MerchantKeyPublic(BaseModel):
     """Shown this once; the service keeps only its hash."""
 
 
-class ItemCreate(BaseModel):
-    sku: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=200)
-    price: Pebbles
+class ItemCreate(RequestModel):
+    """An item costs stones, cash or both: `price` or `cash_fen` is more than zero."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"properties": {"price": {"pattern": POSITIVE_AMOUNT_PATTERN}}},
+        {"properties": {"cash_fen": {"pattern": POSITIVE_AMOUNT_PATTERN}},
+         "required": ["cash_fen"]},
+    ]})
+
+    sku: str = text(64)
+    title: str = text(200)
+    price: PebblesIn
     """Pebbles per unit."""
-    cash_fen: Fen = 0
+    cash_fen: FenIn = Field(default="0", validate_default=True)
     """CNY fen per unit paid on top, outside the ledger."""
-    stock: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    stock: CountIn | None = None
     """Units in stock; null for unlimited."""
 
 
-class ItemUpdate(BaseModel):
-    price: Pebbles | None = None
-    cash_fen: Fen | None = None
-    stock: int | None = Field(default=None, ge=0, le=2**63 - 1)
+class ItemUpdate(RequestModel):
+    price: PebblesIn | None = None
+    cash_fen: FenIn | None = None
+    stock: CountIn | None = None
     unlimited: bool = False
     """Make the stock unlimited (ignores `stock`)."""
     active: bool | None = None
@@ -63,7 +84,7 @@ class ItemPublic(BaseModel):
     sku: str
     title: str
     price: Amount
-    cash_fen: int
+    cash_fen: FenText
     stock: int | None
     active: bool
 
@@ -71,14 +92,14 @@ class ItemPublic(BaseModel):
     def of(cls, item: CatalogueItem) -> ItemPublic:
         return cls(
             id=item.id, merchant_id=item.merchant_id, sku=item.sku, title=item.title,
-            price=Amount.of(item.price), cash_fen=item.cash_fen, stock=item.stock,
+            price=Amount.of(item.price), cash_fen=str(item.cash_fen), stock=item.stock,
             active=item.active,
         )
 
 
-class OrderCreate(BaseModel):
-    item_id: Id
-    quantity: int = Field(ge=1, le=1_000)
+class OrderCreate(RequestModel):
+    item_id: IdIn
+    quantity: integer(1, 1_000)  # type: ignore[valid-type]
 
 
 class OrderPublic(BaseModel):
@@ -88,7 +109,7 @@ class OrderPublic(BaseModel):
     item_id: int
     quantity: int
     stones: Amount
-    cash_fen: int
+    cash_fen: FenText
     status: str
     """placed, confirmed, fulfilled, cancelled or refunded."""
     placed_at: Instant
@@ -99,7 +120,8 @@ class OrderPublic(BaseModel):
         return cls(
             id=order.id, owner_id=order.owner_id, merchant_id=order.merchant_id,
             item_id=order.item_id, quantity=order.quantity, stones=Amount.of(order.stones),
-            cash_fen=order.cash_fen, status=order.status, placed_at=Instant.of(order.placed_at),
+            cash_fen=str(order.cash_fen), status=order.status,
+            placed_at=Instant.of(order.placed_at),
             updated_at=Instant.of(order.updated_at),
         )
 
@@ -120,9 +142,9 @@ class SpendablePublic(BaseModel):
         )
 
 
-class TransferCreate(BaseModel):
-    recipient_id: Id
-    amount: Pebbles
+class TransferCreate(RequestModel):
+    recipient_id: IdIn
+    amount: PositivePebblesIn
 
 
 class TransferPublic(BaseModel):
@@ -141,6 +163,6 @@ class TransferPublic(BaseModel):
         )
 
 
-class AllowanceCreate(BaseModel):
-    sender_id: Id
-    recipient_id: Id
+class AllowanceCreate(RequestModel):
+    sender_id: IdIn
+    recipient_id: IdIn

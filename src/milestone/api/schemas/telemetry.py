@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from milestone.api.schemas.common import Instant, hex_of, optional_hex, optional_instant
+from milestone.api.schemas.requests import RequestModel
 from milestone.telemetry.models import Trip
 from milestone.telemetry.queries import RejectionView
 from milestone.telemetry.verify import Verdict
@@ -17,7 +18,7 @@ MAX_ITEM_CHARS = 4_096
 ReportItem = Annotated[str, Field(max_length=MAX_ITEM_CHARS)]
 
 
-class BatchCreate(BaseModel):
+class BatchCreate(RequestModel):
     """Signed trip reports, each an envelope (body and Ed25519 signature) as 0x-hex."""
 
     reports: list[ReportItem] = Field(min_length=1, max_length=MAX_BATCH)

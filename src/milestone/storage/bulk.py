@@ -1,4 +1,4 @@
-"""The intake's bulk reads and writes, straight to the database driver.
+"""Bulk reads and writes straight to the database driver, for the intake and the imports.
 
 Intake writes a few rows and looks up a few keys per report, thousands of reports a second.
 Through SQLAlchemy, building and processing the parameters of those statements cost more than
@@ -47,18 +47,31 @@ def insert_rows(
 
 
 def select_where_in(
-    session: Session, table: Table, columns: Sequence[str], key: str, values: Sequence[Any]
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    key: str,
+    values: Sequence[Any],
+    *,
+    at_least: tuple[str, int] | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """The `columns` of the rows of `table` whose `key` is one of `values`."""
+    """The `columns` of the rows of `table` whose `key` is one of `values` (and, with
+    `at_least=(column, minimum)`, whose `column` is at least `minimum`: on a table partitioned
+    by that column, PostgreSQL then reads only the partitions from there on)."""
     if not values:
         return
     names = ", ".join(table.c[column].name for column in columns)
-    head = f"SELECT {names} FROM {table.name} WHERE {table.c[key].name}"
+    head = f"SELECT {names} FROM {table.name} WHERE "
+    tail = "" if at_least is None else f" AND {table.c[at_least[0]].name} >= {int(at_least[1])}"
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        yield from connection.exec_driver_sql(f"{head} = ANY(%s)", (list(values),))
+        yield from connection.exec_driver_sql(
+            f"{head}{table.c[key].name} = ANY(%s){tail}", (list(values),)
+        )
         return
     for start in range(0, len(values), SQLITE_CHUNK):
         part = values[start : start + SQLITE_CHUNK]
         marks = ", ".join("?" for _ in part)
-        yield from connection.exec_driver_sql(f"{head} IN ({marks})", tuple(part))
+        yield from connection.exec_driver_sql(
+            f"{head}{table.c[key].name} IN ({marks}){tail}", tuple(part)
+        )

@@ -1,0 +1,39 @@
+"""What a finalized epoch tells the outside: the epoch itself, each owner's drops, a dividend.
+
+Emitted in the transaction that marks the epoch finalized, after the chain accepted it: an
+owner app may tell its owner "your stones fell" only once nothing can take them back.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from milestone.epochs.models import EpochRecord, EpochRewardRecord
+from milestone.events import emit, emit_many
+from milestone.events.outbox import hex_of
+
+
+def emit_finalized(session: Session, row: EpochRecord, transaction: str | None) -> None:
+    """`epoch.finalized`, one `drops.credited` per rewarded owner, `dividend.committed`."""
+    at = row.finalized_at or 0
+    roots = {"state_root": row.state_root, "rewards_root": row.rewards_root,
+             "journal_head": row.journal_head, "file_hash": row.file_hash}
+    emit(session, "epoch.finalized", {
+        "epoch": row.epoch, "transaction": transaction, "paid": str(row.paid or 0),
+        **{name: None if value is None else hex_of(value) for name, value in roots.items()},
+    }, at=at)
+    rewards = session.execute(
+        select(EpochRewardRecord.address, EpochRewardRecord.amount)
+        .where(EpochRewardRecord.epoch == row.epoch, EpochRewardRecord.amount > 0)
+        .order_by(EpochRewardRecord.address)
+    )
+    emit_many(session, "drops.credited", [
+        {"epoch": row.epoch, "owner": hex_of(address), "amount": str(amount)}
+        for address, amount in rewards
+    ], at=at)
+    if row.dividends_fen and row.dividends_root is not None:
+        emit(session, "dividend.committed", {
+            "epoch": row.epoch, "root": hex_of(row.dividends_root),
+            "amount_fen": str(row.dividends_fen),
+        }, at=at)

@@ -1,0 +1,142 @@
+"""Webhook subscriptions: where the operator wants events delivered, and manual replay.
+
+A subscription starts after the newest event at its creation: a new receiver is not flooded
+with history (the feed serves that). Its secret is made here, shown once at creation and kept
+in clear, since every delivery is signed with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from milestone.clock import Clock
+from milestone.events.errors import InvalidWebhookUrl, UnknownEventType, UnknownSubscription
+from milestone.events.models import WebhookDelivery, WebhookSubscription
+from milestone.events.outbox import last_event_id
+from milestone.events.types import EVENT_TYPES
+
+SECRET_PREFIX: Final[str] = "whsec_"
+SECRET_BYTES: Final[int] = 32
+MAX_URL_LENGTH: Final[int] = 2048
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    url: str
+    event_types: tuple[str, ...]
+    created_at: int
+    pending: int
+    delivered: int
+    dead: int
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL with a host, at most 2,048 characters."""
+    parts = urlsplit(url) if isinstance(url, str) and len(url) <= MAX_URL_LENGTH else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidWebhookUrl(
+            f"a webhook URL is http:// or https:// with a host, at most {MAX_URL_LENGTH} "
+            f"characters: {str(url)[:100]!r}"
+        )
+    return url
+
+
+def check_event_types(types: Sequence[str]) -> tuple[str, ...]:
+    """The types without repeats, each one known; none means every type."""
+    unknown = [t for t in types if t not in EVENT_TYPES]
+    if unknown:
+        raise UnknownEventType(
+            f"no event type {unknown[0]!r}; the types are {', '.join(EVENT_TYPES)}",
+            event_type=unknown[0],
+        )
+    return tuple(dict.fromkeys(types))
+
+
+def add_subscription(
+    session: Session, clock: Clock, url: str, event_types: Sequence[str] = ()
+) -> tuple[Subscription, str]:
+    """A new subscription and its signing secret (shown this once). No commit."""
+    row = WebhookSubscription(
+        url=check_url(url), event_types=json.dumps(list(check_event_types(event_types))),
+        secret=new_secret(), created_at=clock.now(), enqueued_through=last_event_id(session),
+    )
+    session.add(row)
+    session.flush()
+    return describe(session, row), row.secret
+
+
+def get_subscription(session: Session, subscription_id: int) -> WebhookSubscription:
+    row = session.get(WebhookSubscription, subscription_id)
+    if row is None:
+        raise UnknownSubscription(
+            f"no webhook subscription {subscription_id}", subscription_id=subscription_id
+        )
+    return row
+
+
+def list_subscriptions(session: Session) -> list[Subscription]:
+    rows = session.execute(select(WebhookSubscription).order_by(WebhookSubscription.id)).scalars()
+    return [describe(session, row) for row in rows]
+
+
+def remove_subscription(session: Session, subscription_id: int) -> None:
+    """Stop delivering to it and forget its deliveries. No commit."""
+    row = get_subscription(session, subscription_id)
+    session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.subscription_id == subscription_id
+        )
+    )
+    session.delete(row)
+    session.flush()
+
+
+def replay_subscription(
+    session: Session, clock: Clock, subscription_id: int, *, from_event: int | None = None
+) -> int:
+    """Send again: the dead deliveries, or every delivery from event `from_event` on.
+
+    Replayed deliveries keep their `webhook-id`, so a receiver that already has one can tell.
+    They go out before any later event (the dispatcher always sends the oldest pending first).
+    Returns how many deliveries are pending again. No commit.
+    """
+    get_subscription(session, subscription_id)
+    query = update(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if from_event is None:
+        query = query.where(WebhookDelivery.status == DEAD)
+    else:
+        query = query.where(WebhookDelivery.event_id >= from_event)
+    result = session.execute(
+        query.values(status=PENDING, attempts=0, next_attempt_at=clock.now(), last_error=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def describe(session: Session, row: WebhookSubscription) -> Subscription:
+    rows = session.execute(
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.subscription_id == row.id)
+        .group_by(WebhookDelivery.status)
+    )
+    counts = {status: int(count) for status, count in rows}
+    return Subscription(
+        id=row.id, url=row.url, event_types=tuple(json.loads(row.event_types)),
+        created_at=row.created_at, pending=counts.get(PENDING, 0),
+        delivered=counts.get(DELIVERED, 0), dead=counts.get(DEAD, 0),
+    )
