@@ -25,7 +25,6 @@ from milestone.activities.referrals import (
     register_referral,
 )
 from milestone.activities.sales import register_sales_system
-from milestone.activities.standing import certify_owner
 from milestone.auth.passwords import STRONG_HASHER
 from milestone.auth.users import create_user
 from milestone.consent.service import grant_consent, revoke_consent
@@ -44,6 +43,7 @@ from milestone.sim.state import Car, SimOwner, World
 from milestone.store.merchants import add_item, register_merchant
 from milestone.store.orders import Actor, cancel_order, confirm_order, fulfil_order, place_order
 from milestone.store.spending import spendable_of
+from milestone.store.unlocks import certify
 from milestone.telemetry.intake import ingest
 from milestone.vehicle import VehicleSigner
 from milestone.vehicle.driving import HonestVehicle
@@ -93,7 +93,7 @@ def enrol_owner(world: World, instant: int, *, attacker: bool = False) -> int:
     rng = world.rng
     with world.database.transaction() as session:
         owner = create_owner(session, world.clock)
-        certify_owner(session, world.clock, owner.id)
+        certify(session, world.clock, owner.id)
         code = referral_code_of(session, world.clock, owner.id) if rng.randrange(100) < 30 else None
     world.owners[owner.id] = SimOwner(
         id=owner.id, joined_day=world.day_of(instant), checkin_percent=rng.choice((5, 30, 60, 90)),
@@ -114,7 +114,7 @@ def new_buyer(world: World, instant: int) -> None:
         return
     with world.database.transaction() as session:
         buyer = create_owner(session, world.clock)
-        certify_owner(session, world.clock, buyer.id)
+        certify(session, world.clock, buyer.id)
     world.owners[buyer.id] = SimOwner(
         id=buyer.id, joined_day=world.day_of(instant), checkin_percent=rng.choice((30, 60, 90)),
         behaviour_consent=rng.randrange(100) < 60,
