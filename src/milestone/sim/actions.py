@@ -173,11 +173,14 @@ def confirm_referred_delivery(world: World, buyer_id: int, vin: str, order_id: s
 
 def attack(world: World, car: Car, sent: int) -> None:
     """One lying report from an attacker's car, straight into the intake."""
-    kind = world.rng.choice(ATTACKS)
+    # A car with no trip on record has no odometer to roll back: its first report, whatever
+    # the reading, is one the intake must accept (docs/telemetry.md).
+    kinds = ATTACKS if car.on_record else tuple(k for k in ATTACKS if k != "odometer_rollback")
+    kind = world.rng.choice(kinds)
     envelope = forge_report(car.vehicle, kind, sent, world.rng)
     [verdict] = ingest(world.database, world.clock, [envelope], grace_seconds=world.grace_seconds)
     world.stats.attacks_by_kind[kind] += 1
-    world.count_verdict(car, verdict.code, 0, sent)
+    world.count_verdict(car, verdict.code, 0, sent, lie=True)
 
 
 def check_in_owner(world: World, owner_id: int) -> None:
