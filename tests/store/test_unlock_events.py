@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from milestone.clock import ManualClock
@@ -58,7 +59,7 @@ def test_windows_end_to_end_tell_each_earning_once_when_its_lock_runs_out(
     credit(other, 1 * STONE)
     cuts = [start, start + LOCK - 1, start + LOCK, start + LOCK + 10 * DAY, start + 2 * LOCK]
     with database.session() as session:
-        told = [unlocked_by_time(session, a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+        told = [unlocked_by_time(session, a, b) for a, b in itertools.pairwise(cuts)]
     assert told == [{}, {owner: 3 * STONE}, {owner: 4 * STONE, other: 1 * STONE}, {}]
     database.run(lambda s: emit_time_unlocks(s, cuts[2], cuts[3]))
     with database.session() as session:

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
 from milestone.events.errors import InvalidWebhookUrl, UnknownEventType, UnknownSubscription
-from milestone.events.models import WebhookDelivery, WebhookSubscription
+from milestone.events.models import EventRecord, WebhookDelivery, WebhookSubscription
 from milestone.events.outbox import last_event_id
 from milestone.events.types import EVENT_TYPES
 
+DEAD_LETTERS_LIMIT: Final[int] = 500
 SECRET_PREFIX: Final[str] = "whsec_"
 SECRET_BYTES: Final[int] = 32
 MAX_URL_LENGTH: Final[int] = 2048
@@ -39,6 +40,18 @@ class Subscription:
     pending: int
     delivered: int
     dead: int
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A delivery that failed too often: the event it carried and how its last try went."""
+
+    event_id: int
+    type: str
+    occurred_at: int
+    attempts: int
+    last_status: int | None
+    last_error: str | None
 
 
 def new_secret() -> str:
@@ -126,6 +139,23 @@ def replay_subscription(
         query.values(status=PENDING, attempts=0, next_attempt_at=clock.now(), last_error=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def dead_letters(
+    session: Session, subscription_id: int, *, limit: int = DEAD_LETTERS_LIMIT
+) -> list[DeadLetter]:
+    """The subscription's dead deliveries, oldest event first, at most `limit`: what a replay
+    would send again."""
+    get_subscription(session, subscription_id)
+    rows = session.execute(
+        select(WebhookDelivery.event_id, EventRecord.type, EventRecord.occurred_at,
+               WebhookDelivery.attempts, WebhookDelivery.last_status, WebhookDelivery.last_error)
+        .join(EventRecord, EventRecord.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == DEAD)
+        .order_by(WebhookDelivery.event_id)
+        .limit(max(1, min(limit, DEAD_LETTERS_LIMIT)))
+    )
+    return [DeadLetter(*row) for row in rows]
 
 
 def describe(session: Session, row: WebhookSubscription) -> Subscription:

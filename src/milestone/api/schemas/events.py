@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from milestone.api.schemas.common import Instant
 from milestone.events import EVENT_TYPES, Event
-from milestone.events.subscriptions import MAX_URL_LENGTH, Subscription
+from milestone.events.subscriptions import MAX_URL_LENGTH, DeadLetter, Subscription
 
 if TYPE_CHECKING:
     EventType = str
@@ -76,3 +76,22 @@ class ReplayCreate(BaseModel):
 
 class ReplayPublic(BaseModel):
     replayed: int
+
+
+class DeadLetterPublic(BaseModel):
+    """A delivery that failed too often; `POST /webhooks/{id}/replay` sends it again."""
+
+    event_id: int
+    type: EventType
+    occurred_at: Instant
+    attempts: int
+    last_status: int | None
+    """The receiver's last HTTP status; null when it did not answer (see `last_error`)."""
+    last_error: str | None
+
+    @classmethod
+    def of(cls, letter: DeadLetter) -> DeadLetterPublic:
+        return cls(
+            event_id=letter.event_id, type=letter.type, occurred_at=Instant.of(letter.occurred_at),
+            attempts=letter.attempts, last_status=letter.last_status, last_error=letter.last_error,
+        )
