@@ -25,7 +25,7 @@ def test_a_merchant_sees_its_withdrawn_items_which_the_public_does_not(
     client: TestClient, people: People
 ) -> None:
     shop = people.headers["shop"]
-    item = client.post("/api/v1/store/items", json={"sku": "CAP", "title": "Cap", "price": 100},
+    item = client.post("/api/v1/store/items", json={"sku": "CAP", "title": "Cap", "price": "100"},
                        headers=shop).json()
     withdrawn = client.patch(f"/api/v1/store/items/{item['id']}", json={"active": False},
                              headers=shop)

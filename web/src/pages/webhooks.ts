@@ -21,7 +21,8 @@ const EVENT_TYPES = [
 const everyTypeListed: Exclude<EventType, (typeof EVENT_TYPES)[number]> extends never ? true : never = true;
 void everyTypeListed;
 
-const URL_PATTERN = /^https?:\/\/[^/?#\s]+\S*$/;
+/** The API's rule (events/subscriptions.py URL_PATTERN): a host name or IPv4 address, no user. */
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~%!$&'()*+,;=-]+(?::\d{1,5})?(?:[/?#]\S*)?$/;
 const isOperator = () => currentSession()?.role === "operator";
 
 export async function renderWebhooks(page: HTMLElement): Promise<void> {

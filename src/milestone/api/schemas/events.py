@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from milestone.api.schemas.common import Instant
+from milestone.api.schemas.requests import IdIn
 from milestone.events import EVENT_TYPES, Event
-from milestone.events.subscriptions import MAX_URL_LENGTH, DeadLetter, Subscription
+from milestone.events.subscriptions import MAX_URL_LENGTH, URL_PATTERN, DeadLetter, Subscription
 
 if TYPE_CHECKING:
     EventType = str
@@ -38,7 +39,7 @@ class EventPage(BaseModel):
 
 class WebhookCreate(BaseModel):
     url: str = Field(
-        min_length=8, max_length=MAX_URL_LENGTH, pattern=r"^https?://[^/?#\s]+[^\s]*$",
+        min_length=8, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
         examples=["https://crm.example.com/milestone/webhooks"],
     )
     event_types: list[EventType] = Field(default_factory=list, max_length=len(EVENT_TYPES))
@@ -70,7 +71,7 @@ class WebhookSecretPublic(WebhookPublic):
 
 
 class ReplayCreate(BaseModel):
-    from_event: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    from_event: IdIn | None = None
     """Send every delivery from this event on again; without it, only the dead ones."""
 
 
