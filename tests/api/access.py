@@ -106,6 +106,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/webhooks"): OPERATORS,
     ("DELETE", "/api/v1/webhooks/{webhook_id}"): OPERATORS,
     ("POST", "/api/v1/webhooks/{webhook_id}/replay"): OPERATORS,
+    ("GET", "/api/v1/webhooks/{webhook_id}/dead-letters"): STAFF,
 }
 
 FUZZ_PREFERENCE = ("ann", "olga", "shop", "sales", ANONYMOUS)

@@ -29,6 +29,10 @@ def test_an_operator_subscribes_lists_replays_and_removes_a_webhook(
     listed = client.get("/api/v1/webhooks", headers=people.headers["aldo"]).json()
     assert [(w["id"], w["url"]) for w in listed] == [(body["id"], HOOK)]
     assert "secret" not in listed[0]
+    letters = client.get(
+        f"/api/v1/webhooks/{body['id']}/dead-letters", headers=people.headers["aldo"]
+    )
+    assert letters.status_code == 200 and letters.json() == []
     replay = client.post(f"/api/v1/webhooks/{body['id']}/replay", json={}, headers=olga)
     assert replay.status_code == 200 and replay.json() == {"replayed": 0}
     assert client.delete(f"/api/v1/webhooks/{body['id']}", headers=olga).status_code == 204
@@ -47,6 +51,8 @@ def test_a_bad_subscription_is_refused_and_nothing_is_kept(
         assert_problem(client.post("/api/v1/webhooks", json=body, headers=olga), 422,
                        "invalid_request")
     assert_problem(client.post("/api/v1/webhooks/7/replay", json={}, headers=olga), 404,
+                   "unknown_webhook")
+    assert_problem(client.get("/api/v1/webhooks/7/dead-letters", headers=olga), 404,
                    "unknown_webhook")
     assert client.get("/api/v1/webhooks", headers=olga).json() == []
 

@@ -15,8 +15,8 @@ def _campaign(client: TestClient, people: People, clock, days: int = 1) -> int:
     created = client.post(
         "/api/v1/activities/campaigns",
         json={"name": "launch", "budget": str(10 * PEBBLES_PER_STONE),
-              "reward": str(PEBBLES_PER_STONE), "per_owner_cap": 1, "proof": "code",
-              "starts_at": clock.now(),
+              "reward": str(PEBBLES_PER_STONE),
+              "per_owner_cap": 1, "proof": "code", "starts_at": clock.now(),
               "ends_at": clock.now() + days * DAY},
         headers=people.headers["olga"],
     )

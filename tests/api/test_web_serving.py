@@ -26,6 +26,12 @@ def test_a_configured_directory_is_served_and_named_in_the_log(
     app = create_app(settings, clock, database=database, hasher=FAST_HASHER)
     with TestClient(app) as client:
         assert "Milestone here" in client.get("/").text
+        # The app's files, mounted at /, take no part in what an API path allows.
+        assert client.options("/api/v1/store/merchants").headers["allow"] == "GET, POST, OPTIONS"
+        assert client.options("/api/v1/activities/campaigns/1/close").headers["allow"] == (
+            "POST, OPTIONS"
+        )
+        assert client.options("/index.html").headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_without_a_built_app_the_root_says_how_to_build_one(

@@ -113,7 +113,7 @@ def test_a_member_and_an_attestor_take_part_through_their_commands(
     assert init.exit_code == 0, init.output
     drive(parties.operator_dir, int(genesis_day.timestamp()))
     deployed = parties.operator(
-        "chain", "deploy", "--json",  # the data directory's own program: no --preset
+        "chain", "deploy", "--json",  # the program's own parameters, from the data directory
         "--beacon-member", MEMBER.address, "--attestor", ATTESTOR.address, "--threshold", "2",
     )  # fmt: skip
     assert deployed.exit_code == 0, deployed.output

@@ -18,7 +18,12 @@ from milestone.bench.receiver import Receiver
 from milestone.clock import SystemClock
 from milestone.events import emit_many
 from milestone.events.dispatcher import DispatchConfig, Dispatcher
-from milestone.events.subscriptions import add_subscription, list_subscriptions, replay_subscription
+from milestone.events.subscriptions import (
+    add_subscription,
+    dead_letters,
+    list_subscriptions,
+    replay_subscription,
+)
 from milestone.storage import Database
 
 CLOCK = SystemClock()
@@ -120,6 +125,11 @@ def test_a_failing_receiver_makes_deliveries_dead_and_a_replay_brings_them(
             break
         time.sleep(0.3)
     assert (state.dead, state.delivered, state.pending) == (2, 0, 0)
+    with database.session() as session:
+        letters = dead_letters(session, subscription_id)
+    assert [(d.event_id, d.type, d.attempts, d.last_status) for d in letters] == [
+        (i, "order.placed", FAST.max_attempts, 500) for i in ids
+    ]
     receiver.mode = "ok"
     assert database.run(lambda s: replay_subscription(s, CLOCK, subscription_id)) == 2
     assert dispatch(database) == 2
@@ -127,6 +137,8 @@ def test_a_failing_receiver_makes_deliveries_dead_and_a_replay_brings_them(
     with database.session() as session:
         (state,) = list_subscriptions(session)
     assert (state.dead, state.delivered) == (0, 2)
+    with database.session() as session:
+        assert dead_letters(session, subscription_id) == []
 
 
 def test_a_replay_from_an_event_sends_delivered_ones_again_with_the_same_id(

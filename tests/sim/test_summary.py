@@ -1,10 +1,15 @@
-"""The summary's week-by-week rate: whole weeks only, each its stones over its kilometres."""
+"""The summary's week-by-week rate: whole weeks only, each its stones over its kilometres; and
+the summary reads through the services' queries, never the tables."""
 
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+import milestone.sim.summary
 from milestone.sim.summary import EpochLine, stones_per_100km_by_week
 
 STONE = 10**8
@@ -37,3 +42,11 @@ def test_the_weeks_rates_are_the_weekly_totals(epochs: list[tuple[int, int]]) ->
         chunk = lines[7 * week : 7 * week + 7]
         paid, meters = sum(x.paid for x in chunk), sum(x.counted_meters for x in chunk)
         assert rate == paid / STONE / (meters / 100_000)
+
+
+def test_the_summary_asks_the_services_and_reads_no_table() -> None:
+    tree = ast.parse(Path(milestone.sim.summary.__file__).read_text())
+    imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert imported, "the summary imports its queries"
+    assert not [module for module in imported if module.endswith(".models")]
+    assert "sqlalchemy" not in imported  # Session alone comes from sqlalchemy.orm

@@ -4,8 +4,9 @@ Genesis is three UTC days before now, so the program's early epochs are over whe
 starts on the real clock. Two owners, each with a car, consent to mileage at genesis; their
 cars sign trips every day through the real intake (one of Ann's reports is refused for its
 speed); a merchant opens a shop; Ann is certified; then every closed epoch is settled on the
-embedded chain. Only the wall clock differs from production: the steps before `now` run on a
-manual clock set to the instant each one happens.
+embedded chain. A webhook subscribed to `epoch.finalized` at a receiver that is not there has
+those deliveries dead (the console's dead letters). Only the wall clock differs from
+production: the steps before `now` run on a manual clock set to the instant each one happens.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from milestone.consent.service import grant_consent
 from milestone.dividends.commitments import dividends_commitment
 from milestone.epochs.settle import settle
 from milestone.epochs.setup import open_settlement
+from milestone.events.dispatcher import DispatchConfig, Dispatcher
+from milestone.events.subscriptions import add_subscription
 from milestone.program.service import create_program
 from milestone.registry.owners import create_owner
 from milestone.registry.vehicles import register_vehicle, transfer_vehicle
@@ -39,6 +42,8 @@ HOUR = 3_600
 PASSWORD = "correct horse battery staple"
 TERMS = "2026-01"
 DAYS_BEFORE_NOW = 3
+DEAD_RECEIVER = "http://127.0.0.1:9/milestone/hooks"
+"""Port 9 (discard) refuses connections on loopback: every delivery there fails at once."""
 
 TRIPS = {
     # owner: (start hour, minutes, km) per day; minimal rounds are six hours long
@@ -58,6 +63,8 @@ class Scenario:
     merchant_key: str
     item_ids: list[int]
     refused_code: str
+    dead_webhook: int = 0
+    """The subscription whose `epoch.finalized` deliveries are dead."""
 
 
 def build_scenario(data_dir: Path, now: int) -> Scenario:
@@ -71,16 +78,32 @@ def build_scenario(data_dir: Path, now: int) -> Scenario:
     try:
         owner_ids, vehicle_ids, cars = _enroll(database, clock, genesis, parameters)
         refused = _drive(database, clock, cars, genesis)
+        dead_webhook = database.run(
+            lambda s: add_subscription(s, clock, DEAD_RECEIVER, ["epoch.finalized"])[0].id
+        )
         settled = _settle_daily(settings, database, clock, genesis, now)
         clock.set(now)
+        _deliver_once(database, clock)
         merchant_key, item_ids = _open_shop(database, clock, owner_ids["ann"])
     finally:
         database.dispose()
     return Scenario(
         data_dir=data_dir, database_url=settings.database_url, genesis=genesis, settled=settled,
         owner_ids=owner_ids, vehicle_ids=vehicle_ids, merchant_key=merchant_key,
-        item_ids=item_ids, refused_code=refused,
+        item_ids=item_ids, refused_code=refused, dead_webhook=dead_webhook,
     )
+
+
+def _deliver_once(database: Database, clock: ManualClock) -> None:
+    """Try each pending delivery once: to a receiver that is not there, each goes dead. A pass
+    stops at a subscription's first failure (order), so pass until one sends nothing."""
+    config = DispatchConfig(max_attempts=1, timeout_seconds=2, lease_seconds=5)
+    dispatcher = Dispatcher(database, clock, config)
+    try:
+        while dispatcher.run_once().failed:
+            pass
+    finally:
+        dispatcher.close()
 
 
 def _enroll(

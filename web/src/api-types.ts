@@ -1470,6 +1470,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/{webhook_id}/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Deliveries that failed too often
+         * @description Oldest event first, at most 500: what `replay` without `from_event` sends again.
+         */
+        get: operations["read_dead_letters_api_v1_webhooks__webhook_id__dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{webhook_id}/replay": {
         parameters: {
             query?: never;
@@ -1694,6 +1714,26 @@ export interface components {
             };
             /** Vehicle Id */
             vehicle_id: number;
+        };
+        /**
+         * DeadLetterPublic
+         * @description A delivery that failed too often; `POST /webhooks/{id}/replay` sends it again.
+         */
+        DeadLetterPublic: {
+            /** Attempts */
+            attempts: number;
+            /** Event Id */
+            event_id: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status */
+            last_status: number | null;
+            occurred_at: components["schemas"]["Instant"];
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "epoch.finalized" | "drops.credited" | "stones.unlocked" | "checkin.recorded" | "referral.paid" | "campaign.rewarded" | "order.placed" | "order.fulfilled" | "order.cancelled" | "order.refunded" | "transfer.completed" | "dividend.declared" | "dividend.committed" | "dividend.paid" | "consent.granted" | "consent.revoked" | "telemetry.report_rejected";
         };
         /**
          * DeletionPublic
@@ -2850,6 +2890,7 @@ export type ConsentGrantCreate = components['schemas']['ConsentGrantCreate'];
 export type ConsentHistoryPublic = components['schemas']['ConsentHistoryPublic'];
 export type ConsentRevocationCreate = components['schemas']['ConsentRevocationCreate'];
 export type ConsentStatePublic = components['schemas']['ConsentStatePublic'];
+export type DeadLetterPublic = components['schemas']['DeadLetterPublic'];
 export type DeletionPublic = components['schemas']['DeletionPublic'];
 export type DeliveryConfirmationCreate = components['schemas']['DeliveryConfirmationCreate'];
 export type DividendCreate = components['schemas']['DividendCreate'];
@@ -9090,6 +9131,73 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_dead_letters_api_v1_webhooks__webhook_id__dead_letters_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPublic"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Route not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import { renderCampaigns, renderConsoleDividends, renderMerchants } from "./page
 import { renderMyDividends, renderStore } from "./pages/store";
 import { renderVerify } from "./pages/verify";
 import { renderWallet } from "./pages/wallet";
+import { renderWebhooks } from "./pages/webhooks";
 import type { Route } from "./router";
 
 const OWNER = ["owner" as const];
@@ -37,6 +38,7 @@ export const ROUTES: Route[] = [
   { path: "/console/owners", area: "console", title: "Owner lookup", tab: "Owners", roles: STAFF, render: renderOwnerLookup },
   { path: "/console/merchants", area: "console", title: "Merchants", tab: "Merchants", roles: STAFF, render: renderMerchants },
   { path: "/console/dividends", area: "console", title: "Dividends", tab: "Dividends", roles: STAFF, render: renderConsoleDividends },
+  { path: "/console/webhooks", area: "console", title: "Webhooks", tab: "Webhooks", roles: STAFF, render: renderWebhooks },
 
   { path: "/merchant", area: "merchant", title: "Merchant desk", merchant: true, render: renderMerchantDesk },
 ];

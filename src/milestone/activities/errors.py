@@ -152,6 +152,8 @@ class WrongProofMethod(ActivityError):
     """Participation proven another way than the campaign accepts."""
 
     code = "wrong_proof_method"
+    http_status = 409
+    """409: the proof method is the campaign's own setting, which a request's schema cannot know."""
 
 
 class UnknownCampaignCode(NotFound):

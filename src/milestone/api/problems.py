@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from milestone.errors import MilestoneError
 from milestone.rules.errors import RuleError
@@ -153,16 +153,29 @@ async def _http_exception(request: Request, error: Exception) -> Response:
 
 
 ROUTED_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+STATIC_METHODS = ["GET", "HEAD"]
+"""What the web app's files (a `StaticFiles` mount) answer."""
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route fully answers on the request's path, and OPTIONS."""
-    routes = request.app.router.routes
-    return [
+    """Every method some route fully answers on the request's path, and OPTIONS.
+
+    The web app is mounted at `/`, so it matches every path with every method; it serves a
+    path only where no API route does, and then with GET and HEAD alone (as `milestone serve`
+    runs, `OPTIONS /api/v1/...` otherwise named all six methods).
+    """
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    methods = [
         method for method in ROUTED_METHODS
         if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
                for route in routes)
-    ] + ["OPTIONS"]
+    ]
+    if not methods and any(
+        isinstance(route, Mount) and route.matches(request.scope)[0] is Match.FULL
+        for route in request.app.router.routes
+    ):
+        methods = STATIC_METHODS
+    return [*methods, "OPTIONS"]
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -18,7 +18,7 @@ from milestone.program.errors import ProgramNotInitialized
 from milestone.program.service import Program, load_program
 from milestone.rules.errors import RuleError
 from milestone.rules.units import format_pebbles
-from milestone.settings import load_settings
+from milestone.settings import Settings, load_settings
 from milestone.storage import Database, open_database
 
 T = TypeVar("T")
@@ -68,29 +68,54 @@ def require_database(database_url: str) -> None:
         )
 
 
+def settings_from_options(
+    data_dir: Path | None, database_url: str | None, **overrides: object
+) -> Settings:
+    """The settings the options and the environment give, once the database they name is
+    known to exist; a missing one ends the command with `no_database` (nothing is created)."""
+    settings = load_settings(data_dir=data_dir, database_url=database_url, **overrides)
+    with reported_errors():
+        require_database(settings.database_url)
+    return settings
+
+
+@contextmanager
+def opened_from_options(
+    data_dir: Path | None, database_url: str | None, **overrides: object
+) -> Iterator[tuple[Database, Settings]]:
+    """The configured database, migrated to the newest schema, with its settings; disposed
+    after. The one way a command opens the database (`init` alone creates one)."""
+    settings = settings_from_options(data_dir, database_url, **overrides)
+    with reported_errors():
+        database = open_database(settings.database_url)
+    try:
+        yield database, settings
+    finally:
+        database.dispose()
+
+
 def open_from_options(
     data_dir: Path | None, database_url: str | None, *, create: bool = False
 ) -> Database:
-    """The configured database, migrated to the newest schema. Only `create` (for `init`)
-    makes a new one; otherwise a missing one ends the command with `no_database`."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
-    if not create:
-        with reported_errors():
-            require_database(settings.database_url)
-    return open_database(settings.database_url)
+    """The configured database, migrated, for a command that disposes of it itself. Only
+    `create` (for `init`) makes a new one; otherwise a missing one ends with `no_database`."""
+    if create:
+        return open_database(load_settings(data_dir=data_dir, database_url=database_url)
+                             .database_url)
+    return open_database(settings_from_options(data_dir, database_url).database_url)
 
 
 def read_from_options(
     data_dir: Path | None, database_url: str | None, read: Callable[[Session], T]
 ) -> T:
     """`read` in a session of the configured database, which is closed after; a refusal ends
-    the command with its one line. The one way the commands read the database."""
-    database = open_from_options(data_dir, database_url)
-    try:
-        with reported_errors(), database.session() as session:
-            return read(session)
-    finally:
-        database.dispose()
+    the command with its one line."""
+    with (
+        opened_from_options(data_dir, database_url) as (database, _),
+        reported_errors(),
+        database.session() as session,
+    ):
+        return read(session)
 
 
 def existing_program(database_url: str) -> Program | None:

@@ -12,7 +12,7 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.cli.vehicles import in_transaction
@@ -94,13 +94,9 @@ def history(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Every change of the owner's consent, oldest first."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                receipts = consent_history(session, owner, vehicle)
-        finally:
-            database.dispose()
+    receipts = read_from_options(
+        data_dir, database_url, lambda session: consent_history(session, owner, vehicle)
+    )
     if json_output:
         typer.echo(json.dumps([receipt_json(r) for r in receipts], indent=2))
         return

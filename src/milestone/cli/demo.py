@@ -19,6 +19,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     existing_program,
+    opened_from_options,
     reported_errors,
 )
 from milestone.rules.params import get_preset
@@ -29,7 +30,7 @@ from milestone.sim.config import SimConfig
 from milestone.sim.demo import DATA_IN_USE, DemoDataInUse, run_demo
 from milestone.sim.report import write_report
 from milestone.sim.summary import DemoSummary, summarize
-from milestone.storage import Database, open_database
+from milestone.storage import Database
 from milestone.store.merchants import list_merchants, rotate_merchant_key
 
 DEFAULTS: Final[dict[str, tuple[int, int]]] = {
@@ -96,15 +97,12 @@ def demo(
                                       bytes.fromhex(view.address[2:]),
                                       on_verdict=lambda _: progress.advance(auditing))
                 audit_passed, audit_epochs = audit.ok, len(audit.verdicts)
-        database = open_database(settings.database_url)
-        try:
+        with opened_from_options(data_dir, database_url) as (database, _):
             with database.session() as session:
                 summary = summarize(session, run.stats, config.days, audit_passed, audit_epochs)
             if run.consortium is not None:
                 summary.parties = run.consortium.roles()
             merchant_key = _merchant_login(database, settings.data_dir / MERCHANT_KEY_FILE)
-        finally:
-            database.dispose()
         report = write_report(summary, settings.data_dir / REPORT_FILE)
     if json_output:
         typer.echo(json.dumps(summary.to_json(), indent=2))

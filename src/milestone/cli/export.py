@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from milestone.cli.chainread import program_view
 from milestone.cli.common import (
@@ -16,7 +17,7 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.cli.settle import ChainUrlOption
@@ -93,15 +94,13 @@ def output_path(out: Path | None, name: str) -> Path:
 
 
 def _finalized_hash(data_dir: Path | None, database_url: str | None, number: int) -> bytes:
-    database = open_from_options(data_dir, database_url)
-    try:
-        with database.session() as session:
-            row = session.get(EpochRecord, number)
-            if row is None or row.status != FINALIZED or row.file_hash is None:
-                raise EpochNotFinalized(f"epoch {number} is not finalized", epoch=number)
-            return bytes(row.file_hash)
-    finally:
-        database.dispose()
+    def read(session: Session) -> bytes:
+        row = session.get(EpochRecord, number)
+        if row is None or row.status != FINALIZED or row.file_hash is None:
+            raise EpochNotFinalized(f"epoch {number} is not finalized", epoch=number)
+        return bytes(row.file_hash)
+
+    return read_from_options(data_dir, database_url, read)
 
 
 def _dump(record: epochfile.EpochFile, tree: Tree) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     grouped_stones,
+    opened_from_options,
     read_from_options,
     reported_chain_errors,
 )
@@ -30,7 +31,6 @@ from milestone.ledger.anchored import AnchorReport, BlockHead, compare_with_head
 from milestone.program.service import load_program
 from milestone.rules.units import format_pebbles
 from milestone.settings import load_settings
-from milestone.storage import open_database
 
 app = typer.Typer(
     help="The journal of every stone: verify it, read balances.", no_args_is_help=True
@@ -51,17 +51,14 @@ def verify(
     settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
     with reported_chain_errors():
         heads = _committed_heads(settings.data_dir, settings.chain_url, contract)
-        database = open_database(settings.database_url)
-        try:
-            with database.snapshot() as session:
-                report = verify_ledger(session)
-                anchored = (
-                    None
-                    if heads is None
-                    else compare_with_heads(session, heads, _block_head(session))
-                )
-        finally:
-            database.dispose()
+        with (
+            opened_from_options(data_dir, database_url) as (database, _),
+            database.snapshot() as session,
+        ):
+            report = verify_ledger(session)
+            anchored = (
+                None if heads is None else compare_with_heads(session, heads, _block_head(session))
+            )
     problems = sorted(
         report.problems + (anchored.problems if anchored else []),
         key=lambda p: (p.seq is None, p.seq or 0),

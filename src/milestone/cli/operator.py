@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from milestone.cli.common import open_from_options
+from milestone.cli.common import opened_from_options
 from milestone.errors import MilestoneError
 from milestone.rules.units import MAX_AMOUNT, PEBBLES_PER_STONE
 
@@ -32,23 +32,19 @@ def in_unit_of_work(
     data_dir: Path | None, database_url: str | None, work: Callable[[Session], T]
 ) -> T:
     """Run `work` in one committed transaction of the configured database."""
-    database = open_from_options(data_dir, database_url)
-    try:
+    with opened_from_options(data_dir, database_url) as (database, _):
         return database.run(work)
-    finally:
-        database.dispose()
 
 
 def in_snapshot(
     data_dir: Path | None, database_url: str | None, work: Callable[[Session], T]
 ) -> T:
     """Run `work` on one consistent, read-only view of the configured database."""
-    database = open_from_options(data_dir, database_url)
-    try:
-        with database.snapshot() as session:
-            return work(session)
-    finally:
-        database.dispose()
+    with (
+        opened_from_options(data_dir, database_url) as (database, _),
+        database.snapshot() as session,
+    ):
+        return work(session)
 
 
 def parse_stones(text: str) -> int:

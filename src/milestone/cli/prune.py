@@ -7,11 +7,15 @@ from typing import Annotated
 
 import typer
 
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    JsonOption,
+    opened_from_options,
+    reported_errors,
+)
 from milestone.clock import SystemClock
 from milestone.epochs.retention import prune as prune_epochs
-from milestone.settings import load_settings
-from milestone.storage import open_database
 
 
 def prune(
@@ -36,17 +40,13 @@ def prune(
     The journal, the epoch files and every owner's drops, rewards and balances stay; settlement
     prunes on its own after each run, so this is for catching up or a shorter window.
     """
-    settings = load_settings(
-        data_dir=data_dir,
-        database_url=database_url,
-        dispute_window_seconds=dispute_window_seconds,
-    )
-    with reported_errors():
-        database = open_database(settings.database_url)
-        try:
-            report = prune_epochs(database, SystemClock(), settings, wait=wait)
-        finally:
-            database.dispose()
+    with (
+        opened_from_options(
+            data_dir, database_url, dispute_window_seconds=dispute_window_seconds
+        ) as (database, settings),
+        reported_errors(),
+    ):
+        report = prune_epochs(database, SystemClock(), settings, wait=wait)
     if json_output:
         typer.echo(json.dumps(report.to_dict(), indent=2))
         return

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from milestone.activities.models import SalesSystem
 from milestone.activities.sales import register_sales_system, revoke_sales_system
-from milestone.activities.standing import Standing, certify_owner, revoke_owner
+from milestone.activities.standing import Standing, revoke_owner
 from milestone.cli.common import DatabaseUrlOption, DataDirOption, JsonOption, reported_errors
 from milestone.cli.operator import InvalidInput, emit, in_snapshot, in_unit_of_work, show_instant
 from milestone.clock import SystemClock
+from milestone.store.unlocks import certify
 
 app = typer.Typer(
     help="Sales systems: their keys sign delivered referrals.", no_args_is_help=True
@@ -96,7 +97,7 @@ def owner_certify(owner: OwnerId, json_output: JsonOption = False,
     clock = SystemClock()
     with reported_errors():
         shown = in_unit_of_work(data_dir, database_url,
-                                lambda s: standing_payload(certify_owner(s, clock, owner)))
+                                lambda s: standing_payload(certify(s, clock, owner)))
     emit(shown, json_output, f"owner {owner} certified {shown['certified_at']}")
 
 

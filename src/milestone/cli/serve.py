@@ -13,7 +13,12 @@ from typing import Annotated
 
 import typer
 
-from milestone.cli.common import DatabaseUrlOption, DataDirOption, reported_errors
+from milestone.cli.common import (
+    DatabaseUrlOption,
+    DataDirOption,
+    open_from_options,
+    reported_errors,
+)
 from milestone.settings import Settings, api_secret_of, load_settings
 
 METRICS_DIR = "prometheus"
@@ -54,11 +59,12 @@ def serve(
     from milestone.api.app import web_app_report
     from milestone.api.slowclients import HEADER_TIMEOUT_ENV, HeaderDeadlineProtocol
     from milestone.auth.tokens import load_token_secret
-    from milestone.storage import open_database
 
     settings = load_settings(data_dir=data_dir, database_url=database_url)
     with reported_errors():
-        open_database(settings.database_url).dispose()  # migrates, once, before any worker
+        # Creates the database of a new data directory (the API answers `program_not_initialized`
+        # until `init`), and migrates it once, before any worker.
+        open_from_options(data_dir, database_url, create=True).dispose()
         load_token_secret(settings.data_dir, api_secret_of(settings))
     export_settings(settings)
     os.environ[HEADER_TIMEOUT_ENV] = str(header_timeout)

@@ -18,7 +18,7 @@ from milestone.cli.common import (
     DataDirOption,
     JsonOption,
     reported_errors,
-    require_database,
+    settings_from_options,
 )
 from milestone.clock import SystemClock
 from milestone.dividends.commitments import dividends_commitment
@@ -33,7 +33,6 @@ from milestone.epochs.settle import settle as settle_epochs
 from milestone.epochs.setup import open_settlement
 from milestone.epochs.steps import STEPS
 from milestone.rules.units import format_pebbles
-from milestone.settings import load_settings
 
 ChainUrlOption = Annotated[
     str | None,
@@ -69,9 +68,8 @@ def settle(
     """Settle closed epochs: weights, beacon, drops, postings, epoch file, finalize on-chain."""
     if context.invoked_subcommand is not None:
         return
-    settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
-    with reported_errors():
-        require_database(settings.database_url)  # nothing to settle, and nothing to create
+    # nothing to settle where there is no database, and nothing to create
+    settings = settings_from_options(data_dir, database_url, chain_url=chain_url)
     clock = SystemClock()
     with reported_errors(), open_settlement(settings, clock, dividends=dividends_commitment) as ctx:
         closed = last_closed_epoch(ctx) if through_epoch is None else through_epoch
@@ -118,9 +116,7 @@ def attestation(
     chain_url: ChainUrlOption = None,
 ) -> None:
     """Keep an attestor's signature over an epoch's result, once it checks against the chain."""
-    settings = load_settings(data_dir=data_dir, database_url=database_url, chain_url=chain_url)
-    with reported_errors():
-        require_database(settings.database_url)
+    settings = settings_from_options(data_dir, database_url, chain_url=chain_url)
     with (
         reported_errors(),
         open_settlement(settings, SystemClock(), dividends=dividends_commitment) as ctx,

@@ -15,12 +15,11 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
+    opened_from_options,
+    read_from_options,
     reported_errors,
 )
 from milestone.clock import SystemClock
-from milestone.settings import load_settings
-from milestone.storage import open_database
 from milestone.telemetry.intake import explain_reports, ingest
 from milestone.telemetry.queries import list_rejections, rejection_counts
 
@@ -56,14 +55,10 @@ def ingest_command(
     """Verify and store a batch in one transaction; one verdict per line."""
     with reported_errors():
         items = read_envelopes(reports)
-        settings = load_settings(data_dir=data_dir, database_url=database_url)
-        database = open_database(settings.database_url)
-        try:
-            verdicts = ingest(
-                database, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
-            )
-        finally:
-            database.dispose()
+    with opened_from_options(data_dir, database_url) as (database, settings), reported_errors():
+        verdicts = ingest(
+            database, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
+        )
     rows = [
         {"line": v.position + 1, "code": v.code, "detail": v.detail, "replayed": v.replayed,
          "vehicle_id": v.vehicle_id, "sequence": v.sequence,
@@ -89,15 +84,14 @@ def explain(
     """Every check each report fails against the current state, without storing anything."""
     with reported_errors():
         items = read_envelopes(reports)
-        settings = load_settings(data_dir=data_dir, database_url=database_url)
-        database = open_database(settings.database_url)
-        try:
-            with database.session() as session:
-                explanations = explain_reports(
-                    session, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
-                )
-        finally:
-            database.dispose()
+    with (
+        opened_from_options(data_dir, database_url) as (database, settings),
+        reported_errors(),
+        database.session() as session,
+    ):
+        explanations = explain_reports(
+            session, SystemClock(), items, grace_seconds=settings.settle_grace_seconds
+        )
     for line, codes in enumerate(explanations, start=1):
         typer.echo(f"{line}: {', '.join(codes) if codes else 'would be accepted'}")
 
@@ -112,14 +106,10 @@ def rejections(
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """The latest rejections and the count per code."""
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            with database.session() as session:
-                latest = list_rejections(session, vehicle_id=vehicle, code=code, limit=limit)
-                counts = rejection_counts(session)
-        finally:
-            database.dispose()
+    latest, counts = read_from_options(data_dir, database_url, lambda session: (
+        list_rejections(session, vehicle_id=vehicle, code=code, limit=limit),
+        rejection_counts(session),
+    ))
     rows = [
         {"id": r.id, "received_at": r.received_at, "code": r.code, "detail": r.detail,
          "vehicle_id": r.vehicle_id, "sequence": r.sequence,

@@ -23,10 +23,10 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
     read_from_options,
     reported_errors,
 )
+from milestone.cli.operator import in_unit_of_work
 from milestone.clock import SystemClock
 
 users_app = typer.Typer(help="Users of the API: operators, auditors, owners.", no_args_is_help=True)
@@ -51,16 +51,13 @@ def create_user(
     password = _read_password(password_stdin)
     clock = SystemClock()
     with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            user = database.run(
-                lambda session: user_service.create_user(
-                    session, clock, STRONG_HASHER, username=username, password=password,
-                    role=role, owner_id=owner_id,
-                )
-            )
-        finally:
-            database.dispose()
+        user = in_unit_of_work(
+            data_dir, database_url,
+            lambda session: user_service.create_user(
+                session, clock, STRONG_HASHER, username=username, password=password,
+                role=role, owner_id=owner_id,
+            ),
+        )
     typer.echo(f"user {user.username!r} created: id {user.id}, role {user.role}")
 
 
@@ -95,15 +92,12 @@ def disable_user(
     """Refuse the user's log-ins from now on (a token already issued runs out by itself)."""
     clock = SystemClock()
     with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            user = database.run(
-                lambda session: user_service.disable_user(
-                    session, clock, _user_named(session, username).id
-                )
-            )
-        finally:
-            database.dispose()
+        user = in_unit_of_work(
+            data_dir, database_url,
+            lambda session: user_service.disable_user(
+                session, clock, _user_named(session, username).id
+            ),
+        )
     typer.echo(f"user {user.username!r} disabled")
 
 
@@ -117,15 +111,12 @@ def set_password(
     """Set a new password for a user."""
     password = _read_password(password_stdin)
     with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        try:
-            user = database.run(
-                lambda session: user_service.change_password(
-                    session, STRONG_HASHER, _user_named(session, username).id, password
-                )
-            )
-        finally:
-            database.dispose()
+        user = in_unit_of_work(
+            data_dir, database_url,
+            lambda session: user_service.change_password(
+                session, STRONG_HASHER, _user_named(session, username).id, password
+            ),
+        )
     typer.echo(f"password of {user.username!r} changed")
 
 

@@ -13,7 +13,7 @@ from milestone.cli.common import (
     DatabaseUrlOption,
     DataDirOption,
     JsonOption,
-    open_from_options,
+    opened_from_options,
     reported_errors,
 )
 from milestone.cli.operator import emit, in_snapshot, in_unit_of_work, show_instant
@@ -26,7 +26,6 @@ from milestone.events.subscriptions import (
     remove_subscription,
     replay_subscription,
 )
-from milestone.settings import load_settings
 
 app = typer.Typer(help="Webhooks: subscriptions and the dispatcher.", no_args_is_help=True)
 WebhookId = Annotated[int, typer.Argument(help="Subscription id (from `webhooks list`).")]
@@ -117,22 +116,20 @@ def run(
     """The dispatcher as a worker of its own; as many may run as you like, beside `serve`."""
     from milestone.events.dispatcher import Dispatcher, config_of
 
-    settings = load_settings(data_dir=data_dir, database_url=database_url)
-    with reported_errors():
-        database = open_from_options(data_dir, database_url)
-        dispatcher = Dispatcher(database, SystemClock(), config_of(settings))
-    try:
-        if once:
-            tally = dispatcher.run_once()
-            emit(asdict(tally), json_output,
-                 f"delivered {tally.delivered:,}, failed {tally.failed:,} "
-                 f"(dead {tally.dead:,})")
-            return
-        stop = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
-        typer.echo("milestone: delivering webhooks (Ctrl-C stops)", err=True)
-        dispatcher.run(stop, settings.webhooks_poll_seconds)
-    finally:
-        dispatcher.close()
-        database.dispose()
+    with opened_from_options(data_dir, database_url) as (database, settings):
+        with reported_errors():
+            dispatcher = Dispatcher(database, SystemClock(), config_of(settings))
+        try:
+            if once:
+                tally = dispatcher.run_once()
+                emit(asdict(tally), json_output,
+                     f"delivered {tally.delivered:,}, failed {tally.failed:,} "
+                     f"(dead {tally.dead:,})")
+                return
+            stop = threading.Event()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stop.set())
+            typer.echo("milestone: delivering webhooks (Ctrl-C stops)", err=True)
+            dispatcher.run(stop, settings.webhooks_poll_seconds)
+        finally:
+            dispatcher.close()

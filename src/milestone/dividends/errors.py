@@ -67,9 +67,13 @@ class DividendAboveBacking(DividendError):
     """More than the configured share of the equity stake behind the plan: a typing slip."""
 
     code = "dividend_above_backing"
+    http_status = 409
+    """409: the backing is configuration, which the schema cannot state (as the ceiling)."""
 
 
 class PaymentDateInPast(DividendError):
     """A payment date before today in the program's time zone: nobody can be paid then."""
 
     code = "payment_date_in_past"
+    http_status = 409
+    """409: "today" is the state of the world, not a rule of the request's shape."""

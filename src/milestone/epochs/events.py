@@ -1,4 +1,5 @@
-"""What a finalized epoch tells the outside: the epoch itself, each owner's drops, a dividend.
+"""What a finalized epoch tells the outside: the epoch itself, each owner's drops, a dividend,
+and the stones whose spend lock ran out since the previous finalization.
 
 Emitted in the transaction that marks the epoch finalized, after the chain accepted it: an
 owner app may tell its owner "your stones fell" only once nothing can take them back.
@@ -6,16 +7,18 @@ owner app may tell its owner "your stones fell" only once nothing can take them 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.epochs.models import EpochRecord, EpochRewardRecord
+from milestone.epochs.models import FINALIZED, EpochRecord, EpochRewardRecord
 from milestone.events import emit, emit_many
 from milestone.events.outbox import hex_of
+from milestone.store.unlocks import emit_time_unlocks
 
 
 def emit_finalized(session: Session, row: EpochRecord, transaction: str | None) -> None:
-    """`epoch.finalized`, one `drops.credited` per rewarded owner, `dividend.committed`."""
+    """`epoch.finalized`, one `drops.credited` per rewarded owner, `dividend.committed`, one
+    `stones.unlocked` per owner whose locks ran out since the previous finalization."""
     at = row.finalized_at or 0
     roots = {"state_root": row.state_root, "rewards_root": row.rewards_root,
              "journal_head": row.journal_head, "file_hash": row.file_hash}
@@ -37,3 +40,10 @@ def emit_finalized(session: Session, row: EpochRecord, transaction: str | None) 
             "epoch": row.epoch, "root": hex_of(row.dividends_root),
             "amount_fen": str(row.dividends_fen),
         }, at=at)
+    # Unlocking is time passing, which no transaction marks: this one sweeps the window since
+    # the previous finalization, so the windows meet end to end and each unlock is told once.
+    previous = session.execute(
+        select(func.max(EpochRecord.finalized_at))
+        .where(EpochRecord.status == FINALIZED, EpochRecord.epoch < row.epoch)
+    ).scalar_one()
+    emit_time_unlocks(session, previous or 0, at)

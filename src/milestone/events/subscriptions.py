@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +21,22 @@ from sqlalchemy.orm import Session
 
 from milestone.clock import Clock
 from milestone.events.errors import InvalidWebhookUrl, UnknownEventType, UnknownSubscription
-from milestone.events.models import WebhookDelivery, WebhookSubscription
+from milestone.events.models import EventRecord, WebhookDelivery, WebhookSubscription
 from milestone.events.outbox import last_event_id
 from milestone.events.types import EVENT_TYPES
 
+DEAD_LETTERS_LIMIT: Final[int] = 500
 SECRET_PREFIX: Final[str] = "whsec_"
 SECRET_BYTES: Final[int] = 32
 MAX_URL_LENGTH: Final[int] = 2048
+URL_PATTERN: Final[str] = (
+    r"^https?://[A-Za-z0-9._~%!$&'()*+,;=-]+"
+    r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"(?:[/?#]\S*)?$"
+)
+"""http(s), a host name or IPv4 address (RFC 3986's registered-name characters, ASCII), an
+optional port, then anything without white space. No user name or password in the URL (the
+signature is the receiver's proof), no IPv6 literal: the API's schema says the same."""
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
 
@@ -41,6 +51,18 @@ class Subscription:
     dead: int
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """A delivery that failed too often: the event it carried and how its last try went."""
+
+    event_id: int
+    type: str
+    occurred_at: int
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+
+
 def new_secret() -> str:
     """A Standard Webhooks secret: `whsec_` and 32 random bytes in base64."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
@@ -48,7 +70,12 @@ def new_secret() -> str:
 
 def check_url(url: str) -> str:
     """An absolute http(s) URL with a host, at most 2,048 characters."""
-    parts = urlsplit(url) if isinstance(url, str) and len(url) <= MAX_URL_LENGTH else None
+    parts = None
+    if isinstance(url, str) and len(url) <= MAX_URL_LENGTH and re.fullmatch(URL_PATTERN, url):
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # what urlsplit itself refuses
+            parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidWebhookUrl(
             f"a webhook URL is http:// or https:// with a host, at most {MAX_URL_LENGTH} "
@@ -126,6 +153,23 @@ def replay_subscription(
         query.values(status=PENDING, attempts=0, next_attempt_at=clock.now(), last_error=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def dead_letters(
+    session: Session, subscription_id: int, *, limit: int = DEAD_LETTERS_LIMIT
+) -> list[DeadLetter]:
+    """The subscription's dead deliveries, oldest event first, at most `limit`: what a replay
+    would send again."""
+    get_subscription(session, subscription_id)
+    rows = session.execute(
+        select(WebhookDelivery.event_id, EventRecord.type, EventRecord.occurred_at,
+               WebhookDelivery.attempts, WebhookDelivery.last_status, WebhookDelivery.last_error)
+        .join(EventRecord, EventRecord.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.subscription_id == subscription_id, WebhookDelivery.status == DEAD)
+        .order_by(WebhookDelivery.event_id)
+        .limit(max(1, min(limit, DEAD_LETTERS_LIMIT)))
+    )
+    return [DeadLetter(*row) for row in rows]
 
 
 def describe(session: Session, row: WebhookSubscription) -> Subscription:

@@ -12,7 +12,7 @@ from typing import Final
 EVENT_TYPES: Final[dict[str, str]] = {
     "epoch.finalized": "an epoch's result was committed on-chain: it never changes again",
     "drops.credited": "an owner's mining drops of an epoch, credited when the epoch finalized",
-    "stones.unlocked": "an owner's earned stones became spendable (sent at each finalized epoch)",
+    "stones.unlocked": "an owner's earned stones became spendable (certified, or the lock ran out)",
     "checkin.recorded": "an owner checked in and was paid the day's reward",
     "referral.paid": "a referred buyer's delivery was confirmed and the rewards paid",
     "campaign.rewarded": "an owner took part in a campaign and was paid its reward",

@@ -25,7 +25,6 @@ from milestone.activities.referrals import (
     register_referral,
 )
 from milestone.activities.sales import register_sales_system
-from milestone.activities.standing import certify_owner
 from milestone.auth.passwords import STRONG_HASHER
 from milestone.auth.users import create_user
 from milestone.consent.service import grant_consent, revoke_consent
@@ -44,6 +43,7 @@ from milestone.sim.state import Car, SimOwner, World
 from milestone.store.merchants import add_item, register_merchant
 from milestone.store.orders import Actor, cancel_order, confirm_order, fulfil_order, place_order
 from milestone.store.spending import spendable_of
+from milestone.store.unlocks import certify
 from milestone.telemetry.intake import ingest
 from milestone.telemetry.queries import reported_odometer
 from milestone.vehicle import VehicleSigner
@@ -94,7 +94,7 @@ def enrol_owner(world: World, instant: int, *, attacker: bool = False) -> int:
     rng = world.rng
     with world.database.transaction() as session:
         owner = create_owner(session, world.clock)
-        certify_owner(session, world.clock, owner.id)
+        certify(session, world.clock, owner.id)
         code = referral_code_of(session, world.clock, owner.id) if rng.randrange(100) < 30 else None
     world.owners[owner.id] = SimOwner(
         id=owner.id, joined_day=world.day_of(instant), checkin_percent=rng.choice((5, 30, 60, 90)),
@@ -115,7 +115,7 @@ def new_buyer(world: World, instant: int) -> None:
         return
     with world.database.transaction() as session:
         buyer = create_owner(session, world.clock)
-        certify_owner(session, world.clock, buyer.id)
+        certify(session, world.clock, buyer.id)
     world.owners[buyer.id] = SimOwner(
         id=buyer.id, joined_day=world.day_of(instant), checkin_percent=rng.choice((30, 60, 90)),
         behaviour_consent=rng.randrange(100) < 60,
@@ -174,15 +174,18 @@ def confirm_referred_delivery(world: World, buyer_id: int, vin: str, order_id: s
 
 def attack(world: World, car: Car, sent: int) -> None:
     """One lying report from an attacker's car, straight into the intake."""
-    kind = world.rng.choice(ATTACKS)
+    # A car with no trip on record has no odometer to roll back: its first report, whatever
+    # the reading, is one the intake must accept (docs/telemetry.md).
+    kinds = ATTACKS if car.on_record else tuple(k for k in ATTACKS if k != "odometer_rollback")
+    kind = world.rng.choice(kinds)
     with world.database.session() as session:
         reported = reported_odometer(session, car.vehicle_id)
     if kind == "odometer_rollback" and reported is None:
-        kind = "garbage"  # nothing reported yet to roll back behind
+        kind = "garbage"  # its trips on record were all refused: nothing to roll back behind
     envelope = forge_report(car.vehicle, kind, sent, world.rng, reported)
     [verdict] = ingest(world.database, world.clock, [envelope], grace_seconds=world.grace_seconds)
     world.stats.attacks_by_kind[kind] += 1
-    world.count_verdict(car, verdict.code, 0, sent)
+    world.count_verdict(car, verdict.code, 0, sent, lie=True)
 
 
 def check_in_owner(world: World, owner_id: int) -> None:

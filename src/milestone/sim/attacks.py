@@ -34,7 +34,9 @@ def forge_report(
     A report signed with the car's own key that is consistent in itself moves the intake's
     cursor even when refused (a rolled-back odometer), so the tampered odometer is where the
     car's next honest report starts from; one that contradicts itself (300 km in half an
-    hour) does not, and the car carries on from its true odometer (docs/telemetry.md).
+    hour) or the clock does not, and the car carries on from its true odometer
+    (docs/telemetry.md). A rollback needs a trip on record to roll back from: the caller
+    sends one only to a car that has one.
     """
     reading = car.odometer_reading()
     if attack == "garbage":

@@ -26,6 +26,9 @@ class Car:
     vehicle: HonestVehicle
     vin: str
     attacker: bool = False
+    on_record: bool = False
+    """Whether the intake accepted a trip of this car: a rolled-back odometer is a lie about
+    where the car was, which only a previous trip on record can show."""
 
 
 @dataclass
@@ -53,7 +56,8 @@ class SimStats:
     rejections_by_code: Counter[str] = field(default_factory=Counter)
     attacks_by_kind: Counter[str] = field(default_factory=Counter)
     honest_rejections_by_code: Counter[str] = field(default_factory=Counter)
-    """Refused reports of honest cars: only the cap and a withdrawn consent may refuse them."""
+    """Refused honest reports (an attacker's car drives honestly on other days): only the cap
+    and a withdrawn consent may refuse them."""
     checkins: int = 0
     referrals_registered: int = 0
     referrals_paid: int = 0
@@ -106,16 +110,19 @@ class World:
         else:
             self.scheduled.setdefault(self.day_of(instant), []).append((instant, action))
 
-    def count_verdict(self, car: Car, code: str, distance_m: int, started_at: int) -> None:
-        """Count the intake's verdict on one of `car`'s reports."""
+    def count_verdict(
+        self, car: Car, code: str, distance_m: int, started_at: int, *, lie: bool = False
+    ) -> None:
+        """Count the intake's verdict on one of `car`'s reports (`lie`: an attack's)."""
         self.stats.uploads += 1
         if code == ACCEPTED:
+            car.on_record = True
             self.stats.accepted_trips += 1
             self.stats.accepted_meters += distance_m
             self.stats.meters_by_epoch[self.day_of(started_at)] += distance_m
         else:
             self.stats.rejections_by_code[code] += 1
-            if not car.attacker:
+            if not lie:
                 self.stats.honest_rejections_by_code[code] += 1
 
     def refused(self, code: str) -> None:

@@ -2,31 +2,32 @@
 
 The simulator's own counters say what was attempted; every amount here comes from the
 database the services wrote (balances, epochs, drops), so the summary cannot flatter the run.
+It asks each domain's own queries (ledger, epochs, telemetry, activities, store, dividends)
+and reads no table itself.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from milestone.activities.models import CheckIn, Referral
-from milestone.activities.referrals import REWARDED
-from milestone.dividends.models import Dividend, Entitlement
-from milestone.epochs.models import EpochDropRecord, EpochRecord
+from milestone.activities.queries import count_checkins, count_referrals_paid
+from milestone.dividends.totals import dividend_totals
+from milestone.epochs.totals import epochs_paid, mined_by_owner, owners_paid_by_epoch, round_totals
 from milestone.ledger.queries import balances, totals
 from milestone.ledger.verify import verify_ledger
 from milestone.program.service import load_program
 from milestone.rules.schedule import calculate_cumulative_release, calculate_epoch_budget
 from milestone.sim.fairness import Fairness, measure_fairness, per_100km
 from milestone.sim.state import SimStats
-from milestone.store.models import StoreOrder
-from milestone.store.orders import FULFILLED
-from milestone.telemetry.models import Trip
-from milestone.telemetry.queries import rejection_counts
+from milestone.store.orders import FULFILLED, count_orders
+from milestone.telemetry.queries import (
+    counted_meters_by_epoch,
+    counted_meters_by_owner,
+    rejection_counts,
+)
 
 WEEK = 7
 """Epochs in a week: per-kilometre rates are compared week by week, weekends with weekends."""
@@ -101,7 +102,7 @@ def summarize(
     """Read the program back and put it next to what the simulation did."""
     program = load_program(session)
     params = program.parameters
-    lines = _epoch_lines(session, params)
+    lines = _epoch_lines(session, params, program.genesis)
     last = lines[-1].epoch if lines else -1
     mining_schedule = calculate_cumulative_release(params.mining, last) if last >= 0 else 0
     activity_schedule = calculate_cumulative_release(params.activity, last) if last >= 0 else 0
@@ -109,15 +110,7 @@ def summarize(
     mined = params.mining.pool - total.mining_reserve
     activity = params.activity.pool - total.activity_reserve
     owner_balances = balances_of_owners(session)
-    dividend, issuer = session.execute(
-        select(
-            func.coalesce(func.sum(Dividend.amount_fen), 0),
-            func.coalesce(func.sum(Dividend.issuer_fen), 0),
-        )
-    ).one()
-    entitled = session.execute(
-        select(func.coalesce(func.sum(Entitlement.amount_fen), 0))
-    ).scalar_one()
+    dividends = dividend_totals(session)
     early, later = _stones_per_100km_by_cohort(session, stats)
     return DemoSummary(
         preset=params.name, days=days, owners=stats.owners, vehicles=stats.vehicles,
@@ -125,15 +118,12 @@ def summarize(
         released_pebbles=mined + activity, schedule_pebbles=mining_schedule + activity_schedule,
         mined_pebbles=mined, mining_schedule_pebbles=mining_schedule,
         activity_released_pebbles=activity, drops=_count_drops(session, params.drop_size),
-        checkins=_count(session, select(func.count()).select_from(CheckIn)),
-        referrals_paid=_count(session, select(func.count()).select_from(Referral)
-                              .where(Referral.referrer_outcome == REWARDED)),
+        checkins=count_checkins(session), referrals_paid=count_referrals_paid(session),
         campaign_participations=stats.campaign_participations,
-        orders_fulfilled=_count(session, select(func.count()).select_from(StoreOrder)
-                                .where(StoreOrder.status == FULFILLED)),
+        orders_fulfilled=count_orders(session, FULFILLED),
         burned_pebbles=total.burned,
-        dividend_fen=int(dividend), dividend_holders_fen=int(dividend) - int(issuer),
-        dividend_issuer_fen=int(issuer), dividend_entitled_fen=int(entitled),
+        dividend_fen=dividends.declared_fen, dividend_holders_fen=dividends.holders_fen,
+        dividend_issuer_fen=dividends.issuer_fen, dividend_entitled_fen=dividends.entitled_fen,
         conserved=total.reconciles and total.issued == params.total_supply,
         ledger_intact=verify_ledger(session).ok,
         audit_passed=audit_passed, audit_epochs=audit_epochs,
@@ -157,47 +147,25 @@ def balances_of_owners(session: Session) -> dict[int, int]:
     }
 
 
-def _epoch_lines(session: Session, params: Any) -> list[EpochLine]:
-    meters = _counted_meters_by_epoch(session, params.epoch_seconds)
-    owners_paid = {
-        epoch: int(count)
-        for epoch, count in session.execute(
-            select(EpochDropRecord.epoch, func.count(func.distinct(EpochDropRecord.owner_id)))
-            .group_by(EpochDropRecord.epoch)
+def _epoch_lines(session: Session, params: Any, genesis: int) -> list[EpochLine]:
+    meters = counted_meters_by_epoch(session, genesis, params.epoch_seconds)
+    owners_paid = owners_paid_by_epoch(session)
+    return [
+        EpochLine(
+            epoch=epoch.epoch, scheduled=calculate_epoch_budget(params.mining, epoch.epoch),
+            paid=epoch.paid, rollover_out=epoch.rollover_out, cum_mined=epoch.cum_mined,
+            cum_mining_schedule=calculate_cumulative_release(params.mining, epoch.epoch),
+            counted_meters=meters.get(epoch.epoch, 0),
+            owners_paid=owners_paid.get(epoch.epoch, 0),
         )
-    }
-    lines = []
-    for record in session.execute(
-        select(EpochRecord).where(EpochRecord.paid.is_not(None)).order_by(EpochRecord.epoch)
-    ).scalars():
-        lines.append(EpochLine(
-            epoch=record.epoch, scheduled=calculate_epoch_budget(params.mining, record.epoch),
-            paid=record.paid or 0, rollover_out=record.rollover_out or 0,
-            cum_mined=record.cum_mined or 0,
-            cum_mining_schedule=calculate_cumulative_release(params.mining, record.epoch),
-            counted_meters=meters.get(record.epoch, 0),
-            owners_paid=int(owners_paid.get(record.epoch, 0)),
-        ))
-    return lines
-
-
-def _counted_meters_by_epoch(session: Session, epoch_seconds: int) -> dict[int, int]:
-    genesis = load_program(session).genesis
-    by_epoch: dict[int, int] = defaultdict(int)
-    for started_at, counted in session.execute(select(Trip.started_at, Trip.counted_m)):
-        if started_at is not None:  # raw times erased on a revocation: not charted
-            by_epoch[(started_at - genesis) // epoch_seconds] += counted
-    return by_epoch
+        for epoch in epochs_paid(session)
+    ]
 
 
 def _count_drops(session: Session, drop_size: int) -> int:
     """Drops paid: each round's total cut into `drop_size` pieces, the last one smaller
     (so a round paying `t` pebbles made ceil(t / drop_size) drops)."""
-    rounds = session.execute(
-        select(func.sum(EpochDropRecord.amount))
-        .group_by(EpochDropRecord.epoch, EpochDropRecord.round)
-    ).scalars()
-    return sum(-(-int(total) // drop_size) for total in rounds if total)
+    return sum(-(-total // drop_size) for total in round_totals(session))
 
 
 def _stones_per_100km_by_cohort(
@@ -207,17 +175,8 @@ def _stones_per_100km_by_cohort(
 
     A display ratio (float), never an amount: it shows what joining early is worth.
     """
-    mined: dict[int, int] = defaultdict(int)
-    for owner_id, amount in session.execute(
-        select(EpochDropRecord.owner_id, func.sum(EpochDropRecord.amount))
-        .group_by(EpochDropRecord.owner_id)
-    ):
-        mined[owner_id] = int(amount)
-    meters: dict[int, int] = defaultdict(int)
-    for owner_id, counted in session.execute(
-        select(Trip.owner_id, func.sum(Trip.counted_m)).group_by(Trip.owner_id)
-    ):
-        meters[owner_id] = int(counted)
+    mined = mined_by_owner(session)
+    meters = counted_meters_by_owner(session)
     cohorts: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
     for owner_id, joined in stats.joined_day_of.items():
         cohort = cohorts[joined == 0]
@@ -237,8 +196,4 @@ def stones_per_100km_by_week(lines: list[EpochLine]) -> list[float | None]:
         per_100km(sum(line.paid for line in week), sum(line.counted_meters for line in week))
         for week in (lines[start : start + WEEK] for start in range(0, whole, WEEK))
     ]
-
-
-def _count(session: Session, query: Any) -> int:
-    return int(session.execute(query).scalar_one())
 

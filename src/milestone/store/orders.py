@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.budget import program_parameters
@@ -158,6 +158,12 @@ def orders_of(
     if merchant_id is not None:
         query = query.where(StoreOrder.merchant_id == merchant_id)
     return list(session.execute(query).scalars())
+
+
+def count_orders(session: Session, status: str) -> int:
+    """How many orders are in `status` (placed, confirmed, fulfilled, cancelled, refunded)."""
+    query = select(func.count()).select_from(StoreOrder).where(StoreOrder.status == status)
+    return int(session.execute(query).scalar_one())
 
 
 def _step(

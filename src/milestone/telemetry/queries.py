@@ -1,4 +1,5 @@
-"""Reading what the intake stored: rejections for the operator, meters per round for settlement."""
+"""Reading what the intake stored: rejections for the operator, meters per round for settlement,
+meters counted per epoch and per owner for reports."""
 
 from __future__ import annotations
 
@@ -175,3 +176,20 @@ def reported_odometer(session: Session, vehicle_id: int) -> int | None:
     return session.execute(
         select(VehicleCursor.odometer_end_m).where(VehicleCursor.vehicle_id == vehicle_id)
     ).scalar_one_or_none()
+
+
+def counted_meters_by_epoch(session: Session, genesis: int, epoch_seconds: int) -> dict[int, int]:
+    """Meters counted for mining, by the epoch each trip started in. A trip whose times were
+    erased by a revocation is left out: its epoch is no longer known here."""
+    by_epoch: dict[int, int] = {}
+    for started_at, counted in session.execute(select(Trip.started_at, Trip.counted_m)):
+        if started_at is not None:
+            epoch = (started_at - genesis) // epoch_seconds
+            by_epoch[epoch] = by_epoch.get(epoch, 0) + counted
+    return by_epoch
+
+
+def counted_meters_by_owner(session: Session) -> dict[int, int]:
+    """Meters counted for mining, by the owner credited."""
+    rows = session.execute(select(Trip.owner_id, func.sum(Trip.counted_m)).group_by(Trip.owner_id))
+    return {owner_id: int(meters) for owner_id, meters in rows}

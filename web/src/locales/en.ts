@@ -17,4 +17,8 @@ export const EN: Record<string, string> = {
   "{{count}} holders_other": "{{count}} holders",
   "{{count}} reports_one": "{{count}} report",
   "{{count}} reports_other": "{{count}} reports",
+  "{{count}} deliveries pending again._one": "{{count}} delivery pending again.",
+  "{{count}} deliveries pending again._other": "{{count}} deliveries pending again.",
+  "The {{count}} dead deliveries to {{url}} are sent again, oldest first._one": "The dead delivery to {{url}} is sent again.",
+  "The {{count}} dead deliveries to {{url}} are sent again, oldest first._other": "The {{count}} dead deliveries to {{url}} are sent again, oldest first.",
 };

@@ -13,8 +13,8 @@ from fastapi import APIRouter, Query
 
 from milestone.api.deps import CurrentStaff, SessionDep
 from milestone.api.problems import problem_responses
-from milestone.api.schemas.common import MAX_ID
 from milestone.api.schemas.events import EventPage, EventPublic, EventType
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.events import events_after
 
 router = APIRouter(prefix="/events", tags=["events"], responses=problem_responses(401, 403))
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/events", tags=["events"], responses=problem_response
 def read_events(
     staff: CurrentStaff,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=MAX_ID, description="The last event id seen.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_JSON_INTEGER, description="The last event id seen.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     type: Annotated[list[EventType] | None, Query(description="Only these types.")] = None,
 ) -> EventPage:

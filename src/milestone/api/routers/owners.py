@@ -36,6 +36,7 @@ from milestone.auth.passwords import prepare_password
 from milestone.auth.principals import Role
 from milestone.registry import owners
 from milestone.registry.queries import vehicles_of_owner
+from milestone.store import unlocks
 
 router = APIRouter(prefix="/owners", tags=["owners"])
 
@@ -110,7 +111,7 @@ def set_identity(
 def certify_owner(
     owner_id: OwnerId, operator: CurrentOperator, database: DatabaseDep, clock: ClockDep
 ) -> StandingPublic:
-    return StandingPublic.of(database.run(lambda s: standing.certify_owner(s, clock, owner_id)))
+    return StandingPublic.of(database.run(lambda s: unlocks.certify(s, clock, owner_id)))
 
 
 @router.post(

@@ -15,20 +15,21 @@ from milestone.api.deps import (
     WriteLimit,
 )
 from milestone.api.problems import problem_responses
-from milestone.api.schemas.common import MAX_ID
 from milestone.api.schemas.events import (
+    DeadLetterPublic,
     ReplayCreate,
     ReplayPublic,
     WebhookCreate,
     WebhookPublic,
     WebhookSecretPublic,
 )
+from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.events import subscriptions
 
 router = APIRouter(
     prefix="/webhooks", tags=["webhooks"], responses=problem_responses(401, 403)
 )
-WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 
 
 @router.get("", summary="Webhook subscriptions")
@@ -59,6 +60,17 @@ def remove_webhook(
 ) -> Response:
     database.run(lambda s: subscriptions.remove_subscription(s, webhook_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/{webhook_id}/dead-letters", summary="Deliveries that failed too often",
+    responses=problem_responses(404),
+)
+def read_dead_letters(
+    webhook_id: WebhookId, staff: CurrentStaff, session: SessionDep
+) -> list[DeadLetterPublic]:
+    """Oldest event first, at most 500: what `replay` without `from_event` sends again."""
+    return [DeadLetterPublic.of(d) for d in subscriptions.dead_letters(session, webhook_id)]
 
 
 @router.post(

@@ -232,8 +232,9 @@ class ParticipationPublic(BaseModel):
 
 class UploadCreate(RequestModel):
     owner_ids: list[IdIn] = Field(min_length=1, max_length=10_000)
-    list_key: str = Field(min_length=1, max_length=64)
-    """Names the list: uploading it again pays nobody twice."""
+    list_key: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    """Names the list: uploading it again pays nobody twice. An idempotency key's characters:
+    printable ASCII, no spaces."""
 
 
 class RefusedOwner(BaseModel):

@@ -18,10 +18,7 @@ from milestone.rules.units import MAX_AMOUNT, format_pebbles
 Pebbles = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="Pebbles (1 stone = 10^8).")]
 Fen = Annotated[int, Field(ge=0, le=MAX_AMOUNT, description="CNY fen (1 yuan = 100 fen).")]
 UnixSeconds = Annotated[int, Field(ge=0, le=2**40, description="An instant, Unix seconds UTC.")]
-MAX_ID = 2**53 - 1
-"""The largest row id or event cursor the API takes: a JavaScript number holds it exactly, and so
-does a JSON Schema bound (2^63 - 1 read as a double is 2^63, which a generator then exceeds)."""
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
 HexHash = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", description="32 bytes, 0x-hex.")]
 PublicKeyHex = Annotated[
     str,

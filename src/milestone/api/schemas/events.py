@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from milestone.api.schemas.common import MAX_ID, Instant
+from milestone.api.schemas.common import Instant
+from milestone.api.schemas.requests import IdIn
 from milestone.events import EVENT_TYPES, Event
-from milestone.events.subscriptions import MAX_URL_LENGTH, Subscription
+from milestone.events.subscriptions import MAX_URL_LENGTH, URL_PATTERN, DeadLetter, Subscription
 
 if TYPE_CHECKING:
     EventType = str
@@ -34,11 +35,6 @@ class EventPage(BaseModel):
     events: list[EventPublic]
     after: int
     """What to pass as `after` next time: the last event's id, or the cursor given."""
-
-URL_PATTERN = r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+([/?#][!-~]*)?$"
-r"""An http(s) URL in printable ASCII (IDN hosts in their punycode form). Spelled as ASCII
-classes, not `\s`: what counts as whitespace differs between the regex engine that checks the
-body (Rust's) and the generators that read the document, and the contract must mean one thing."""
 
 
 class WebhookCreate(BaseModel):
@@ -75,9 +71,28 @@ class WebhookSecretPublic(WebhookPublic):
 
 
 class ReplayCreate(BaseModel):
-    from_event: int | None = Field(default=None, ge=1, le=MAX_ID)
+    from_event: IdIn | None = None
     """Send every delivery from this event on again; without it, only the dead ones."""
 
 
 class ReplayPublic(BaseModel):
     replayed: int
+
+
+class DeadLetterPublic(BaseModel):
+    """A delivery that failed too often; `POST /webhooks/{id}/replay` sends it again."""
+
+    event_id: int
+    type: EventType
+    occurred_at: Instant
+    attempts: int
+    last_status: int | None
+    """The receiver's last HTTP status; null when it did not answer (see `last_error`)."""
+    last_error: str | None
+
+    @classmethod
+    def of(cls, letter: DeadLetter) -> DeadLetterPublic:
+        return cls(
+            event_id=letter.event_id, type=letter.type, occurred_at=Instant.of(letter.occurred_at),
+            attempts=letter.attempts, last_status=letter.last_status, last_error=letter.last_error,
+        )
