@@ -963,7 +963,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My orders (owner) or the orders placed with me (merchant) */
+        /**
+         * My orders (owner) or the orders placed with me (merchant)
+         * @description The buyer sees each order's pickup code; the merchant does not.
+         */
         get: operations["read_orders_api_v1_store_orders_get"];
         put?: never;
         /**
@@ -1042,7 +1045,8 @@ export interface paths {
         put?: never;
         /**
          * Fulfil an order placed with me
-         * @description Its stones are burned, or go to the treasury, as the program's parameters say.
+         * @description With the buyer's pickup code (`wrong_pickup_code` otherwise). Its stones are burned, or
+         *     go to the treasury, as the program's parameters say.
          */
         post: operations["fulfil_order_api_v1_store_orders__order_id__fulfil_post"];
         delete?: never;
@@ -2131,6 +2135,14 @@ export interface components {
             /** Quantity */
             quantity: number;
         };
+        /** OrderFulfil */
+        OrderFulfil: {
+            /**
+             * Pickup Code
+             * @description The code the buyer gives at the counter (case, spaces and dashes ignored).
+             */
+            pickup_code: string;
+        };
         /** OrderPublic */
         OrderPublic: {
             /**
@@ -2147,6 +2159,8 @@ export interface components {
             merchant_id: number;
             /** Owner Id */
             owner_id: number;
+            /** Pickup Code */
+            pickup_code: string | null;
             placed_at: components["schemas"]["Instant"];
             /** Quantity */
             quantity: number;
@@ -2878,6 +2892,7 @@ export type MerchantCreate = components['schemas']['MerchantCreate'];
 export type MerchantKeyPublic = components['schemas']['MerchantKeyPublic'];
 export type MerchantPublic = components['schemas']['MerchantPublic'];
 export type OrderCreate = components['schemas']['OrderCreate'];
+export type OrderFulfil = components['schemas']['OrderFulfil'];
 export type OrderPublic = components['schemas']['OrderPublic'];
 export type OwnerCreate = components['schemas']['OwnerCreate'];
 export type OwnerProofPublic = components['schemas']['OwnerProofPublic'];
@@ -7336,7 +7351,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderFulfil"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -8,9 +8,7 @@ import { amountOf, parseStones, stones, when, yuan, zoneLabel } from "../format"
 import { t } from "../i18n";
 import type { ItemPublic, MerchantPublic, OrderPublic } from "../types";
 import { InputError, action, card, confirmAction, csvButton, field, form, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
-import { orderBadge, orderCode } from "./store";
-
-const OPEN = ["placed", "confirmed"];
+import { OPEN, orderBadge, orderCode } from "./store";
 const PAGE = 20;
 type Filter = "open" | "done" | "all";
 
@@ -76,7 +74,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
         searchBox("Search order code, item or buyer", (text) => { search = text; shown = PAGE; paintOrders(); }, { id: "orders-search" }),
         csvButton("orders.csv", ["order_code", "placed_at", "item", "quantity", "stones_pebbles", "cash_fen", "status"],
           () => orders.map((o) => [orderCode(o), o.placed_at.iso, items.get(o.item_id)?.title ?? "", o.quantity, o.stones.pebbles, o.cash_fen, o.status]))),
-      h("p", { class: "muted" }, t("Ask the owner for their order code. Times in {{zone}}.", { zone: zoneLabel() })),
+      h("p", { class: "muted" }, t("Hand an order over only against its pickup code, which the buyer alone holds: type it in to fulfil. Times in {{zone}}.", { zone: zoneLabel() })),
       ordersBox),
     h("div", { class: "grid two" },
       card("My catalogue", itemsBox),
@@ -127,6 +125,25 @@ function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): 
   ], catalogue, "Nothing in your catalogue yet: add an item.");
 }
 
+/**
+ * Fulfilling spends the order's stones for good, so it takes the buyer's pickup code. One key
+ * for the handover: a wrong code changes nothing on the server, so the right one may follow
+ * under the same key, and a repeated submit cannot fulfil twice.
+ */
+function fulfilForm(order: OrderPublic, refresh: () => Promise<void>): HTMLElement {
+  const key = newKey("fulfil");
+  return h("details", { class: "fulfil", "data-fulfil": order.id }, h("summary", { class: "btn btn-primary" }, t("Fulfil")),
+    form([
+      field("Pickup code", input(`pickup-${order.id}`, { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters", spellcheck: "false", placeholder: "ABCD-EFGH", "data-pickup-input": order.id }),
+        "The buyer's code, as they tell it; case and dashes do not matter."),
+    ], "Hand over and fulfil", async (data) => {
+      const code = String(data.get(`pickup-${order.id}`) ?? "").replace(/[\s-]/g, "").toUpperCase();
+      if (!/^[0-9A-Z]{8}$/.test(code)) throw new InputError(t("Pickup code: the buyer's 8 letters and digits, like ABCD-EFGH."));
+      await post(`/store/orders/${order.id}/fulfil`, { pickup_code: code }, { auth: "merchant", idempotencyKey: key });
+      await refresh();
+    }));
+}
+
 function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
     { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
@@ -137,10 +154,7 @@ function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refr
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
     { label: "", cell: (o) => (OPEN.includes(o.status)
       ? h("div", { class: "row" },
-          action("Fulfil", async () => {
-            await post(`/store/orders/${o.id}/fulfil`, {}, { auth: "merchant", idempotencyKey: newKey("fulfil") });
-            await refresh();
-          }, { attrs: { "data-fulfil": o.id } }),
+          fulfilForm(o, refresh),
           confirmAction({
             label: "Refund", keyPrefix: "refund", confirm: "Refund the order", attrs: { "data-refund": o.id },
             explain: () => t("Refunding {{code}} gives {{amount}} stones back to the buyer and closes the order for good.", { code: orderCode(o), amount: stones(o.stones, 2) }),
