@@ -227,6 +227,16 @@ export function input(name: string, attrs: Attrs = {}): HTMLInputElement {
   return h("input", { name, id: `f-${name}`, ...attrs });
 }
 
+/**
+ * A calendar day typed as YYYY-MM-DD, labelled with that order and the program's time zone.
+ * Not `<input type="date">`: Chromium shows that in the browser's locale (mm/dd/yyyy in an
+ * English browser), not the program's ISO order, and a person would read 03/04 two ways.
+ */
+export function dateField(label: string, name: string, zone: string, attrs: Attrs = {}): HTMLElement {
+  return field(t("{{label}} (YYYY-MM-DD, {{zone}})", { label: t(label), zone }),
+    input(name, { type: "text", inputmode: "numeric", autocomplete: "off", maxlength: 10, placeholder: "YYYY-MM-DD", pattern: "\\d{4}-\\d{2}-\\d{2}", ...attrs }));
+}
+
 /** An on/off switch (a styled checkbox, so keyboards and screen readers know it). */
 export function toggle(label: string, checked: boolean, onChange: (on: boolean) => Promise<void>, attrs: Attrs = {}): HTMLElement {
   const box = h("input", { type: "checkbox", role: "switch", ...attrs });

@@ -5,7 +5,7 @@ import { add, h, replace } from "../dom";
 import { amountOf, date, parseStones, parseYuan, stones, unixOfZonedDate, when, words, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { CampaignPublic, DividendLimitsPublic, DividendPublic, EpochPublic, ItemPublic, MerchantKeyPublic, MerchantPublic, ProgramPublic } from "../types";
-import { InputError, action, badge, card, confirmAction, csvButton, field, form, input, notice, pageTitle, problemBox, stat, table, type Tone } from "../widgets";
+import { InputError, action, badge, card, confirmAction, csvButton, dateField, field, form, input, notice, pageTitle, problemBox, stat, table, type Tone } from "../widgets";
 import { dividendsTable } from "./store";
 
 const isOperator = () => currentSession()?.role === "operator";
@@ -16,10 +16,17 @@ function stonesField(name: string, form: FormData): bigint {
   return value;
 }
 
-function zonedDay(name: string, form: FormData): number {
-  const text = String(form.get(name) ?? "");
+/** 2026-12-05 as typed, or 20261205 / 2026/12/05 / 2026.12.05 (a phone's digit pad has no dash). */
+function typedDay(text: string): string {
+  const digits = text.trim().replace(/[/.]/g, "-");
+  return /^\d{8}$/.test(digits) ? `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` : digits;
+}
+
+/** A typed YYYY-MM-DD day (`widgets.dateField`), refused with the reason unless it is one. */
+function zonedDay(label: string, name: string, form: FormData): number {
+  const text = typedDay(String(form.get(name) ?? ""));
   const unix = unixOfZonedDate(text);
-  if (unix === null) throw new InputError(t("{{field}}: pick a date", { field: t(words(name)) }));
+  if (unix === null) throw new InputError(t("{{field}}: write a day as YYYY-MM-DD, like {{today}}.", { field: t(label), today: date(Date.now() / 1000) }));
   return unix;
 }
 
@@ -56,20 +63,21 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
         field("Participations per owner", input("per_owner_cap", { type: "number", min: 1, max: 1000000, value: 1 })),
         field("Proven by", h("select", { name: "proof", id: "f-proof" }, ["code", "operator", "list"].map((p) => h("option", { value: p }, t(words(p))))))),
       h("div", { class: "form-row" },
-        field(t("First day ({{zone}})", { zone: zoneLabel() }), input("starts", { type: "date", value: today, min: today })),
-        field(t("Last day ({{zone}})", { zone: zoneLabel() }), input("ends", { type: "date", value: today, min: today }))),
+        dateField("First day", "starts", zoneLabel(), { value: today }),
+        dateField("Last day", "ends", zoneLabel(), { value: today })),
     ], "Create campaign", async (data) => {
       const budget = stonesField("budget", data);
       const reward = stonesField("reward", data);
       if (reward > budget) throw new InputError(t("The reward is more than the whole budget."));
-      const startsAt = zonedDay("starts", data);
-      const lastDay = zonedDay("ends", data);
+      const startsAt = zonedDay("First day", "starts", data);
+      const lastDay = zonedDay("Last day", "ends", data);
+      if (startsAt < unixOfZonedDate(today)!) throw new InputError(t("First day: {{date}} has passed; the earliest is today, {{today}}.", { date: date(startsAt), today }));
       if (lastDay < startsAt) throw new InputError(t("The last day is before the first."));
       const cap = Number(data.get("per_owner_cap"));
       if (!Number.isInteger(cap) || cap < 1 || cap > 1_000_000) throw new InputError(t("Participations per owner: a whole number from 1 to 1,000,000."));
       const created = await post<CampaignPublic>("/activities/campaigns", {
         name: String(data.get("name") ?? "").trim(), budget, reward, per_owner_cap: cap,
-        proof: String(data.get("proof")), starts_at: startsAt, ends_at: unixOfZonedDate(String(data.get("ends")))! + 86_400,
+        proof: String(data.get("proof")), starts_at: startsAt, ends_at: lastDay + 86_400,
       }, { idempotencyKey: newKey("campaign") });
       return t("Campaign {{name}} created with {{amount}} stones reserved.", { name: created.name, amount: stones(created.budget, 2) });
     }, { id: "campaign-form" })) : null,
@@ -169,14 +177,14 @@ function declareForm(finalized: number[], limits: DividendLimitsPublic): HTMLEle
         cap === null ? t("No cap configured (MILESTONE_DIVIDEND_BACKING_FEN).") : t("At most {{cap}}: the configured share of the equity behind the plan.", { cap: yuan(cap) })),
       field("Record epoch", h("select", { name: "record_epoch", id: "f-record_epoch" }, finalized.map((e) => h("option", { value: e }, t("Epoch {{epoch}}", { epoch: e })))))),
     h("div", { class: "form-row" },
-      field(t("Payment date ({{zone}})", { zone: zoneLabel() }), input("payment_date", { type: "date", required: true, min: limits.earliest_payment_date })),
+      dateField("Payment date", "payment_date", zoneLabel(), { required: true, placeholder: limits.earliest_payment_date }),
       field("Note", input("note", { maxlength: 200, placeholder: "FY2026 interim" }))),
   ], "Review declaration", async (data) => {
     const fen = parseYuan(String(data.get("amount") ?? ""));
     if (fen === null || fen === 0n) throw new InputError(t("Amount: write yuan above zero with at most two decimals, like 10000.50"));
     if (cap !== null && fen > cap) throw new InputError(t("Amount: {{amount}} is more than the largest dividend allowed, {{cap}} (the configured share of the equity behind the plan).", { amount: yuan(fen), cap: yuan(cap) }));
-    const paymentDate = String(data.get("payment_date") ?? "");
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(paymentDate)) throw new InputError(t("Payment date: pick a date."));
+    const paymentDate = typedDay(String(data.get("payment_date") ?? ""));
+    if (unixOfZonedDate(paymentDate) === null) throw new InputError(t("{{field}}: write a day as YYYY-MM-DD, like {{today}}.", { field: t("Payment date"), today: limits.earliest_payment_date }));
     if (paymentDate < limits.earliest_payment_date) throw new InputError(t("Payment date: {{date}} has passed; the earliest is today, {{today}}.", { date: paymentDate, today: limits.earliest_payment_date }));
     const body = { amount_fen: fen, record_epoch: Number(data.get("record_epoch")), payment_date: paymentDate, note: String(data.get("note") ?? "") };
     const summary = JSON.stringify({ ...body, amount_fen: String(fen) });
