@@ -1178,7 +1178,8 @@ export interface paths {
         };
         /**
          * Refused reports and why
-         * @description The latest refusals (of one code or vehicle, if given) and the counts by code.
+         * @description The latest refusals (of one code or vehicle, if given; older than the id `before`, to
+         *     page) and the counts by code.
          */
         get: operations["read_rejections_api_v1_telemetry_rejections_get"];
         put?: never;
@@ -1201,6 +1202,28 @@ export interface paths {
          * @description The verdicts an owner's cars got when a report was refused, newest first.
          */
         get: operations["read_my_rejections_api_v1_telemetry_rejections_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/telemetry/rejections/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refused reports counted by kind, code and vehicle
+         * @description Over every kept refusal (received since an instant, if given), consent refusals and
+         *     program limits apart from failed integrity checks; the vehicles with the most of those
+         *     first.
+         */
+        get: operations["read_rejection_summary_api_v1_telemetry_rejections_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2413,6 +2436,18 @@ export interface components {
             /** Owner Id */
             owner_id: number;
         };
+        /** RejectionCodePublic */
+        RejectionCodePublic: {
+            /** Code */
+            code: string;
+            /** Count */
+            count: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "integrity" | "consent" | "limit";
+        };
         /** RejectionPublic */
         RejectionPublic: {
             /** Code */
@@ -2430,6 +2465,35 @@ export interface components {
             report_hash: string;
             /** Sequence */
             sequence: number | null;
+            /** Vehicle Id */
+            vehicle_id: number | null;
+        };
+        /**
+         * RejectionSummaryPublic
+         * @description Refused reports counted on the server over every kept row.
+         */
+        RejectionSummaryPublic: {
+            /** By Code */
+            by_code: components["schemas"]["RejectionCodePublic"][];
+            /** By Kind */
+            by_kind: {
+                [key: string]: number;
+            };
+            /** By Vehicle */
+            by_vehicle: components["schemas"]["RejectionVehiclePublic"][];
+            /** Total */
+            total: number;
+            /** Vehicles */
+            vehicles: number;
+        };
+        /** RejectionVehiclePublic */
+        RejectionVehiclePublic: {
+            /** Consent */
+            consent: number;
+            /** Count */
+            count: number;
+            /** Integrity */
+            integrity: number;
             /** Vehicle Id */
             vehicle_id: number | null;
         };
@@ -2911,7 +2975,10 @@ export type ReferralCodePublic = components['schemas']['ReferralCodePublic'];
 export type ReferralCreate = components['schemas']['ReferralCreate'];
 export type ReferralPublic = components['schemas']['ReferralPublic'];
 export type RefusedOwner = components['schemas']['RefusedOwner'];
+export type RejectionCodePublic = components['schemas']['RejectionCodePublic'];
 export type RejectionPublic = components['schemas']['RejectionPublic'];
+export type RejectionSummaryPublic = components['schemas']['RejectionSummaryPublic'];
+export type RejectionVehiclePublic = components['schemas']['RejectionVehiclePublic'];
 export type RejectionsPublic = components['schemas']['RejectionsPublic'];
 export type ReplayCreate = components['schemas']['ReplayCreate'];
 export type ReplayPublic = components['schemas']['ReplayPublic'];
@@ -7876,6 +7943,7 @@ export interface operations {
                 code?: string | null;
                 vehicle_id?: number | null;
                 since?: number | null;
+                before?: number | null;
                 limit?: number;
             };
             header?: never;
@@ -7950,6 +8018,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RejectionPublic"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_rejection_summary_api_v1_telemetry_rejections_summary_get: {
+        parameters: {
+            query?: {
+                since?: number | null;
+                vehicles?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectionSummaryPublic"];
                 };
             };
             /** @description Not authenticated */

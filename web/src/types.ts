@@ -10,7 +10,7 @@ export type {
   EpochPublic, FlowPublic, HistoryLinePublic as HistoryLine, HistoryPagePublic as HistoryPage,
   Instant, ItemPublic, MerchantKeyPublic, MerchantPublic, OrderPublic, OwnerProofPublic,
   OwnerPublic, OwnerStaffPublic, ParticipationPublic, ReceiptPublic, ReferralCodePublic,
-  ReferralPublic, RejectionPublic, RejectionsPublic, RoundDropsPublic, SchedulePublic,
+  ReferralPublic, RejectionPublic, RejectionsPublic, RejectionSummaryPublic, RoundDropsPublic, SchedulePublic,
   SettlementStatusPublic, SpendablePublic, StreakPublic, TokenPublic, TotalsPublic as Totals,
   TripPublic, UnlockPublic, WalletPublic,
 } from "./api-types";

@@ -405,7 +405,6 @@ export const ZH: Record<string, string> = {
   "Vehicle {{id}}": "车辆 {{id}}",
   "unknown vehicle": "未知车辆",
   "unknown": "未知",
-  "Among the latest {{count}} refused.": "统计范围：最近 {{count}} 条被拒报告。",
   "No report has been refused.": "没有被拒的报告。",
   "Latest refused": "最近被拒",
   "Latest refused: {{code}}": "最近被拒：{{code}}",
@@ -565,4 +564,8 @@ export const ZH: Record<string, string> = {
   "Last day": "最后一天",
   "{{field}}: write a day as YYYY-MM-DD, like {{today}}.": "{{field}}：请按 年-月-日 填写，如 {{today}}。",
   "First day: {{date}} has passed; the earliest is today, {{today}}.": "第一天：{{date}} 已过；最早为今天 {{today}}。",
+  "Program limits": "计划限制",
+  "epoch closed or its cap reached": "纪元已关闭或已达上限",
+  "{{integrity}} · {{consent}} no consent": "{{integrity}} · {{consent}} 条未授权",
+  "Integrity refusals per vehicle, most first: {{shown}} of {{count}} vehicles, over all {{total}} refused reports kept.": "每辆车的完整性拒绝数，从多到少：共 {{count}} 辆车，显示 {{shown}} 辆；统计范围为保留的全部 {{total}} 条被拒报告。",
 };
