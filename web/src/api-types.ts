@@ -474,7 +474,8 @@ export interface paths {
         /**
          * Declare a dividend
          * @description On a finalized epoch; every owner's share is posted to the ledger at once. Refused above
-         *     the configured share of the equity behind the plan, or with a payment date in the past.
+         *     the program's ceiling for one declaration (`dividend_above_ceiling`, the rule
+         *     `GET /dividends/limits` publishes), or with a payment date in the past.
          */
         post: operations["declare_dividend_api_v1_dividends_post"];
         delete?: never;
@@ -492,7 +493,7 @@ export interface paths {
         };
         /**
          * What a dividend declared now may be
-         * @description Public: the largest amount and the earliest payment date a declaration may have.
+         * @description Public: the program's ceiling for one declaration and the earliest payment date.
          */
         get: operations["read_dividend_limits_api_v1_dividends_limits_get"];
         put?: never;
@@ -1791,10 +1792,16 @@ export interface components {
         };
         /** DividendLimitsPublic */
         DividendLimitsPublic: {
+            /** Ceiling Is Backing */
+            ceiling_is_backing: boolean;
             /** Earliest Payment Date */
             earliest_payment_date: string;
-            /** Max Amount Fen */
-            max_amount_fen: string | null;
+            /**
+             * Max Amount Fen
+             * @description CNY fen (1 yuan = 100 fen), a string of digits.
+             * @example 100000
+             */
+            max_amount_fen: string;
             /** Time Zone */
             time_zone: string;
         };

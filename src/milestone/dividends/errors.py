@@ -63,12 +63,6 @@ class EntitlementsAltered(DividendError):
     http_status = 500
 
 
-class DividendAboveBacking(DividendError):
-    """More than the configured share of the equity stake behind the plan: a typing slip."""
-
-    code = "dividend_above_backing"
-
-
 class PaymentDateInPast(DividendError):
     """A payment date before today in the program's time zone: nobody can be paid then."""
 

@@ -167,14 +167,16 @@ export async function renderConsoleDividends(page: HTMLElement): Promise<void> {
 
 /** Declaring: checked here against the limits, then confirmed with what will happen, then sent. */
 function declareForm(finalized: number[], limits: DividendLimitsPublic): HTMLElement {
-  const cap = limits.max_amount_fen === null ? null : BigInt(limits.max_amount_fen);
+  // The program's one ceiling (GET /dividends/limits), refused here for the reason the server
+  // gives (`dividend_above_ceiling`), so nothing impossible is sent.
+  const cap = BigInt(limits.max_amount_fen);
   const confirmBox = h("div", { id: "dividend-confirm" });
   let key: string | null = null; // one key per intended declaration, kept across retries of it
   let intended = "";
   const declareForm = form([
     h("div", { class: "form-row" },
       field("Amount (yuan)", input("amount", { inputmode: "decimal", required: true, placeholder: "10000.00" }),
-        cap === null ? t("No cap configured (MILESTONE_DIVIDEND_BACKING_FEN).") : t("At most {{cap}}: the configured share of the equity behind the plan.", { cap: yuan(cap) })),
+        t(limits.ceiling_is_backing ? "At most {{cap}}: the program's ceiling for one declaration (the stake's backing)." : "At most {{cap}}: the program's ceiling for one declaration (dividend_ceiling_fen).", { cap: yuan(cap) })),
       field("Record epoch", h("select", { name: "record_epoch", id: "f-record_epoch" }, finalized.map((e) => h("option", { value: e }, t("Epoch {{epoch}}", { epoch: e })))))),
     h("div", { class: "form-row" },
       dateField("Payment date", "payment_date", zoneLabel(), { required: true, placeholder: limits.earliest_payment_date }),
@@ -182,7 +184,7 @@ function declareForm(finalized: number[], limits: DividendLimitsPublic): HTMLEle
   ], "Review declaration", async (data) => {
     const fen = parseYuan(String(data.get("amount") ?? ""));
     if (fen === null || fen === 0n) throw new InputError(t("Amount: write yuan above zero with at most two decimals, like 10000.50"));
-    if (cap !== null && fen > cap) throw new InputError(t("Amount: {{amount}} is more than the largest dividend allowed, {{cap}} (the configured share of the equity behind the plan).", { amount: yuan(fen), cap: yuan(cap) }));
+    if (fen > cap) throw new InputError(t("Amount: a dividend of {{amount}} is more than the ceiling of one declaration, {{cap}} (the program's dividend_ceiling_fen, by default the stake's backing).", { amount: yuan(fen), cap: yuan(cap) }));
     const paymentDate = typedDay(String(data.get("payment_date") ?? ""));
     if (unixOfZonedDate(paymentDate) === null) throw new InputError(t("{{field}}: write a day as YYYY-MM-DD, like {{today}}.", { field: t("Payment date"), today: limits.earliest_payment_date }));
     if (paymentDate < limits.earliest_payment_date) throw new InputError(t("Payment date: {{date}} has passed; the earliest is today, {{today}}.", { date: paymentDate, today: limits.earliest_payment_date }));

@@ -34,13 +34,13 @@ from milestone.api.schemas.telemetry import (
     VerdictPublic,
 )
 from milestone.telemetry.intake import explain_reports, ingest
-from milestone.telemetry.rejection_summary import summarise_rejections
 from milestone.telemetry.queries import (
     MAX_LIMIT,
     list_rejections,
     rejection_counts,
     trips_of_owner,
 )
+from milestone.telemetry.rejection_summary import summarise_rejections
 
 router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
