@@ -4,7 +4,7 @@
 import { ApiError, newKey } from "./api";
 import { type Attrs, type Child, h, replace } from "./dom";
 import { integer, words } from "./format";
-import { t } from "./i18n";
+import { has, t } from "./i18n";
 
 /** Input the page refuses before sending it: the message is the real reason, shown as is. */
 export class InputError extends Error {}
@@ -93,6 +93,14 @@ export function hex(value: string | null | undefined, short = true): HTMLElement
 }
 
 /**
+ * The reason in the page's language where the app knows the code (`why:<code>` in a locale),
+ * else the API's own detail, which is English and may carry the figures.
+ */
+function reasonOf(code: string, detail: string): string {
+  return has(`why:${code}`) ? t(`why:${code}`) : detail;
+}
+
+/**
  * What went wrong, plainly and once: the API's title and reason (a validation error's fields
  * instead of its summary, which repeats them), with its code small for support; a refusal of
  * the page itself says it was not sent, and why.
@@ -106,7 +114,7 @@ export function problemBox(error: unknown): HTMLElement {
     });
     return h("div", { class: "problem", role: "alert", "data-code": p.code },
       h("strong", { class: "problem-title" }, t(p.title || words(p.code))),
-      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail" }, p.detail),
+      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail", title: p.detail }, reasonOf(p.code, p.detail)),
       h("p", { class: "problem-code" }, t("code"), " ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
     );
   }

@@ -136,7 +136,7 @@ def fulfil_order(
     order = get_order(session, order_id)
     mine = order.merchant_id == merchant_id
     if mine and not pickup_code_matches(order.pickup_code, pickup_code):
-        raise WrongPickupCode(f"order {order_id}: that is not the buyer's pickup code")
+        raise WrongPickupCode("that is not the buyer's pickup code for this order")
     return _step(session, clock, order_id, "fulfil", Actor(merchant_id=merchant_id), key)
 
 

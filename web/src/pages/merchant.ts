@@ -7,7 +7,7 @@ import { add, h, replace } from "../dom";
 import { amountOf, parseStones, stones, when, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { ItemPublic, MerchantPublic, OrderPublic } from "../types";
-import { InputError, action, card, confirmAction, csvButton, field, form, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
+import { InputError, action, card, confirmAction, csvButton, field, form, input, notice, pageTitle, pager, searchBox, stat, table } from "../widgets";
 import { OPEN, orderBadge, orderCode } from "./store";
 const PAGE = 20;
 type Filter = "open" | "done" | "all";
@@ -21,6 +21,7 @@ export function buyerOf(order: OrderPublic): string {
 export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
   const me = await get<MerchantPublic>("/store/merchants/me", { auth: "merchant" });
   const ordersBox = h("div", { id: "merchant-orders" });
+  const told = h("div", { class: "action-out", id: "orders-told" }); // news of a step, kept across refreshes
   const itemsBox = h("div", { id: "merchant-items" });
   const figures = h("div", { class: "stats" });
   let orders: OrderPublic[] = [];
@@ -32,7 +33,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
     const chosen = [...orders].sort((a, b) => b.id - a.id).filter((o) =>
       (filter === "all" || (filter === "open") === OPEN.includes(o.status))
       && (!search || `${orderCode(o)} ${items.get(o.item_id)?.title ?? ""} ${buyerOf(o)}`.toLowerCase().includes(search)));
-    replace(ordersBox, ordersTable(chosen.slice(0, shown), items, refresh),
+    replace(ordersBox, ordersTable(chosen.slice(0, shown), items, refresh, told),
       chosen.length > shown ? pager(async () => { shown += PAGE; paintOrders(); return false; }, { id: "orders-more" }) : null);
   };
   const refresh = async () => {
@@ -75,7 +76,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
         csvButton("orders.csv", ["order_code", "placed_at", "item", "quantity", "stones_pebbles", "cash_fen", "status"],
           () => orders.map((o) => [orderCode(o), o.placed_at.iso, items.get(o.item_id)?.title ?? "", o.quantity, o.stones.pebbles, o.cash_fen, o.status]))),
       h("p", { class: "muted" }, t("Hand an order over only against its pickup code, which the buyer alone holds: type it in to fulfil. Times in {{zone}}.", { zone: zoneLabel() })),
-      ordersBox),
+      told, ordersBox),
     h("div", { class: "grid two" },
       card("My catalogue", itemsBox),
       card("New item", form([
@@ -130,7 +131,7 @@ function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): 
  * for the handover: a wrong code changes nothing on the server, so the right one may follow
  * under the same key, and a repeated submit cannot fulfil twice.
  */
-function fulfilForm(order: OrderPublic, refresh: () => Promise<void>): HTMLElement {
+function fulfilForm(order: OrderPublic, refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   const key = newKey("fulfil");
   return h("details", { class: "fulfil", "data-fulfil": order.id }, h("summary", { class: "btn btn-primary" }, t("Fulfil")),
     form([
@@ -140,26 +141,28 @@ function fulfilForm(order: OrderPublic, refresh: () => Promise<void>): HTMLEleme
       const code = String(data.get(`pickup-${order.id}`) ?? "").replace(/[\s-]/g, "").toUpperCase();
       if (!/^[0-9A-Z]{8}$/.test(code)) throw new InputError(t("Pickup code: the buyer's 8 letters and digits, like ABCD-EFGH."));
       await post(`/store/orders/${order.id}/fulfil`, { pickup_code: code }, { auth: "merchant", idempotencyKey: key });
+      replace(told, notice(t("{{code}} handed over and fulfilled: its {{amount}} stones are spent.", { code: orderCode(order), amount: stones(order.stones, 2) }), "good"));
       await refresh();
     }));
 }
 
-function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>): HTMLElement {
+function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   return table<OrderPublic>([
     { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
-    { label: "Placed", cell: (o) => when(o.placed_at) },
+    { label: "Placed at", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${items.get(o.item_id)?.title ?? t("Item")} × ${o.quantity}` },
     { label: "Buyer", cell: (o) => buyerOf(o) },
     { label: "Stones", cell: (o) => amountOf(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
     { label: "", cell: (o) => (OPEN.includes(o.status)
       ? h("div", { class: "row" },
-          fulfilForm(o, refresh),
+          fulfilForm(o, refresh, told),
           confirmAction({
             label: "Refund", keyPrefix: "refund", confirm: "Refund the order", attrs: { "data-refund": o.id },
             explain: () => t("Refunding {{code}} gives {{amount}} stones back to the buyer and closes the order for good.", { code: orderCode(o), amount: stones(o.stones, 2) }),
             run: async (key) => {
               await post(`/store/orders/${o.id}/refund`, {}, { auth: "merchant", idempotencyKey: key });
+              replace(told, notice(t("{{code}} refunded: {{amount}} stones are back with the buyer.", { code: orderCode(o), amount: stones(o.stones, 2) }), "good"));
               await refresh();
             },
           }))

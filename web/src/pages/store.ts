@@ -82,7 +82,7 @@ export function pickupCode(code: string | null): string {
 function ordersTable(orders: OrderPublic[], titles: Map<number, string>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
     { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
-    { label: "Placed", cell: (o) => when(o.placed_at) },
+    { label: "Placed at", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${titles.get(o.item_id) ?? t("Item")} × ${o.quantity}` },
     { label: "Stones", cell: (o) => amountOf(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
