@@ -114,7 +114,7 @@ function chainSummary(chain: ChainPublic | null): HTMLElement {
 }
 
 const KIND_TONE = { integrity: "bad", consent: "muted", limit: "warn" } as const;
-const PAGE = 50;
+const PAGE = 20;
 
 export async function renderRejections(page: HTMLElement, _p: unknown, query: URLSearchParams): Promise<void> {
   const code = query.get("code");

@@ -33,27 +33,33 @@ function zonedDay(label: string, name: string, form: FormData): number {
 const STATUS_TONE: Record<CampaignPublic["status"], Tone> = { upcoming: "info", open: "good", ended: "warn", closed: "muted" };
 
 export async function renderCampaigns(page: HTMLElement): Promise<void> {
-  const [campaigns, program] = await Promise.all([get<CampaignPublic[]>("/activities/campaigns"), get<ProgramPublic>("/program")]);
-  const open = campaigns.filter((c) => c.status === "open").length;
   const today = date(Date.now() / 1000);
   const codesOut = h("div", { id: "codes-out" });
+  const figures = h("div", { class: "stats card" });
+  const list = h("div", { id: "campaigns" });
+  // Creating or closing a campaign changes the list and the released budget: both are read again.
+  const refresh = async () => {
+    const [campaigns, program] = await Promise.all([get<CampaignPublic[]>("/activities/campaigns"), get<ProgramPublic>("/program")]);
+    const open = campaigns.filter((c) => c.status === "open").length;
+    replace(figures,
+      stat("Released activity budget", amountOf(program.totals.budgets), t("stones, not yet paid")),
+      stat("Campaigns", String(campaigns.length), t("{{count}} open", { count: open })));
+    replace(list, table<CampaignPublic>([
+      { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: t(words(c.proof)).toLowerCase() }))) },
+      { label: "Runs", cell: (c) => h("span", null, when(c.starts_at), " → ", when(c.ends_at)) },
+      { label: "Reward", cell: (c) => h("span", null, amountOf(c.reward), ` × ${c.per_owner_cap}`), numeric: true },
+      { label: "Left / budget", cell: (c) => h("span", null, amountOf(c.remaining), " / ", amountOf(c.budget)), numeric: true },
+      { label: "Status", cell: (c) => h("span", { "data-campaign-status": c.id }, badge(c.status, STATUS_TONE[c.status])) },
+      { label: "", cell: (c) => (isOperator() && c.status !== "closed" ? campaignActions(c, codesOut, refresh) : null) },
+    ], [...campaigns].sort((a, b) => b.id - a.id), "No campaign yet."));
+  };
+  await refresh();
   add(page,
     pageTitle("Campaigns", "Operator-defined activities, paid from the released activity budget."),
-    h("div", { class: "stats card" },
-      stat("Released activity budget", amountOf(program.totals.budgets), t("stones, not yet paid")),
-      stat("Campaigns", String(campaigns.length), t("{{count}} open", { count: open })),
-    ),
+    figures,
     card("Campaigns",
       h("p", { class: "muted" }, t("Times in {{zone}}. A campaign runs from its start up to its end.", { zone: zoneLabel() })),
-      table<CampaignPublic>([
-        { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: t(words(c.proof)).toLowerCase() }))) },
-        { label: "Runs", cell: (c) => h("span", null, when(c.starts_at), " → ", when(c.ends_at)) },
-        { label: "Reward", cell: (c) => h("span", null, amountOf(c.reward), ` × ${c.per_owner_cap}`), numeric: true },
-        { label: "Left / budget", cell: (c) => h("span", null, amountOf(c.remaining), " / ", amountOf(c.budget)), numeric: true },
-        { label: "Status", cell: (c) => h("span", { "data-campaign-status": c.id }, badge(c.status, STATUS_TONE[c.status])) },
-        { label: "", cell: (c) => (isOperator() && c.status !== "closed" ? campaignActions(c, codesOut) : null) },
-      ], campaigns, "No campaign yet."),
-      codesOut),
+      list, codesOut),
     isOperator() ? card("New campaign", form([
       field("Name", input("name", { required: true, maxlength: 100, placeholder: t("Spring road trip") })),
       h("div", { class: "form-row" },
@@ -79,12 +85,13 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
         name: String(data.get("name") ?? "").trim(), budget, reward, per_owner_cap: cap,
         proof: String(data.get("proof")), starts_at: startsAt, ends_at: lastDay + 86_400,
       }, { idempotencyKey: newKey("campaign") });
+      await refresh();
       return t("Campaign {{name}} created with {{amount}} stones reserved.", { name: created.name, amount: stones(created.budget, 2) });
     }, { id: "campaign-form" })) : null,
   );
 }
 
-function campaignActions(c: CampaignPublic, codesOut: HTMLElement): HTMLElement {
+function campaignActions(c: CampaignPublic, codesOut: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const count = h("input", { type: "number", min: 1, max: 10000, value: 10, class: "qty", "aria-label": t("How many codes") });
   return h("div", { class: "row" },
     c.proof === "code" && c.status !== "ended" ? h("span", { class: "row" }, count, h("button", {
@@ -104,7 +111,9 @@ function campaignActions(c: CampaignPublic, codesOut: HTMLElement): HTMLElement 
       explain: () => t("Closing {{name}} stops all participation now and returns the {{amount}} stones left to the activity budget. It cannot be reopened.", { name: c.name, amount: stones(c.remaining, 2) }),
       run: async (key) => {
         const closed = await post<CampaignPublic>(`/activities/campaigns/${c.id}/close`, {}, { idempotencyKey: key });
-        return t("Closed: {{amount}} stones returned.", { amount: stones(closed.returned ?? closed.remaining, 2) });
+        const told = t("Campaign {{name}} closed: {{amount}} stones returned to the activity budget.", { name: c.name, amount: stones(closed.returned ?? closed.remaining, 2) });
+        await refresh();
+        replace(codesOut, notice(told, "good"));
       },
     }),
   );
