@@ -37,7 +37,7 @@ def test_a_dividend_above_the_ceiling_or_paid_in_the_past_is_refused_before_anyt
     too_big = declare(client, people, ceiling + 1, "2027-03-31")
     assert_problem(too_big, 409, "dividend_above_ceiling")
     assert too_big.json()["ceiling_fen"] == ceiling
-    assert_problem(declare(client, people, 1_000, "2001-01-01"), 422, "payment_date_in_past")
+    assert_problem(declare(client, people, 1_000, "2001-01-01"), 409, "payment_date_in_past")
     # At the ceiling the declaration goes on to the next check (no finalized epoch here).
     assert_problem(declare(client, people, ceiling, "2026-01-01"), 409, "epoch_not_finalized")
     assert client.get("/api/v1/dividends").json() == []

@@ -67,3 +67,6 @@ class PaymentDateInPast(DividendError):
     """A payment date before today in the program's time zone: nobody can be paid then."""
 
     code = "payment_date_in_past"
+    http_status = 409
+    """409, not 422, as `DividendAboveCeiling`: today is the service's clock, not a rule of the
+    request's shape, so the API's schema cannot state it (found by the fuzzer)."""
