@@ -1,16 +1,19 @@
 """What walking each role's day in Chromium found, kept fixed: calendar days typed in ISO
 order and refused in the page when they are not days, a campaign list that shows the campaign
-just created and closed, refused reports counted by the server, chart legends without empty
-values."""
+just created and closed, a code redeemed twice said to count once, refused reports counted by
+the server, chart legends without empty values."""
 
 from __future__ import annotations
 
 import datetime
+import time
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from .conftest import Visitor
+from .scenario import PASSWORD
 from .test_app import api
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(name="browser")]
@@ -93,3 +96,35 @@ def test_chart_legends_name_their_lines_without_empty_values(visit) -> None:
     page = olga.open("/console")
     legend = page.inner_text("#emission-chart .u-legend")  # type: ignore[attr-defined]
     assert "挖矿计划" in legend and "—" not in legend and "--" not in legend
+
+
+def as_operator(server: str, path: str, body: dict[str, object], key: str) -> dict[str, object]:
+    token = httpx.post(f"{server}/api/v1/auth/login",
+                       json={"username": "olga", "password": PASSWORD}).json()["access_token"]
+    answer = httpx.post(f"{server}/api/v1{path}", json=body, timeout=30,
+                        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key})
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_a_code_redeemed_again_is_said_to_count_once(visit, server: str) -> None:
+    now = int(time.time())
+    campaign = as_operator(server, "/activities/campaigns", {
+        "name": "Showroom visit", "budget": "100000000", "reward": "50000000",
+        "per_owner_cap": 1, "proof": "code", "starts_at": now - 60, "ends_at": now + 86_400,
+    }, f"showroom-{now}")
+    [code] = as_operator(server, f"/activities/campaigns/{campaign['id']}/codes", {"count": 1},
+                         f"showroom-codes-{now}")["codes"]  # type: ignore[index]
+    ann: Visitor = visit("phone", "zh")
+    ann.log_in("ann")
+    before = int(api(server, "/wallet", "ann")["balance"]["pebbles"])  # type: ignore[index]
+    for attempt in range(2):
+        page = ann.open("/wallet")  # afresh: the page remembers nothing of the first time
+        page.select_option("#f-campaign", str(campaign["id"]))  # type: ignore[attr-defined]
+        page.fill("#redeem-form input[name=code]", code)  # type: ignore[attr-defined]
+        page.click("#redeem-form button[type=submit]")  # type: ignore[attr-defined]
+        told = page.wait_for_selector("#redeem-form .notice-good").inner_text()  # type: ignore[attr-defined]
+        assert ("只计一次" in told) == (attempt == 1), told
+    after = int(api(server, "/wallet", "ann")["balance"]["pebbles"])  # type: ignore[index]
+    assert after - before == 50_000_000  # paid once
+    ann.shoot("day-code-redeemed-twice")

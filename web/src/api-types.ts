@@ -90,7 +90,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeem a campaign code */
+        /**
+         * Redeem a campaign code
+         * @description Redeeming one's own code again answers the first redemption (`repeated`), paying
+         *     nothing more; another owner's code is `campaign_code_used`.
+         */
         post: operations["redeem_code_api_v1_activities_campaigns__campaign_id__redemptions_post"];
         delete?: never;
         options?: never;
@@ -2400,6 +2404,19 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** RedemptionPublic */
+        RedemptionPublic: {
+            at: components["schemas"]["Instant"];
+            /** Campaign Id */
+            campaign_id: number;
+            /** Id */
+            id: number;
+            /** Owner Id */
+            owner_id: number;
+            /** Repeated */
+            repeated: boolean;
+            reward: components["schemas"]["Amount"];
+        };
         /** ReferralCodePublic */
         ReferralCodePublic: {
             /** Code */
@@ -2978,6 +2995,7 @@ export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgramPublic = components['schemas']['ProgramPublic'];
 export type ReceiptPublic = components['schemas']['ReceiptPublic'];
 export type RedemptionCreate = components['schemas']['RedemptionCreate'];
+export type RedemptionPublic = components['schemas']['RedemptionPublic'];
 export type ReferralCodePublic = components['schemas']['ReferralCodePublic'];
 export type ReferralCreate = components['schemas']['ReferralCreate'];
 export type ReferralPublic = components['schemas']['ReferralPublic'];
@@ -3462,7 +3480,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ParticipationPublic"];
+                    "application/json": components["schemas"]["RedemptionPublic"];
                 };
             };
             /** @description Not authenticated */

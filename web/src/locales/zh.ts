@@ -590,4 +590,5 @@ export const ZH: Record<string, string> = {
   "Largest dividend": "最大分红",
   "per declaration: the backing (dividend_ceiling_fen 0)": "每次宣布：即股权的价值（dividend_ceiling_fen 为 0）",
   "per declaration (dividend_ceiling_fen)": "每次宣布（dividend_ceiling_fen）",
+  "You redeemed this code on {{when}} ({{amount}}); it counts once.": "您已在 {{when}} 兑换过此码（{{amount}}）；每个码只计一次。",
 };
