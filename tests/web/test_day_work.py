@@ -128,3 +128,38 @@ def test_a_code_redeemed_again_is_said_to_count_once(visit, server: str) -> None
     after = int(api(server, "/wallet", "ann")["balance"]["pebbles"])  # type: ignore[index]
     assert after - before == 50_000_000  # paid once
     ann.shoot("day-code-redeemed-twice")
+
+
+def test_the_desk_says_what_an_item_change_did(visit, server: str, scenario) -> None:
+    shop: Visitor = visit("phone", "en")
+    page = shop.open("/login?merchant=1")
+    page.fill("#merchant-form input[name=key]", scenario.merchant_key)  # type: ignore[attr-defined]
+    page.click("#merchant-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_function("location.hash === '#/merchant'")  # type: ignore[attr-defined]
+    shop.ready()
+    page.fill("#item-form input[name=sku]", "MUG-DAY")  # type: ignore[attr-defined]
+    page.fill("#item-form input[name=title]", "Day mug")  # type: ignore[attr-defined]
+    page.fill("#item-form input[name=price]", "12.345678901")  # type: ignore[attr-defined]
+    page.click("#item-form button[type=submit]")  # type: ignore[attr-defined]
+    refused = page.wait_for_selector("#item-form .problem")  # type: ignore[attr-defined]
+    assert refused.get_attribute("data-code") == "refused_here"
+    page.fill("#item-form input[name=price]", "12.5")  # type: ignore[attr-defined]
+    page.click("#item-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#item-form .notice-good")  # type: ignore[attr-defined]
+    [mug] = [i for i in httpx.get(f"{server}/api/v1/store/merchants/me/items",
+                                  headers={"X-API-Key": scenario.merchant_key}).json()
+             if i["sku"] == "MUG-DAY"]
+    edit = f"[data-edit-item='{mug['id']}']"
+    page.click(f"{edit} summary")  # type: ignore[attr-defined]
+    page.fill(f"{edit} input[name=price]", "9")  # type: ignore[attr-defined]
+    page.click(f"{edit} button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#items-told')?.textContent.includes('Day mug now costs 9 stones')")
+    page.click(f"{edit} summary")  # type: ignore[attr-defined]
+    page.click(f"[data-toggle-item='{mug['id']}']")  # type: ignore[attr-defined]
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "document.querySelector('#items-told')?.textContent.includes('withdrawn from sale')")
+    assert "withdrawn" in page.inner_text("#merchant-items")  # type: ignore[attr-defined]
+    listed = httpx.get(f"{server}/api/v1/store/items").json()
+    assert mug["id"] not in [i["id"] for i in listed]  # off the owners' catalogue
+    shop.shoot("day-item-changed")

@@ -180,11 +180,11 @@ def _step(
     lock_head(session)
     order = get_order(session, order_id)
     if actor.owner_id is not None and actor.owner_id != order.owner_id:
-        raise NotYourOrder(f"order {order_id} is not owner {actor.owner_id}'s")
+        raise NotYourOrder(f"order {order_id} is not yours")
     if actor.merchant_id is not None:
         get_merchant(session, actor.merchant_id, active=False)
         if actor.merchant_id != order.merchant_id:
-            raise NotYourOrder(f"order {order_id} is not merchant {actor.merchant_id}'s")
+            raise NotYourOrder(f"order {order_id} was placed with another merchant")
     taken = session.get(OrderStep, (order_id, step))
     if taken is not None:
         if taken.key != key:

@@ -601,4 +601,8 @@ export const ZH: Record<string, string> = {
   ": the same root": "：与链上的根相同",
   ": a different root": "：与链上的根不同",
   "Reward in the epoch, {{amount}} stones, against the rewards root ": "本周期奖励 {{amount}} 石，对照奖励根 ",
+  "{{title}} now costs {{amount}} stones.": "{{title}} 现价 {{amount}} 石。",
+  "{{title}} is on sale again.": "{{title}} 已重新上架。",
+  "{{title}} is withdrawn from sale; orders already placed stand.": "{{title}} 已下架；已下的订单不受影响。",
+  "Sku taken": "SKU 已被使用",
 };

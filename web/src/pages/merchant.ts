@@ -23,6 +23,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
   const ordersBox = h("div", { id: "merchant-orders" });
   const told = h("div", { class: "action-out", id: "orders-told" }); // news of a step, kept across refreshes
   const itemsBox = h("div", { id: "merchant-items" });
+  const itemsTold = h("div", { class: "action-out", id: "items-told" });
   const figures = h("div", { class: "stats" });
   let orders: OrderPublic[] = [];
   let items = new Map<number, ItemPublic>();
@@ -49,7 +50,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
       stat("Items", String(catalogue.filter((i) => i.active).length), t("on sale")),
     );
     paintOrders();
-    replace(itemsBox, catalogueTable(catalogue, refresh));
+    replace(itemsBox, catalogueTable(catalogue, refresh, itemsTold));
   };
   await refresh();
   const tabs = h("div", { class: "segmented", role: "group", "aria-label": t("Show orders") },
@@ -78,7 +79,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
       h("p", { class: "muted" }, t("Hand an order over only against its pickup code, which the buyer alone holds: type it in to fulfil. Times in {{zone}}.", { zone: zoneLabel() })),
       told, ordersBox),
     h("div", { class: "grid two" },
-      card("My catalogue", itemsBox),
+      card("My catalogue", itemsTold, itemsBox),
       card("New item", form([
         h("div", { class: "form-row" },
           field("SKU", input("sku", { required: true, maxlength: 64 })),
@@ -105,7 +106,7 @@ function itemFields(data: FormData): { price: bigint; stock: number | null } {
   return { price, stock };
 }
 
-function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): HTMLElement {
+function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   return table<ItemPublic>([
     { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku), i.active ? null : h("span", { class: "muted" }, ` · ${t("withdrawn")}`)) },
     { label: "Price", cell: (i) => h("span", null, amountOf(i.price), i.cash_fen !== "0" ? ` + ${yuan(i.cash_fen)}` : ""), numeric: true },
@@ -116,11 +117,13 @@ function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): 
         field("Stock", input("stock", { type: "number", min: 0, value: i.stock ?? "", placeholder: t("unlimited") })),
       ], "Save", async (data) => {
         const body = itemFields(data);
-        await request("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
+        const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
+        replace(told, notice(t("{{title}} now costs {{amount}} stones.", { title: saved.title, amount: stones(saved.price, 2) }), "good"));
         await refresh();
       }),
       action(i.active ? "Withdraw from sale" : "Put back on sale", async () => {
-        await request("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
+        const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
+        replace(told, notice(t(saved.active ? "{{title}} is on sale again." : "{{title}} is withdrawn from sale; orders already placed stand.", { title: saved.title }), "good"));
         await refresh();
       }, { kind: "secondary", attrs: { "data-toggle-item": i.id } })) },
   ], catalogue, "Nothing in your catalogue yet: add an item.");
