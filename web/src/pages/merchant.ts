@@ -106,6 +106,7 @@ function itemFields(data: FormData): { price: bigint; stock: number | null } {
   return { price, stock };
 }
 
+/** What the desk did is told after the list is read again, so the two always agree. */
 function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   return table<ItemPublic>([
     { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku), i.active ? null : h("span", { class: "muted" }, ` · ${t("withdrawn")}`)) },
@@ -118,13 +119,13 @@ function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>, t
       ], "Save", async (data) => {
         const body = itemFields(data);
         const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
-        replace(told, notice(t("{{title}} now costs {{amount}} stones.", { title: saved.title, amount: stones(saved.price, 2) }), "good"));
         await refresh();
+        replace(told, notice(t("{{title}} now costs {{amount}} stones.", { title: saved.title, amount: stones(saved.price, 2) }), "good"));
       }),
       action(i.active ? "Withdraw from sale" : "Put back on sale", async () => {
         const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
-        replace(told, notice(t(saved.active ? "{{title}} is on sale again." : "{{title}} is withdrawn from sale; orders already placed stand.", { title: saved.title }), "good"));
         await refresh();
+        replace(told, notice(t(saved.active ? "{{title}} is on sale again." : "{{title}} is withdrawn from sale; orders already placed stand.", { title: saved.title }), "good"));
       }, { kind: "secondary", attrs: { "data-toggle-item": i.id } })) },
   ], catalogue, "Nothing in your catalogue yet: add an item.");
 }
@@ -144,8 +145,8 @@ function fulfilForm(order: OrderPublic, refresh: () => Promise<void>, told: HTML
       const code = String(data.get(`pickup-${order.id}`) ?? "").replace(/[\s-]/g, "").toUpperCase();
       if (!/^[0-9A-Z]{8}$/.test(code)) throw new InputError(t("Pickup code: the buyer's 8 letters and digits, like ABCD-EFGH."));
       await post(`/store/orders/${order.id}/fulfil`, { pickup_code: code }, { auth: "merchant", idempotencyKey: key });
-      replace(told, notice(t("{{code}} handed over and fulfilled: its {{amount}} stones are spent.", { code: orderCode(order), amount: stones(order.stones, 2) }), "good"));
       await refresh();
+      replace(told, notice(t("{{code}} handed over and fulfilled: its {{amount}} stones are spent.", { code: orderCode(order), amount: stones(order.stones, 2) }), "good"));
     }));
 }
 
@@ -165,8 +166,8 @@ function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refr
             explain: () => t("Refunding {{code}} gives {{amount}} stones back to the buyer and closes the order for good.", { code: orderCode(o), amount: stones(o.stones, 2) }),
             run: async (key) => {
               await post(`/store/orders/${o.id}/refund`, {}, { auth: "merchant", idempotencyKey: key });
-              replace(told, notice(t("{{code}} refunded: {{amount}} stones are back with the buyer.", { code: orderCode(o), amount: stones(o.stones, 2) }), "good"));
               await refresh();
+              replace(told, notice(t("{{code}} refunded: {{amount}} stones are back with the buyer.", { code: orderCode(o), amount: stones(o.stones, 2) }), "good"));
             },
           }))
       : null) },
