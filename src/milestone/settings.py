@@ -102,13 +102,6 @@ class Settings(BaseSettings):
     web_dir: Path | None = None
     """Serve the web app's built files from this directory instead of the installed package's."""
 
-    dividend_backing_fen: int = Field(default=0, ge=0)
-    """The value in CNY fen of the equity stake behind the plan; 0: not configured, and then no
-    dividend is refused for its size."""
-
-    dividend_max_share_percent: int = Field(default=10, ge=1, le=100)
-    """The largest dividend, as a percentage of `dividend_backing_fen`."""
-
     @model_validator(mode="after")
     def _known_time_zone(self) -> Settings:
         try:

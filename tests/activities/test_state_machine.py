@@ -72,6 +72,7 @@ from milestone.store.orders import (
     cancel_order,
     confirm_order,
     fulfil_order,
+    get_order,
     place_order,
     refund_order,
 )
@@ -483,7 +484,9 @@ class ActivityAndStoreMachine(RuleBasedStateMachine):
             expected = "order_step_conflict"
         work = {
             "confirm": lambda s: confirm_order(s, self.clock, self.merchant, order.id, key),
-            "fulfil": lambda s: fulfil_order(s, self.clock, self.merchant, order.id, key),
+            "fulfil": lambda s: fulfil_order(
+                s, self.clock, self.merchant, order.id, key, get_order(s, order.id).pickup_code
+            ),
             "cancel": lambda s: cancel_order(
                 s, self.clock, Actor(owner_id=order.owner), order.id, key
             ),

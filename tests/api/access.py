@@ -51,6 +51,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/telemetry/trips"): OWNERS,
     ("GET", "/api/v1/telemetry/rejections/mine"): OWNERS,
     ("GET", "/api/v1/telemetry/rejections"): STAFF,
+    ("GET", "/api/v1/telemetry/rejections/summary"): STAFF,
     ("POST", "/api/v1/telemetry/explain"): STAFF,
     ("POST", "/api/v1/owners/{owner_id}/certification"): OPERATORS,
     ("POST", "/api/v1/owners/{owner_id}/revocation"): OPERATORS,

@@ -5,8 +5,8 @@ Imported by the fuzz test, and by `st run` through `SCHEMATHESIS_HOOKS=tests.api
 
 - formats whose check is arithmetic: an Ed25519 public key must be a point of the curve, a VIN's
   check digit must be right; the document names them (`format`) and this module generates them;
-- rules across two fields of a body, between a body and its caller, or between a body and the
-  day or the program's limits, which the schema's descriptions state: `CROSS_FIELD_REFUSALS`
+- rules across two fields of a body, or between a body and its caller, which the schema's
+  descriptions state: `CROSS_FIELD_REFUSALS`
   lists the only refusals of a schema-valid request with 422 that the contract admits, each
   with the codes it may carry.
 """
@@ -35,11 +35,6 @@ CROSS_FIELD_REFUSALS = {
     # the recipient is the caller; the sender is the recipient
     ("POST", "/api/v1/store/transfers"): {"invalid_transfer"},
     ("POST", "/api/v1/store/transfer-allowances"): {"invalid_transfer"},
-    # a payment date before today in the program's time zone; an amount above the ceiling the
-    # program allows (GET /api/v1/dividends/limits says both)
-    ("POST", "/api/v1/dividends"): {
-        "payment_date_in_past", "dividend_above_backing", "dividend_above_ceiling",
-    },
 }
 
 load_all_checks()

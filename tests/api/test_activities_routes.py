@@ -131,6 +131,13 @@ def test_campaign_codes_pay_the_owner_who_redeems_them(
         headers=people.headers["ann"],
     )
     assert redeemed.status_code == 201 and redeemed.json()["owner_id"] == people.owner_ids["ann"]
+    assert redeemed.json()["repeated"] is False
+    again = client.post(
+        f"/api/v1/activities/campaigns/{campaign_id}/redemptions",
+        json={"code": codes[0].lower()},
+        headers=people.headers["ann"],
+    )  # the same owner again: the first redemption, said to be one, nothing paid twice
+    assert again.json()["repeated"] is True and again.json()["id"] == redeemed.json()["id"]
     stolen = client.post(
         f"/api/v1/activities/campaigns/{campaign_id}/redemptions",
         json={"code": codes[0]},

@@ -48,11 +48,12 @@ def test_an_order_moves_stones_and_only_its_merchant_fulfils_it(
 ) -> None:
     placed = order(client, people, shop_item)
     assert placed.status_code == 201, placed.text
-    order_id = placed.json()["id"]
+    order_id, code = placed.json()["id"], placed.json()["pickup_code"]
     assert order(client, people, shop_item).json()["id"] == order_id  # same key, same order
     step = {"Idempotency-Key": "f1"}
     foreign = client.post(
-        f"/api/v1/store/orders/{order_id}/fulfil", headers={**people.headers["other_shop"], **step}
+        f"/api/v1/store/orders/{order_id}/fulfil", headers={**people.headers["other_shop"], **step},
+        json={"pickup_code": code},
     )
     assert_problem(foreign, 403, "not_your_order")
     assert_problem(
@@ -65,8 +66,16 @@ def test_an_order_moves_stones_and_only_its_merchant_fulfils_it(
         403,
         "not_your_order",
     )
+    seen = client.get("/api/v1/store/orders", headers=people.headers["shop"]).json()
+    assert [o["pickup_code"] for o in seen] == [None]  # the merchant never sees the code
+    guessed = client.post(
+        f"/api/v1/store/orders/{order_id}/fulfil", headers={**people.headers["shop"], **step},
+        json={"pickup_code": f"M-{order_id:05d}"},
+    )
+    assert_problem(guessed, 403, "wrong_pickup_code")
     fulfilled = client.post(
-        f"/api/v1/store/orders/{order_id}/fulfil", headers={**people.headers["shop"], **step}
+        f"/api/v1/store/orders/{order_id}/fulfil", headers={**people.headers["shop"], **step},
+        json={"pickup_code": code.lower()},
     )
     assert fulfilled.status_code == 200 and fulfilled.json()["status"] == "fulfilled"
     cancel = client.post(
@@ -77,7 +86,7 @@ def test_an_order_moves_stones_and_only_its_merchant_fulfils_it(
     wallet = client.get("/api/v1/wallet", headers=people.headers["ann"]).json()
     assert wallet["balance"]["pebbles"] == str(10 * PEBBLES_PER_STONE - PRICE)
     mine = client.get("/api/v1/store/orders", headers=people.headers["ann"]).json()
-    assert [o["id"] for o in mine] == [order_id]
+    assert [(o["id"], o["pickup_code"]) for o in mine] == [(order_id, code)]
     assert client.get("/api/v1/store/orders", headers=people.headers["bob"]).json() == []
     assert client.get("/api/v1/store/orders", headers=people.headers["other_shop"]).json() == []
 

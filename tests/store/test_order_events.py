@@ -25,8 +25,8 @@ def test_each_step_emits_once_with_the_owner_by_address(
     with database.transaction() as session:
         place_order(session, clock, owner, item, 1, "o1")  # the same request: nothing new
         cancel_order(session, clock, Actor(owner_id=owner), dropped.id, "c1")
-        fulfil_order(session, clock, merchant, kept.id, "f1")
-        fulfil_order(session, clock, merchant, kept.id, "f1")
+        fulfil_order(session, clock, merchant, kept.id, "f1", kept.pickup_code)
+        fulfil_order(session, clock, merchant, kept.id, "f1", kept.pickup_code)
     with database.session() as session:
         address = owner_address(session, owner)
         events = [e for e in events_after(session, 0) if e.type.startswith("order.")]

@@ -185,11 +185,37 @@ def test_fulfilment_burns_the_stones(
     order = place(database, clock, owner, make_item().id)
     with database.transaction() as session:
         assert confirm_order(session, clock, merchant, order.id, "c1").status == CONFIRMED
-        assert fulfil_order(session, clock, merchant, order.id, "f1").status == FULFILLED
+        fulfilled = fulfil_order(session, clock, merchant, order.id, "f1", order.pickup_code)
+        assert fulfilled.status == FULFILLED
     assert balance(database, merchant_account(merchant)) == 0
     assert balance(database, BURNED) == 2 * STONE
     with database.session() as session:
         assert totals(session).reconciles
+
+
+def test_an_order_is_fulfilled_only_with_its_buyers_pickup_code(
+    database: Database,
+    clock: ManualClock,
+    merchant: int,
+    make_item: Callable[..., CatalogueItem],
+    funded_owner: Callable[[int], int],
+    snapshot: Callable[[], object],
+) -> None:
+    owner = funded_owner(10 * STONE)
+    item = make_item().id
+    first = place(database, clock, owner, item, key="a")
+    second = place(database, clock, owner, item, key="b")
+    codes = {first.pickup_code, second.pickup_code}
+    assert len(codes) == 2 and all(len(c) == 8 and c.isalnum() for c in codes)
+    before = snapshot()
+    for wrong in (second.pickup_code, "", f"M-{first.id:05d}"):
+        with pytest.raises(errors.WrongPickupCode) as raised, database.transaction() as session:
+            fulfil_order(session, clock, merchant, first.id, "f1", wrong)
+        assert raised.value.code == "wrong_pickup_code"
+    assert snapshot() == before
+    spoken = "-".join([first.pickup_code[:4].lower(), first.pickup_code[4:]])  # as said aloud
+    with database.transaction() as session:
+        assert fulfil_order(session, clock, merchant, first.id, "f1", spoken).status == FULFILLED
 
 
 def test_a_step_repeated_with_its_key_changes_nothing(
@@ -203,13 +229,14 @@ def test_a_step_repeated_with_its_key_changes_nothing(
     owner = funded_owner(10 * STONE)
     order = place(database, clock, owner, make_item().id)
     with database.transaction() as session:
-        fulfil_order(session, clock, merchant, order.id, "f1")
+        fulfil_order(session, clock, merchant, order.id, "f1", order.pickup_code)
     before = snapshot()
     with database.transaction() as session:
-        assert fulfil_order(session, clock, merchant, order.id, "f1").status == FULFILLED
+        again = fulfil_order(session, clock, merchant, order.id, "f1", order.pickup_code)
+        assert again.status == FULFILLED
     assert snapshot() == before
     with pytest.raises(errors.IdempotencyKeyReused), database.transaction() as session:
-        fulfil_order(session, clock, merchant, order.id, "f2")
+        fulfil_order(session, clock, merchant, order.id, "f2", order.pickup_code)
 
 
 def test_cancelling_gives_the_stones_and_the_stock_back(
@@ -247,7 +274,7 @@ def test_a_refund_before_fulfilment_and_none_after(
     with database.transaction() as session:
         confirm_order(session, clock, merchant, first.id, "c")
         assert refund_order(session, clock, merchant, first.id, "r").status == REFUNDED
-        fulfil_order(session, clock, merchant, second.id, "f")
+        fulfil_order(session, clock, merchant, second.id, "f", second.pickup_code)
     assert balance(database, owner_account(owner)) == 8 * STONE
     before = snapshot()
     with pytest.raises(errors.RefundAfterFulfilment) as raised, database.transaction() as session:
@@ -332,5 +359,5 @@ def test_fulfilment_can_pay_the_treasury(database: Database, clock: ManualClock)
     clock.advance(1)
     order = place(database, clock, owner, item.id)
     with database.transaction() as session:
-        fulfil_order(session, clock, merchant.id, order.id, "f")
+        fulfil_order(session, clock, merchant.id, order.id, "f", order.pickup_code)
     assert (balance(database, TREASURY), balance(database, BURNED)) == (STONE, 0)

@@ -34,8 +34,6 @@ SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
 AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
-DIVIDEND_BACKING_FEN = 50_000_000_000
-"""The server's configured equity behind the plan: a dividend may be at most 10% of it."""
 SERVER_STARTUP_SECONDS = 90
 PAGE_TIMEOUT_MS = 20_000
 
@@ -63,7 +61,6 @@ def server(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Iter
         **os.environ,
         "MILESTONE_API_LOGIN_PER_MINUTE": "1000",
         "MILESTONE_API_WRITES_PER_MINUTE": "1000",
-        "MILESTONE_DIVIDEND_BACKING_FEN": str(DIVIDEND_BACKING_FEN),
     }
     env.pop("MILESTONE_CHAIN_URL", None)
     process = subprocess.Popen(

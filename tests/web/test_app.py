@@ -129,15 +129,34 @@ def test_owner_consents_sees_drops_checks_in_orders_and_verifies(
     page.wait_for_selector(f"[data-item='{cheap}'] .notice-good")
     [order] = api(server, "/store/orders", "ann")  # type: ignore[misc]
     assert order["status"] == "placed"
+    # The pickup code is Ann's secret: told when she orders and kept in her list of orders.
+    code = order["pickup_code"]
+    spoken = f"{code[:4]}-{code[4:]}"
+    assert spoken in page.inner_text(f"[data-item='{cheap}'] .notice-good")
+    page.wait_for_selector(f"[data-pickup='{order['id']}']")
+    assert page.inner_text(f"[data-pickup='{order['id']}']") == spoken
 
-    # The merchant fulfils it at the merchant desk, with its API key.
+    # The merchant fulfils it at the merchant desk, with its API key and Ann's pickup code.
     shop: Visitor = visit("desktop")
     page = shop.open("/login?merchant=1")
     page.fill("#merchant-form input[name=key]", scenario.merchant_key)
     page.click("#merchant-form button[type=submit]")
     page.wait_for_function("location.hash === '#/merchant'")
     shop.ready()
-    page.click(f"[data-fulfil='{order['id']}']")
+    assert code not in page.inner_text("#page") and spoken not in page.inner_text("#page")
+    page.click(f"[data-fulfil='{order['id']}'] summary")
+    box = f"[data-fulfil='{order['id']}']"
+    page.fill(f"{box} input", "ABC")  # not a code: refused in the page, nothing sent
+    page.click(f"{box} button[type=submit]")
+    assert page.wait_for_selector(f"{box} .problem").get_attribute("data-code") == "refused_here"
+    shop.expect_refusals(REFUSED_REQUEST)
+    wrong = "".join("2" if c != "2" else "3" for c in code)
+    page.fill(f"{box} input", wrong)  # a code, but not Ann's: the server refuses it
+    page.click(f"{box} button[type=submit]")
+    page.wait_for_selector(f"{box} .problem[data-code='wrong_pickup_code']")
+    assert api(server, f"/store/orders/{order['id']}", "ann")["status"] == "placed"  # type: ignore[index]
+    page.fill(f"{box} input", spoken.lower())  # as Ann says it: case and dash do not matter
+    page.click(f"{box} button[type=submit]")
     # Done, it leaves the orders to do, and is among those done.
     page.wait_for_selector(f"[data-order-status='{order['id']}']", state="detached")
     page.click("[data-filter='done']")

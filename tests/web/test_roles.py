@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .conftest import DIVIDEND_BACKING_FEN, SIZES, Visitor
+from .conftest import SIZES, Visitor
 from .scenario import PASSWORD, Scenario
 from .test_app import api
 
@@ -119,9 +119,11 @@ def test_the_language_switch_is_remembered(visit) -> None:
     assert page.evaluate("document.documentElement.lang") == "zh-CN"  # type: ignore[attr-defined]
 
 
-def test_a_dividend_beyond_the_backing_or_paid_in_the_past_is_refused_before_sending(
+def test_a_dividend_above_the_ceiling_or_paid_in_the_past_is_refused_before_sending(
     visit, server: str
 ) -> None:
+    # The one rule: the program's ceiling, as the API publishes it and refuses above it.
+    cap = int(httpx.get(f"{server}/api/v1/dividends/limits").json()["max_amount_fen"])
     olga: Visitor = visit("phone", "en")
     olga.log_in("olga")
     page = olga.open("/console/dividends")
@@ -131,8 +133,8 @@ def test_a_dividend_beyond_the_backing_or_paid_in_the_past_is_refused_before_sen
     page.fill("#dividend-form input[name=payment_date]", "2027-03-31")  # type: ignore[attr-defined]
     page.click("#dividend-form button[type=submit]")  # type: ignore[attr-defined]
     refusal = page.wait_for_selector("#dividend-form .problem")  # type: ignore[attr-defined]
-    cap = DIVIDEND_BACKING_FEN // 10
-    assert f"¥{cap // 100:,}.00" in refusal.inner_text()
+    assert f"¥{cap // 100:,}.{cap % 100:02d}" in refusal.inner_text()
+    assert "dividend_ceiling_fen" in refusal.inner_text()
     page.fill("#dividend-form input[name=amount]", "1000.00")  # type: ignore[attr-defined]
     page.fill("#dividend-form input[name=payment_date]", "2001-01-01")  # type: ignore[attr-defined]
     page.click("#dividend-form button[type=submit]")  # type: ignore[attr-defined]

@@ -90,7 +90,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Redeem a campaign code */
+        /**
+         * Redeem a campaign code
+         * @description Redeeming one's own code again answers the first redemption (`repeated`), paying
+         *     nothing more; another owner's code is `campaign_code_used`.
+         */
         post: operations["redeem_code_api_v1_activities_campaigns__campaign_id__redemptions_post"];
         delete?: never;
         options?: never;
@@ -474,7 +478,8 @@ export interface paths {
         /**
          * Declare a dividend
          * @description On a finalized epoch; every owner's share is posted to the ledger at once. Refused above
-         *     the configured share of the equity behind the plan, or with a payment date in the past.
+         *     the program's ceiling for one declaration (`dividend_above_ceiling`, the rule
+         *     `GET /dividends/limits` publishes), or with a payment date in the past.
          */
         post: operations["declare_dividend_api_v1_dividends_post"];
         delete?: never;
@@ -492,7 +497,7 @@ export interface paths {
         };
         /**
          * What a dividend declared now may be
-         * @description Public: the largest amount and the earliest payment date a declaration may have.
+         * @description Public: the program's ceiling for one declaration and the earliest payment date.
          */
         get: operations["read_dividend_limits_api_v1_dividends_limits_get"];
         put?: never;
@@ -963,7 +968,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My orders (owner) or the orders placed with me (merchant) */
+        /**
+         * My orders (owner) or the orders placed with me (merchant)
+         * @description The buyer sees each order's pickup code; the merchant does not.
+         */
         get: operations["read_orders_api_v1_store_orders_get"];
         put?: never;
         /**
@@ -1042,7 +1050,8 @@ export interface paths {
         put?: never;
         /**
          * Fulfil an order placed with me
-         * @description Its stones are burned, or go to the treasury, as the program's parameters say.
+         * @description With the buyer's pickup code (`wrong_pickup_code` otherwise). Its stones are burned, or
+         *     go to the treasury, as the program's parameters say.
          */
         post: operations["fulfil_order_api_v1_store_orders__order_id__fulfil_post"];
         delete?: never;
@@ -1174,7 +1183,8 @@ export interface paths {
         };
         /**
          * Refused reports and why
-         * @description The latest refusals (of one code or vehicle, if given) and the counts by code.
+         * @description The latest refusals (of one code or vehicle, if given; older than the id `before`, to
+         *     page) and the counts by code.
          */
         get: operations["read_rejections_api_v1_telemetry_rejections_get"];
         put?: never;
@@ -1197,6 +1207,28 @@ export interface paths {
          * @description The verdicts an owner's cars got when a report was refused, newest first.
          */
         get: operations["read_my_rejections_api_v1_telemetry_rejections_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/telemetry/rejections/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Refused reports counted by kind, code and vehicle
+         * @description Over every kept refusal (received since an instant, if given), consent refusals and
+         *     program limits apart from failed integrity checks; the vehicles with the most of those
+         *     first.
+         */
+        get: operations["read_rejection_summary_api_v1_telemetry_rejections_summary_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1804,10 +1836,16 @@ export interface components {
         };
         /** DividendLimitsPublic */
         DividendLimitsPublic: {
+            /** Ceiling Is Backing */
+            ceiling_is_backing: boolean;
             /** Earliest Payment Date */
             earliest_payment_date: string;
-            /** Max Amount Fen */
-            max_amount_fen: string | null;
+            /**
+             * Max Amount Fen
+             * @description CNY fen (1 yuan = 100 fen), a string of digits.
+             * @example 100000
+             */
+            max_amount_fen: string;
             /** Time Zone */
             time_zone: string;
         };
@@ -2171,6 +2209,14 @@ export interface components {
             /** Quantity */
             quantity: number;
         };
+        /** OrderFulfil */
+        OrderFulfil: {
+            /**
+             * Pickup Code
+             * @description The code the buyer gives at the counter (case, spaces and dashes ignored).
+             */
+            pickup_code: string;
+        };
         /** OrderPublic */
         OrderPublic: {
             /**
@@ -2187,6 +2233,8 @@ export interface components {
             merchant_id: number;
             /** Owner Id */
             owner_id: number;
+            /** Pickup Code */
+            pickup_code: string | null;
             placed_at: components["schemas"]["Instant"];
             /** Quantity */
             quantity: number;
@@ -2396,6 +2444,19 @@ export interface components {
             /** Code */
             code: string;
         };
+        /** RedemptionPublic */
+        RedemptionPublic: {
+            at: components["schemas"]["Instant"];
+            /** Campaign Id */
+            campaign_id: number;
+            /** Id */
+            id: number;
+            /** Owner Id */
+            owner_id: number;
+            /** Repeated */
+            repeated: boolean;
+            reward: components["schemas"]["Amount"];
+        };
         /** ReferralCodePublic */
         ReferralCodePublic: {
             /** Code */
@@ -2439,6 +2500,18 @@ export interface components {
             /** Owner Id */
             owner_id: number;
         };
+        /** RejectionCodePublic */
+        RejectionCodePublic: {
+            /** Code */
+            code: string;
+            /** Count */
+            count: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "integrity" | "consent" | "limit";
+        };
         /** RejectionPublic */
         RejectionPublic: {
             /** Code */
@@ -2456,6 +2529,35 @@ export interface components {
             report_hash: string;
             /** Sequence */
             sequence: number | null;
+            /** Vehicle Id */
+            vehicle_id: number | null;
+        };
+        /**
+         * RejectionSummaryPublic
+         * @description Refused reports counted on the server over every kept row.
+         */
+        RejectionSummaryPublic: {
+            /** By Code */
+            by_code: components["schemas"]["RejectionCodePublic"][];
+            /** By Kind */
+            by_kind: {
+                [key: string]: number;
+            };
+            /** By Vehicle */
+            by_vehicle: components["schemas"]["RejectionVehiclePublic"][];
+            /** Total */
+            total: number;
+            /** Vehicles */
+            vehicles: number;
+        };
+        /** RejectionVehiclePublic */
+        RejectionVehiclePublic: {
+            /** Consent */
+            consent: number;
+            /** Count */
+            count: number;
+            /** Integrity */
+            integrity: number;
             /** Vehicle Id */
             vehicle_id: number | null;
         };
@@ -2919,6 +3021,7 @@ export type MerchantCreate = components['schemas']['MerchantCreate'];
 export type MerchantKeyPublic = components['schemas']['MerchantKeyPublic'];
 export type MerchantPublic = components['schemas']['MerchantPublic'];
 export type OrderCreate = components['schemas']['OrderCreate'];
+export type OrderFulfil = components['schemas']['OrderFulfil'];
 export type OrderPublic = components['schemas']['OrderPublic'];
 export type OwnerCreate = components['schemas']['OwnerCreate'];
 export type OwnerProofPublic = components['schemas']['OwnerProofPublic'];
@@ -2933,11 +3036,15 @@ export type ProblemPublic = components['schemas']['ProblemPublic'];
 export type ProgramPublic = components['schemas']['ProgramPublic'];
 export type ReceiptPublic = components['schemas']['ReceiptPublic'];
 export type RedemptionCreate = components['schemas']['RedemptionCreate'];
+export type RedemptionPublic = components['schemas']['RedemptionPublic'];
 export type ReferralCodePublic = components['schemas']['ReferralCodePublic'];
 export type ReferralCreate = components['schemas']['ReferralCreate'];
 export type ReferralPublic = components['schemas']['ReferralPublic'];
 export type RefusedOwner = components['schemas']['RefusedOwner'];
+export type RejectionCodePublic = components['schemas']['RejectionCodePublic'];
 export type RejectionPublic = components['schemas']['RejectionPublic'];
+export type RejectionSummaryPublic = components['schemas']['RejectionSummaryPublic'];
+export type RejectionVehiclePublic = components['schemas']['RejectionVehiclePublic'];
 export type RejectionsPublic = components['schemas']['RejectionsPublic'];
 export type ReplayCreate = components['schemas']['ReplayCreate'];
 export type ReplayPublic = components['schemas']['ReplayPublic'];
@@ -3414,7 +3521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ParticipationPublic"];
+                    "application/json": components["schemas"]["RedemptionPublic"];
                 };
             };
             /** @description Not authenticated */
@@ -7377,7 +7484,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderFulfil"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -7898,6 +8009,7 @@ export interface operations {
                 code?: string | null;
                 vehicle_id?: number | null;
                 since?: number | null;
+                before?: number | null;
                 limit?: number;
             };
             header?: never;
@@ -7972,6 +8084,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RejectionPublic"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+            /** @description Refused: the `code` says why */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemPublic"];
+                };
+            };
+        };
+    };
+    read_rejection_summary_api_v1_telemetry_rejections_summary_get: {
+        parameters: {
+            query?: {
+                since?: number | null;
+                vehicles?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectionSummaryPublic"];
                 };
             };
             /** @description Not authenticated */

@@ -34,6 +34,9 @@ export function lineChart(box: HTMLElement, x: number[], series: Series[], xLabe
   return draw(box, {
     width: 600,
     height: 260,
+    // The legend names the lines; it shows no values (a phone has no hover, and an empty "—"
+    // beside every name read as missing data). The table beside the chart has the figures.
+    legend: { live: false },
     scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     axes: [
       { ...AXIS, label: xLabel, values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? compact(t) : "")) },

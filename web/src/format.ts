@@ -116,7 +116,8 @@ export function date(instant: Instant | number): string {
 export function unixOfZonedDate(text: string): number | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
   const guess = Date.parse(`${text}T00:00:00Z`) / 1000;
-  if (Number.isNaN(guess)) return null;
+  // Date.parse rolls 2026-02-31 over to March: only a day that reads back the same is one.
+  if (Number.isNaN(guess) || new Date(guess * 1000).toISOString().slice(0, 10) !== text) return null;
   // The zone's offset at that day: how far its wall clock runs ahead of UTC.
   const p = parts(guess);
   const wall = Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`) / 1000;

@@ -56,3 +56,8 @@ export function setLang(next: Lang): void {
 export function t(key: string, values?: Record<string, unknown>): string {
   return String(i18next.t(key, values as never));
 }
+
+/** Whether the current language has its own text for `key` (no fallback to English). */
+export function has(key: string): boolean {
+  return i18next.exists(key, { lng: i18next.language, fallbackLng: false });
+}

@@ -9,8 +9,8 @@ export type {
   DeletionPublic, DividendLimitsPublic, DividendPublic, EntitlementPublic, EpochDropsPublic,
   EpochPublic, FlowPublic, HistoryLinePublic as HistoryLine, HistoryPagePublic as HistoryPage,
   Instant, ItemPublic, MerchantKeyPublic, MerchantPublic, OrderPublic, OwnerProofPublic,
-  OwnerPublic, OwnerStaffPublic, ParticipationPublic, ReceiptPublic, ReferralCodePublic,
-  ReferralPublic, RejectionPublic, RejectionsPublic, RoundDropsPublic, SchedulePublic,
+  OwnerPublic, OwnerStaffPublic, ParticipationPublic, ReceiptPublic, RedemptionPublic, ReferralCodePublic,
+  ReferralPublic, RejectionPublic, RejectionsPublic, RejectionSummaryPublic, RoundDropsPublic, SchedulePublic,
   SettlementStatusPublic, SpendablePublic, StreakPublic, TokenPublic, TotalsPublic as Totals,
   TripPublic, UnlockPublic, WalletPublic,
 } from "./api-types";

@@ -4,7 +4,7 @@
 import { ApiError, newKey } from "./api";
 import { type Attrs, type Child, h, replace } from "./dom";
 import { integer, words } from "./format";
-import { t } from "./i18n";
+import { has, t } from "./i18n";
 
 /** Input the page refuses before sending it: the message is the real reason, shown as is. */
 export class InputError extends Error {}
@@ -93,6 +93,14 @@ export function hex(value: string | null | undefined, short = true): HTMLElement
 }
 
 /**
+ * The reason in the page's language where the app knows the code (`why:<code>` in a locale),
+ * else the API's own detail, which is English and may carry the figures.
+ */
+function reasonOf(code: string, detail: string): string {
+  return has(`why:${code}`) ? t(`why:${code}`) : detail;
+}
+
+/**
  * What went wrong, plainly and once: the API's title and reason (a validation error's fields
  * instead of its summary, which repeats them), with its code small for support; a refusal of
  * the page itself says it was not sent, and why.
@@ -106,7 +114,7 @@ export function problemBox(error: unknown): HTMLElement {
     });
     return h("div", { class: "problem", role: "alert", "data-code": p.code },
       h("strong", { class: "problem-title" }, t(p.title || words(p.code))),
-      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail" }, p.detail),
+      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail", title: p.detail }, reasonOf(p.code, p.detail)),
       h("p", { class: "problem-code" }, t("code"), " ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
     );
   }
@@ -225,6 +233,16 @@ export function field(label: string, input: HTMLElement, hint?: string): HTMLEle
 
 export function input(name: string, attrs: Attrs = {}): HTMLInputElement {
   return h("input", { name, id: `f-${name}`, ...attrs });
+}
+
+/**
+ * A calendar day typed as YYYY-MM-DD, labelled with that order and the program's time zone.
+ * Not `<input type="date">`: Chromium shows that in the browser's locale (mm/dd/yyyy in an
+ * English browser), not the program's ISO order, and a person would read 03/04 two ways.
+ */
+export function dateField(label: string, name: string, zone: string, attrs: Attrs = {}): HTMLElement {
+  return field(t("{{label}} (YYYY-MM-DD, {{zone}})", { label: t(label), zone }),
+    input(name, { type: "text", inputmode: "numeric", autocomplete: "off", maxlength: 10, placeholder: "YYYY-MM-DD", pattern: "\\d{4}-\\d{2}-\\d{2}", ...attrs }));
 }
 
 /** An on/off switch (a styled checkbox, so keyboards and screen readers know it). */

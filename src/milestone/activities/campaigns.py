@@ -172,6 +172,12 @@ def redeem_campaign_code(
     return participation
 
 
+def code_redeemer(session: Session, campaign_id: int, code: str) -> int | None:
+    """The owner who redeemed this code of the campaign, if anyone has yet."""
+    row = session.get(CampaignCode, _hash_code(code))
+    return row.used_by if row is not None and row.campaign_id == campaign_id else None
+
+
 def upload_participants(
     session: Session, clock: Clock, campaign_id: int, owner_ids: Sequence[int], list_key: str
 ) -> UploadResult:

@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from milestone.clock import Clock
 from milestone.dividends.errors import (
     DeclarationConflict,
-    DividendAboveCeiling,
     EpochNotFinalized,
     InvalidDividend,
     NoHoldersAtRecord,
     UnknownDividend,
 )
+from milestone.dividends.limits import check_dividend_ceiling
 from milestone.dividends.models import Dividend, Entitlement
 from milestone.dividends.trees import remember_tree
 from milestone.epochs.status import is_epoch_finalized, settled_balances
@@ -75,12 +75,7 @@ def declare_dividend(
     key = check_request_key(key)
     _check_terms(amount_fen, record_epoch, payment_date, note)
     params = load_program(session).parameters
-    if amount_fen > params.dividend_ceiling:
-        raise DividendAboveCeiling(
-            f"{amount_fen} fen exceed the ceiling of one declaration, {params.dividend_ceiling} "
-            "fen (the program's dividend_ceiling_fen, by default the stake's backing)",
-            ceiling_fen=params.dividend_ceiling,
-        )
+    check_dividend_ceiling(params.dividend_ceiling, amount_fen)
     lock_head(session)
     earlier = session.execute(
         select(Dividend).where(Dividend.declare_key == key)

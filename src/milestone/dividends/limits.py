@@ -1,9 +1,11 @@
-"""What a dividend may be: at most a share of the equity behind the plan, paid today or later.
+"""What a dividend may be: at most the program's ceiling for one declaration, paid today or later.
 
 A dividend is split at once over every holder and shown to them, so a slip of the finger (a
 dividend 20,000 times the equity, a payment date in 2001) must be refused before it is posted.
-The share and the backing are settings; the web app reads these limits to refuse the same
-input before sending it.
+The ceiling is the program's parameter `dividend_ceiling_fen` (0: the stake's backing), one rule
+that the service enforces on every declaration (`declare_dividend`, from the API and the CLI)
+and that `GET /dividends/limits` publishes, so the web app refuses the same input, for the same
+reason, before sending it. Today is a day in the program's time zone, a setting.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from milestone.dividends.errors import DividendAboveBacking, PaymentDateInPast
+from milestone.dividends.errors import DividendAboveCeiling, PaymentDateInPast
+from milestone.rules.params import Parameters
 
 
 def _yuan(fen: int) -> str:
@@ -21,30 +24,41 @@ def _yuan(fen: int) -> str:
 
 @dataclass(frozen=True)
 class DividendLimits:
-    max_amount_fen: int | None
-    """The largest dividend (None: no backing configured, so no cap)."""
+    max_amount_fen: int
+    """The program's ceiling for one declaration, in fen."""
+    ceiling_is_backing: bool
+    """True when `dividend_ceiling_fen` is 0, so the ceiling is the stake's backing."""
     earliest_payment_date: str
     """Today in the program's time zone, YYYY-MM-DD."""
 
 
-def dividend_limits(
-    backing_fen: int, max_share_percent: int, time_zone: str, now: int
-) -> DividendLimits:
-    """The limits in force at `now`; the cap rounds down to a whole fen."""
-    today = datetime.datetime.fromtimestamp(now, ZoneInfo(time_zone)).date()
-    cap = backing_fen * max_share_percent // 100 if backing_fen else None
-    return DividendLimits(cap, today.isoformat())
+def today_in(time_zone: str, now: int) -> str:
+    """The calendar day of `now` in a time zone, YYYY-MM-DD."""
+    return datetime.datetime.fromtimestamp(now, ZoneInfo(time_zone)).date().isoformat()
 
 
-def check_dividend_limits(limits: DividendLimits, amount_fen: int, payment_date: str) -> None:
-    """Refuse a dividend above the cap, or paid before today (dates compare as ISO text)."""
-    if limits.max_amount_fen is not None and amount_fen > limits.max_amount_fen:
-        raise DividendAboveBacking(
-            f"a dividend of {_yuan(amount_fen)} is more than the largest allowed, "
-            f"{_yuan(limits.max_amount_fen)} (the configured share of the equity behind the plan)"
+def dividend_limits(params: Parameters, time_zone: str, now: int) -> DividendLimits:
+    """The limits in force at `now`."""
+    return DividendLimits(
+        params.dividend_ceiling, params.dividend_ceiling_fen == 0, today_in(time_zone, now)
+    )
+
+
+def check_dividend_ceiling(ceiling_fen: int, amount_fen: int) -> None:
+    """Refuse a declaration above the program's ceiling, naming both figures."""
+    if amount_fen > ceiling_fen:
+        raise DividendAboveCeiling(
+            f"a dividend of {_yuan(amount_fen)} is more than the ceiling of one declaration, "
+            f"{_yuan(ceiling_fen)} (the program's dividend_ceiling_fen, by default the stake's "
+            "backing)",
+            ceiling_fen=ceiling_fen,
         )
-    if payment_date < limits.earliest_payment_date:
+
+
+def check_payment_date(payment_date: str, today: str) -> None:
+    """Refuse a payment date before today (dates compare as ISO text)."""
+    if payment_date < today:
         raise PaymentDateInPast(
-            f"the payment date {payment_date} has passed: the earliest is "
-            f"{limits.earliest_payment_date} (today in the program's time zone)"
+            f"the payment date {payment_date} has passed: the earliest is {today} (today in "
+            "the program's time zone)"
         )

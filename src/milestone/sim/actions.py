@@ -41,7 +41,14 @@ from milestone.sim.config import DAY, SimConfig
 from milestone.sim.driving import HOUR, choose_habit
 from milestone.sim.state import Car, SimOwner, World
 from milestone.store.merchants import add_item, register_merchant
-from milestone.store.orders import Actor, cancel_order, confirm_order, fulfil_order, place_order
+from milestone.store.orders import (
+    Actor,
+    cancel_order,
+    confirm_order,
+    fulfil_order,
+    get_order,
+    place_order,
+)
 from milestone.store.spending import spendable_of
 from milestone.store.unlocks import certify
 from milestone.telemetry.intake import ingest
@@ -225,9 +232,14 @@ def shop(world: World, owner_id: int, instant: int) -> None:
 
 def _merchant_step(world: World, step: Callable[..., object], order_id: int, at: int) -> None:
     with request(world) as session:
-        step(session, world.clock, world.merchant_id, order_id, f"sim-{order_id}-{at}")
+        key = f"sim-{order_id}-{at}"
         if step is fulfil_order:
+            # The buyer tells the merchant the pickup code at the counter.
+            code = get_order(session, order_id).pickup_code
+            fulfil_order(session, world.clock, world.merchant_id, order_id, key, code)
             world.stats.orders_fulfilled += 1
+        else:
+            step(session, world.clock, world.merchant_id, order_id, key)
 
 
 def _cancel(world: World, owner_id: int, order_id: int, at: int) -> None:

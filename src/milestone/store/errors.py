@@ -72,6 +72,13 @@ class UnknownStoreOrder(NotFound):
     code = "unknown_store_order"
 
 
+class WrongPickupCode(StoreError):
+    """The pickup code given to fulfil an order is not the one its buyer holds."""
+
+    code = "wrong_pickup_code"
+    http_status = 403
+
+
 class NotYourOrder(StoreError):
     """The order belongs to another owner or merchant."""
 

@@ -124,7 +124,7 @@ def add_item(
         )
     ).first()
     if taken:
-        raise SkuTaken(f"merchant {merchant_id} already sells SKU {sku!r}")
+        raise SkuTaken(f"your catalogue already has an item under SKU {sku!r}")
     item = CatalogueItem(
         merchant_id=merchant_id, sku=sku, title=title, price=price, cash_fen=cash_fen,
         stock=stock, active=True, created_at=clock.now(),

@@ -78,6 +78,8 @@ class StoreOrder(Base):
     status: Mapped[str] = mapped_column(String(16))
     """`placed`, `confirmed`, `fulfilled`, `cancelled` or `refunded`."""
     place_key: Mapped[str] = mapped_column(String(64))
+    pickup_code: Mapped[str] = mapped_column(String(16))
+    """The buyer's secret the merchant needs to fulfil the order (`store.pickup`)."""
     placed_at: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[int] = mapped_column(BigInteger)
 

@@ -1,6 +1,9 @@
 """Orders: place (the stones leave the owner for the merchant), confirm, fulfil (burned or to
 the treasury), or cancel / refund before fulfilment (the stones come back).
 
+Placing draws the order's pickup code, which only the buyer sees; the merchant fulfils with
+the code the buyer gives at the counter (`store.pickup`).
+
 Every step carries a key: repeating a step with its key returns the order as it is and changes
 nothing, so a client that lost an answer can simply ask again. A step that the order's status
 does not allow is refused with its own code.
@@ -38,9 +41,11 @@ from milestone.store.errors import (
     OutOfStock,
     RefundAfterFulfilment,
     UnknownStoreOrder,
+    WrongPickupCode,
 )
 from milestone.store.merchants import get_item, get_merchant
 from milestone.store.models import CatalogueItem, OrderStep, StoreOrder
+from milestone.store.pickup import new_pickup_code, pickup_code_matches
 from milestone.store.spending import require_spendable
 
 PLACED, CONFIRMED, FULFILLED = "placed", "confirmed", "fulfilled"
@@ -96,7 +101,7 @@ def place_order(
     order = StoreOrder(
         owner_id=owner_id, merchant_id=item.merchant_id, item_id=item.id, quantity=quantity,
         stones=stones, cash_fen=calculate_order_total(item.cash_fen, quantity), status=PLACED,
-        place_key=key, placed_at=now, updated_at=now,
+        place_key=key, pickup_code=new_pickup_code(), placed_at=now, updated_at=now,
     )
     session.add(order)
     session.flush()
@@ -121,9 +126,17 @@ def confirm_order(
 
 
 def fulfil_order(
-    session: Session, clock: Clock, merchant_id: int, order_id: int, key: str
+    session: Session, clock: Clock, merchant_id: int, order_id: int, key: str, pickup_code: str
 ) -> StoreOrder:
-    """The merchant delivered: the held stones are burned, or go to the treasury. No commit."""
+    """The merchant delivered: the held stones are burned, or go to the treasury. No commit.
+
+    Only with the buyer's pickup code, checked before anything else about the order is told,
+    so a wrong code learns nothing (not even whether the order is still open).
+    """
+    order = get_order(session, order_id)
+    mine = order.merchant_id == merchant_id
+    if mine and not pickup_code_matches(order.pickup_code, pickup_code):
+        raise WrongPickupCode("that is not the buyer's pickup code for this order")
     return _step(session, clock, order_id, "fulfil", Actor(merchant_id=merchant_id), key)
 
 
@@ -173,11 +186,11 @@ def _step(
     lock_head(session)
     order = get_order(session, order_id)
     if actor.owner_id is not None and actor.owner_id != order.owner_id:
-        raise NotYourOrder(f"order {order_id} is not owner {actor.owner_id}'s")
+        raise NotYourOrder(f"order {order_id} is not yours")
     if actor.merchant_id is not None:
         get_merchant(session, actor.merchant_id, active=False)
         if actor.merchant_id != order.merchant_id:
-            raise NotYourOrder(f"order {order_id} is not merchant {actor.merchant_id}'s")
+            raise NotYourOrder(f"order {order_id} was placed with another merchant")
     taken = session.get(OrderStep, (order_id, step))
     if taken is not None:
         if taken.key != key:

@@ -1,6 +1,8 @@
-// English is written in the code itself (the keys); only plural forms need entries here.
+// English is written in the code itself (the keys); only plural forms need entries here, and
+// the few titles the API derives from a code that read wrong as they are.
 
 export const EN: Record<string, string> = {
+  "Sku taken": "SKU taken",
   "{{count}} drops_one": "{{count}} drop",
   "{{count}} drops_other": "{{count}} drops",
   "{{count}} rounds_one": "{{count}} round",

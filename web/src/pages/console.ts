@@ -6,8 +6,8 @@ import { get } from "../api";
 import { add, h, replace } from "../dom";
 import { amountOf, integer, percent, stones, stonesFloat, when, words, zoneLabel } from "../format";
 import { t } from "../i18n";
-import type { ChainPublic, EpochPublic, OwnerStaffPublic, ProgramPublic, RejectionPublic, RejectionsPublic, SchedulePublic, SettlementStatusPublic } from "../types";
-import { InputError, badge, bars, card, csvButton, facts, field, form, hex, input, pageTitle, searchBox, stat, table } from "../widgets";
+import type { ChainPublic, EpochPublic, OwnerStaffPublic, ProgramPublic, RejectionPublic, RejectionSummaryPublic, RejectionsPublic, SchedulePublic, SettlementStatusPublic } from "../types";
+import { InputError, badge, bars, card, csvButton, facts, field, form, hex, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
 import { readChain, statusBadge, supplyBars } from "./explorer";
 
 export async function renderOverview(page: HTMLElement): Promise<void> {
@@ -113,53 +113,61 @@ function chainSummary(chain: ChainPublic | null): HTMLElement {
   ]);
 }
 
-/** A refusal for missing consent is the owner's choice; any other is a failed integrity check. */
-function isConsent(code: string): boolean {
-  return code.includes("consent");
-}
+const KIND_TONE = { integrity: "bad", consent: "muted", limit: "warn" } as const;
+const PAGE = 20;
 
 export async function renderRejections(page: HTMLElement, _p: unknown, query: URLSearchParams): Promise<void> {
   const code = query.get("code");
   const vehicle = query.get("vehicle");
-  const found = await get<RejectionsPublic>("/telemetry/rejections", { query: { code, vehicle_id: vehicle, limit: 200 } });
-  const counts = Object.entries(found.counts).sort((a, b) => b[1] - a[1]);
-  const consent = counts.filter(([c]) => isConsent(c)).reduce((sum, [, n]) => sum + n, 0);
-  const integrity = counts.filter(([c]) => !isConsent(c)).reduce((sum, [, n]) => sum + n, 0);
-  const byVehicle = new Map<string, RejectionPublic[]>();
-  for (const r of found.rejections) {
-    const key = r.vehicle_id === null ? t("unknown vehicle") : `#${r.vehicle_id}`;
-    byVehicle.set(key, [...(byVehicle.get(key) ?? []), r]);
-  }
+  // The groups are the server's count over every kept refusal; the list below is read a page
+  // at a time and is only for looking at single reports.
+  const [summary, first] = await Promise.all([
+    get<RejectionSummaryPublic>("/telemetry/rejections/summary", { query: { vehicles: 12 } }),
+    get<RejectionsPublic>("/telemetry/rejections", { query: { code, vehicle_id: vehicle, limit: PAGE } }),
+  ]);
+  const kindOf = new Map(summary.by_code.map((c) => [c.code, c.kind]));
+  const loaded = [...first.rejections];
   const rows = h("div", { id: "rejections-table" });
-  const paint = (text: string) => replace(rows, rejectionsTable(found.rejections.filter((r) =>
-    !text || `${r.code} ${r.detail} ${r.vehicle_id ?? ""}`.toLowerCase().includes(text))));
-  paint("");
+  let search = "";
+  const paint = () => replace(rows, rejectionsTable(loaded.filter((r) =>
+    !search || `${r.code} ${r.detail} ${r.vehicle_id ?? ""}`.toLowerCase().includes(search)), kindOf));
+  paint();
+  const more = pager(async () => {
+    const next = await get<RejectionsPublic>("/telemetry/rejections", { query: { code, vehicle_id: vehicle, limit: PAGE, before: loaded.at(-1)?.id } });
+    loaded.push(...next.rejections);
+    paint();
+    return next.rejections.length === PAGE;
+  }, { id: "rejections-more" });
   add(page,
     pageTitle("Refused reports", "Forged, replayed, rolled-back, teleporting or over-speed reports are refused with a reason code."),
     h("div", { class: "stats card" },
-      stat("Integrity checks", integer(integrity), t("forged, replayed or impossible: look into these"), { id: "refused-integrity" }),
-      stat("No consent", integer(consent), t("the owner's choice, not a fault"), { id: "refused-consent" }),
+      stat("Integrity checks", integer(summary.by_kind.integrity ?? 0), t("forged, replayed or impossible: look into these"), { id: "refused-integrity" }),
+      stat("No consent", integer(summary.by_kind.consent ?? 0), t("the owner's choice, not a fault"), { id: "refused-consent" }),
+      stat("Program limits", integer(summary.by_kind.limit ?? 0), t("epoch closed or its cap reached"), { id: "refused-limit" }),
     ),
     h("div", { class: "grid two" },
-      card("By code", bars(counts.map(([c, n]) => ({ label: h("a", { href: `#/console/rejections?code=${c}` }, t(words(c))), value: n, tone: isConsent(c) ? "muted" as const : "bad" as const })), "No report has been refused.")),
-      card("By vehicle", bars([...byVehicle].sort((a, b) => b[1].length - a[1].length).slice(0, 12).map(([v, list]) => ({
-        label: list[0].vehicle_id === null ? v : h("a", { href: `#/console/rejections?vehicle=${list[0].vehicle_id}` }, t("Vehicle {{id}}", { id: v })), value: list.length, tone: "bad" as const,
-      })), "No report has been refused."), h("p", { class: "muted" }, t("Among the latest {{count}} refused.", { count: found.rejections.length }))),
+      card("By code", bars(summary.by_code.map((c) => ({ label: h("a", { href: `#/console/rejections?code=${c.code}` }, t(words(c.code))), value: c.count, tone: KIND_TONE[c.kind] })), "No report has been refused.")),
+      card("By vehicle", bars(summary.by_vehicle.map((v) => ({
+        label: v.vehicle_id === null ? t("unknown vehicle") : h("a", { href: `#/console/rejections?vehicle=${v.vehicle_id}` }, t("Vehicle {{id}}", { id: `#${v.vehicle_id}` })),
+        value: v.integrity, text: v.consent ? t("{{integrity}} · {{consent}} no consent", { integrity: integer(v.integrity), consent: integer(v.consent) }) : integer(v.integrity),
+        tone: "bad" as const,
+      })), "No report has been refused."),
+        h("p", { class: "muted", id: "by-vehicle-note" }, t("Integrity refusals per vehicle, most first: {{shown}} of {{count}} vehicles, over all {{total}} refused reports kept.", { shown: summary.by_vehicle.length, count: summary.vehicles, total: integer(summary.total) }))),
     ),
     card(code ? t("Latest refused: {{code}}", { code: t(words(code)) }) : vehicle ? t("Latest refused from vehicle #{{id}}", { id: vehicle }) : t("Latest refused"),
       h("div", { class: "row" },
-        searchBox("Search code, detail or vehicle", paint, { id: "rejections-search" }),
-        csvButton("refused-reports.csv", ["received_at", "code", "vehicle_id", "sequence", "owner_id", "detail"],
-          () => found.rejections.map((r) => [r.received_at.iso, r.code, r.vehicle_id, r.sequence, r.owner_id, r.detail]))),
+        searchBox("Search code, detail or vehicle", (text) => { search = text; paint(); }, { id: "rejections-search" }),
+        csvButton("refused-reports.csv", ["received_at", "code", "kind", "vehicle_id", "sequence", "owner_id", "detail"],
+          () => loaded.map((r) => [r.received_at.iso, r.code, kindOf.get(r.code) ?? "", r.vehicle_id, r.sequence, r.owner_id, r.detail]))),
       h("p", { class: "muted" }, t("Times in {{zone}}.", { zone: zoneLabel() })),
-      rows),
+      rows, first.rejections.length === PAGE ? more : null),
   );
 }
 
-function rejectionsTable(rejections: RejectionPublic[]): HTMLElement {
+function rejectionsTable(rejections: RejectionPublic[], kindOf: Map<string, keyof typeof KIND_TONE>): HTMLElement {
   return table<RejectionPublic>([
     { label: "Received", cell: (r) => when(r.received_at) },
-    { label: "Code", cell: (r) => badge(r.code, isConsent(r.code) ? "muted" : "bad") },
+    { label: "Code", cell: (r) => badge(r.code, KIND_TONE[kindOf.get(r.code) ?? "integrity"]) },
     { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : t("unknown")) },
     { label: "Detail", cell: (r) => r.detail },
   ], rejections, "None.");

@@ -5,7 +5,7 @@ import { type Child, add, h, replace } from "../dom";
 import { amountOf, clockTime, counted, date, dateTime, groupStones, integer, stones, stonesOfPebbles, words, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { Params } from "../router";
-import type { ChainPublic, EpochPublic, ProgramPublic, Totals } from "../types";
+import type { ChainPublic, DividendLimitsPublic, EpochPublic, ProgramPublic, Totals } from "../types";
 import { badge, bars, card, csvButton, facts, hex, pageTitle, pager, stat, table, type Tone } from "../widgets";
 
 export function st(pebbles: unknown): string {
@@ -14,7 +14,9 @@ export function st(pebbles: unknown): string {
 }
 
 export async function renderProgram(page: HTMLElement): Promise<void> {
-  const [program, chain] = await Promise.all([get<ProgramPublic>("/program", { auth: "none" }), readChain()]);
+  const [program, chain, limits] = await Promise.all([
+    get<ProgramPublic>("/program", { auth: "none" }), readChain(), get<DividendLimitsPublic>("/dividends/limits", { auth: "none" }),
+  ]);
   const p = program.parameters;
   add(page, 
     pageTitle("The program", "Every number here is fixed at genesis and enforced by the Program contract on chain."),
@@ -40,6 +42,8 @@ export async function renderProgram(page: HTMLElement): Promise<void> {
         ["Activity released per epoch, first era", st(p.activity.initial_per_epoch)],
         ["Era", t("{{epochs}}; the emission halves each era", { epochs: counted("{{count}} epochs", Number(p.mining.era_epochs)) })],
         ["Backing", backing(p)],
+        ["Largest dividend", h("span", { id: "dividend-ceiling", "data-fen": limits.max_amount_fen }, yuan(limits.max_amount_fen), " ",
+          h("span", { class: "muted" }, t(limits.ceiling_is_backing ? "per declaration: the backing (dividend_ceiling_fen 0)" : "per declaration (dividend_ceiling_fen)")))],
       ])),
       card("Drops", facts([
         ["Epoch", t("{{hours}} hours; an epoch turns at {{time}} {{zone}}", { hours: integer(Number(p.epoch_seconds) / 3600), time: clockTime(program.genesis), zone: zoneLabel() })],

@@ -7,10 +7,8 @@ import { add, h, replace } from "../dom";
 import { amountOf, parseStones, stones, when, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { ItemPublic, MerchantPublic, OrderPublic } from "../types";
-import { InputError, action, card, confirmAction, csvButton, field, form, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
-import { orderBadge, orderCode } from "./store";
-
-const OPEN = ["placed", "confirmed"];
+import { InputError, action, card, confirmAction, csvButton, field, form, input, notice, pageTitle, pager, searchBox, stat, table } from "../widgets";
+import { OPEN, orderBadge, orderCode } from "./store";
 const PAGE = 20;
 type Filter = "open" | "done" | "all";
 
@@ -23,7 +21,9 @@ export function buyerOf(order: OrderPublic): string {
 export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
   const me = await get<MerchantPublic>("/store/merchants/me", { auth: "merchant" });
   const ordersBox = h("div", { id: "merchant-orders" });
+  const told = h("div", { class: "action-out", id: "orders-told" }); // news of a step, kept across refreshes
   const itemsBox = h("div", { id: "merchant-items" });
+  const itemsTold = h("div", { class: "action-out", id: "items-told" });
   const figures = h("div", { class: "stats" });
   let orders: OrderPublic[] = [];
   let items = new Map<number, ItemPublic>();
@@ -34,7 +34,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
     const chosen = [...orders].sort((a, b) => b.id - a.id).filter((o) =>
       (filter === "all" || (filter === "open") === OPEN.includes(o.status))
       && (!search || `${orderCode(o)} ${items.get(o.item_id)?.title ?? ""} ${buyerOf(o)}`.toLowerCase().includes(search)));
-    replace(ordersBox, ordersTable(chosen.slice(0, shown), items, refresh),
+    replace(ordersBox, ordersTable(chosen.slice(0, shown), items, refresh, told),
       chosen.length > shown ? pager(async () => { shown += PAGE; paintOrders(); return false; }, { id: "orders-more" }) : null);
   };
   const refresh = async () => {
@@ -50,7 +50,7 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
       stat("Items", String(catalogue.filter((i) => i.active).length), t("on sale")),
     );
     paintOrders();
-    replace(itemsBox, catalogueTable(catalogue, refresh));
+    replace(itemsBox, catalogueTable(catalogue, refresh, itemsTold));
   };
   await refresh();
   const tabs = h("div", { class: "segmented", role: "group", "aria-label": t("Show orders") },
@@ -76,10 +76,10 @@ export async function renderMerchantDesk(page: HTMLElement): Promise<void> {
         searchBox("Search order code, item or buyer", (text) => { search = text; shown = PAGE; paintOrders(); }, { id: "orders-search" }),
         csvButton("orders.csv", ["order_code", "placed_at", "item", "quantity", "stones_pebbles", "cash_fen", "status"],
           () => orders.map((o) => [orderCode(o), o.placed_at.iso, items.get(o.item_id)?.title ?? "", o.quantity, o.stones.pebbles, o.cash_fen, o.status]))),
-      h("p", { class: "muted" }, t("Ask the owner for their order code. Times in {{zone}}.", { zone: zoneLabel() })),
-      ordersBox),
+      h("p", { class: "muted" }, t("Hand an order over only against its pickup code, which the buyer alone holds: type it in to fulfil. Times in {{zone}}.", { zone: zoneLabel() })),
+      told, ordersBox),
     h("div", { class: "grid two" },
-      card("My catalogue", itemsBox),
+      card("My catalogue", itemsTold, itemsBox),
       card("New item", form([
         h("div", { class: "form-row" },
           field("SKU", input("sku", { required: true, maxlength: 64 })),
@@ -106,7 +106,8 @@ function itemFields(data: FormData): { price: bigint; stock: number | null } {
   return { price, stock };
 }
 
-function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): HTMLElement {
+/** What the desk did is told after the list is read again, so the two always agree. */
+function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   return table<ItemPublic>([
     { label: "Item", cell: (i) => h("span", null, i.title, " ", h("code", null, i.sku), i.active ? null : h("span", { class: "muted" }, ` · ${t("withdrawn")}`)) },
     { label: "Price", cell: (i) => h("span", null, amountOf(i.price), i.cash_fen !== "0" ? ` + ${yuan(i.cash_fen)}` : ""), numeric: true },
@@ -117,36 +118,56 @@ function catalogueTable(catalogue: ItemPublic[], refresh: () => Promise<void>): 
         field("Stock", input("stock", { type: "number", min: 0, value: i.stock ?? "", placeholder: t("unlimited") })),
       ], "Save", async (data) => {
         const body = itemFields(data);
-        await request("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
+        const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { ...body, unlimited: body.stock === null }, { auth: "merchant" });
         await refresh();
+        replace(told, notice(t("{{title}} now costs {{amount}} stones.", { title: saved.title, amount: stones(saved.price, 2) }), "good"));
       }),
       action(i.active ? "Withdraw from sale" : "Put back on sale", async () => {
-        await request("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
+        const saved = await request<ItemPublic>("PATCH", `/store/items/${i.id}`, { active: !i.active }, { auth: "merchant" });
         await refresh();
+        replace(told, notice(t(saved.active ? "{{title}} is on sale again." : "{{title}} is withdrawn from sale; orders already placed stand.", { title: saved.title }), "good"));
       }, { kind: "secondary", attrs: { "data-toggle-item": i.id } })) },
   ], catalogue, "Nothing in your catalogue yet: add an item.");
 }
 
-function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>): HTMLElement {
+/**
+ * Fulfilling spends the order's stones for good, so it takes the buyer's pickup code. One key
+ * for the handover: a wrong code changes nothing on the server, so the right one may follow
+ * under the same key, and a repeated submit cannot fulfil twice.
+ */
+function fulfilForm(order: OrderPublic, refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
+  const key = newKey("fulfil");
+  return h("details", { class: "fulfil", "data-fulfil": order.id }, h("summary", { class: "btn btn-primary" }, t("Fulfil")),
+    form([
+      field("Pickup code", input(`pickup-${order.id}`, { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters", spellcheck: "false", placeholder: "ABCD-EFGH", "data-pickup-input": order.id }),
+        "The buyer's code, as they tell it; case and dashes do not matter."),
+    ], "Hand over and fulfil", async (data) => {
+      const code = String(data.get(`pickup-${order.id}`) ?? "").replace(/[\s-]/g, "").toUpperCase();
+      if (!/^[0-9A-Z]{8}$/.test(code)) throw new InputError(t("Pickup code: the buyer's 8 letters and digits, like ABCD-EFGH."));
+      await post(`/store/orders/${order.id}/fulfil`, { pickup_code: code }, { auth: "merchant", idempotencyKey: key });
+      await refresh();
+      replace(told, notice(t("{{code}} handed over and fulfilled: its {{amount}} stones are spent.", { code: orderCode(order), amount: stones(order.stones, 2) }), "good"));
+    }));
+}
+
+function ordersTable(orders: OrderPublic[], items: Map<number, ItemPublic>, refresh: () => Promise<void>, told: HTMLElement): HTMLElement {
   return table<OrderPublic>([
     { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
-    { label: "Placed", cell: (o) => when(o.placed_at) },
+    { label: "Placed at", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${items.get(o.item_id)?.title ?? t("Item")} × ${o.quantity}` },
     { label: "Buyer", cell: (o) => buyerOf(o) },
     { label: "Stones", cell: (o) => amountOf(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
     { label: "", cell: (o) => (OPEN.includes(o.status)
       ? h("div", { class: "row" },
-          action("Fulfil", async () => {
-            await post(`/store/orders/${o.id}/fulfil`, {}, { auth: "merchant", idempotencyKey: newKey("fulfil") });
-            await refresh();
-          }, { attrs: { "data-fulfil": o.id } }),
+          fulfilForm(o, refresh, told),
           confirmAction({
             label: "Refund", keyPrefix: "refund", confirm: "Refund the order", attrs: { "data-refund": o.id },
             explain: () => t("Refunding {{code}} gives {{amount}} stones back to the buyer and closes the order for good.", { code: orderCode(o), amount: stones(o.stones, 2) }),
             run: async (key) => {
               await post(`/store/orders/${o.id}/refund`, {}, { auth: "merchant", idempotencyKey: key });
               await refresh();
+              replace(told, notice(t("{{code}} refunded: {{amount}} stones are back with the buyer.", { code: orderCode(o), amount: stones(o.stones, 2) }), "good"));
             },
           }))
       : null) },

@@ -5,7 +5,7 @@ import { add, h, replace } from "../dom";
 import { amountOf, date, parseStones, parseYuan, stones, unixOfZonedDate, when, words, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { CampaignPublic, DividendLimitsPublic, DividendPublic, EpochPublic, ItemPublic, MerchantKeyPublic, MerchantPublic, ProgramPublic } from "../types";
-import { InputError, action, badge, card, confirmAction, csvButton, field, form, input, notice, pageTitle, problemBox, stat, table, type Tone } from "../widgets";
+import { InputError, action, badge, card, confirmAction, csvButton, dateField, field, form, input, notice, pageTitle, problemBox, stat, table, type Tone } from "../widgets";
 import { dividendsTable } from "./store";
 
 const isOperator = () => currentSession()?.role === "operator";
@@ -16,37 +16,50 @@ function stonesField(name: string, form: FormData): bigint {
   return value;
 }
 
-function zonedDay(name: string, form: FormData): number {
-  const text = String(form.get(name) ?? "");
+/** 2026-12-05 as typed, or 20261205 / 2026/12/05 / 2026.12.05 (a phone's digit pad has no dash). */
+function typedDay(text: string): string {
+  const digits = text.trim().replace(/[/.]/g, "-");
+  return /^\d{8}$/.test(digits) ? `${digits.slice(0, 4)}-${digits.slice(4, 6)}-${digits.slice(6)}` : digits;
+}
+
+/** A typed YYYY-MM-DD day (`widgets.dateField`), refused with the reason unless it is one. */
+function zonedDay(label: string, name: string, form: FormData): number {
+  const text = typedDay(String(form.get(name) ?? ""));
   const unix = unixOfZonedDate(text);
-  if (unix === null) throw new InputError(t("{{field}}: pick a date", { field: t(words(name)) }));
+  if (unix === null) throw new InputError(t("{{field}}: write a day as YYYY-MM-DD, like {{today}}.", { field: t(label), today: date(Date.now() / 1000) }));
   return unix;
 }
 
 const STATUS_TONE: Record<CampaignPublic["status"], Tone> = { upcoming: "info", open: "good", ended: "warn", closed: "muted" };
 
 export async function renderCampaigns(page: HTMLElement): Promise<void> {
-  const [campaigns, program] = await Promise.all([get<CampaignPublic[]>("/activities/campaigns"), get<ProgramPublic>("/program")]);
-  const open = campaigns.filter((c) => c.status === "open").length;
   const today = date(Date.now() / 1000);
   const codesOut = h("div", { id: "codes-out" });
+  const figures = h("div", { class: "stats card" });
+  const list = h("div", { id: "campaigns" });
+  // Creating or closing a campaign changes the list and the released budget: both are read again.
+  const refresh = async () => {
+    const [campaigns, program] = await Promise.all([get<CampaignPublic[]>("/activities/campaigns"), get<ProgramPublic>("/program")]);
+    const open = campaigns.filter((c) => c.status === "open").length;
+    replace(figures,
+      stat("Released activity budget", amountOf(program.totals.budgets), t("stones, not yet paid")),
+      stat("Campaigns", String(campaigns.length), t("{{count}} open", { count: open })));
+    replace(list, table<CampaignPublic>([
+      { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: t(words(c.proof)).toLowerCase() }))) },
+      { label: "Runs", cell: (c) => h("span", null, when(c.starts_at), " → ", when(c.ends_at)) },
+      { label: "Reward", cell: (c) => h("span", null, amountOf(c.reward), ` × ${c.per_owner_cap}`), numeric: true },
+      { label: "Left / budget", cell: (c) => h("span", null, amountOf(c.remaining), " / ", amountOf(c.budget)), numeric: true },
+      { label: "Status", cell: (c) => h("span", { "data-campaign-status": c.id }, badge(c.status, STATUS_TONE[c.status])) },
+      { label: "", cell: (c) => (isOperator() && c.status !== "closed" ? campaignActions(c, codesOut, refresh) : null) },
+    ], [...campaigns].sort((a, b) => b.id - a.id), "No campaign yet."));
+  };
+  await refresh();
   add(page,
     pageTitle("Campaigns", "Operator-defined activities, paid from the released activity budget."),
-    h("div", { class: "stats card" },
-      stat("Released activity budget", amountOf(program.totals.budgets), t("stones, not yet paid")),
-      stat("Campaigns", String(campaigns.length), t("{{count}} open", { count: open })),
-    ),
+    figures,
     card("Campaigns",
       h("p", { class: "muted" }, t("Times in {{zone}}. A campaign runs from its start up to its end.", { zone: zoneLabel() })),
-      table<CampaignPublic>([
-        { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: t(words(c.proof)).toLowerCase() }))) },
-        { label: "Runs", cell: (c) => h("span", null, when(c.starts_at), " → ", when(c.ends_at)) },
-        { label: "Reward", cell: (c) => h("span", null, amountOf(c.reward), ` × ${c.per_owner_cap}`), numeric: true },
-        { label: "Left / budget", cell: (c) => h("span", null, amountOf(c.remaining), " / ", amountOf(c.budget)), numeric: true },
-        { label: "Status", cell: (c) => h("span", { "data-campaign-status": c.id }, badge(c.status, STATUS_TONE[c.status])) },
-        { label: "", cell: (c) => (isOperator() && c.status !== "closed" ? campaignActions(c, codesOut) : null) },
-      ], campaigns, "No campaign yet."),
-      codesOut),
+      list, codesOut),
     isOperator() ? card("New campaign", form([
       field("Name", input("name", { required: true, maxlength: 100, placeholder: t("Spring road trip") })),
       h("div", { class: "form-row" },
@@ -56,27 +69,29 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
         field("Participations per owner", input("per_owner_cap", { type: "number", min: 1, max: 1000000, value: 1 })),
         field("Proven by", h("select", { name: "proof", id: "f-proof" }, ["code", "operator", "list"].map((p) => h("option", { value: p }, t(words(p))))))),
       h("div", { class: "form-row" },
-        field(t("First day ({{zone}})", { zone: zoneLabel() }), input("starts", { type: "date", value: today, min: today })),
-        field(t("Last day ({{zone}})", { zone: zoneLabel() }), input("ends", { type: "date", value: today, min: today }))),
+        dateField("First day", "starts", zoneLabel(), { value: today }),
+        dateField("Last day", "ends", zoneLabel(), { value: today })),
     ], "Create campaign", async (data) => {
       const budget = stonesField("budget", data);
       const reward = stonesField("reward", data);
       if (reward > budget) throw new InputError(t("The reward is more than the whole budget."));
-      const startsAt = zonedDay("starts", data);
-      const lastDay = zonedDay("ends", data);
+      const startsAt = zonedDay("First day", "starts", data);
+      const lastDay = zonedDay("Last day", "ends", data);
+      if (startsAt < unixOfZonedDate(today)!) throw new InputError(t("First day: {{date}} has passed; the earliest is today, {{today}}.", { date: date(startsAt), today }));
       if (lastDay < startsAt) throw new InputError(t("The last day is before the first."));
       const cap = Number(data.get("per_owner_cap"));
       if (!Number.isInteger(cap) || cap < 1 || cap > 1_000_000) throw new InputError(t("Participations per owner: a whole number from 1 to 1,000,000."));
       const created = await post<CampaignPublic>("/activities/campaigns", {
         name: String(data.get("name") ?? "").trim(), budget, reward, per_owner_cap: cap,
-        proof: String(data.get("proof")), starts_at: startsAt, ends_at: unixOfZonedDate(String(data.get("ends")))! + 86_400,
+        proof: String(data.get("proof")), starts_at: startsAt, ends_at: lastDay + 86_400,
       }, { idempotencyKey: newKey("campaign") });
+      await refresh();
       return t("Campaign {{name}} created with {{amount}} stones reserved.", { name: created.name, amount: stones(created.budget, 2) });
     }, { id: "campaign-form" })) : null,
   );
 }
 
-function campaignActions(c: CampaignPublic, codesOut: HTMLElement): HTMLElement {
+function campaignActions(c: CampaignPublic, codesOut: HTMLElement, refresh: () => Promise<void>): HTMLElement {
   const count = h("input", { type: "number", min: 1, max: 10000, value: 10, class: "qty", "aria-label": t("How many codes") });
   return h("div", { class: "row" },
     c.proof === "code" && c.status !== "ended" ? h("span", { class: "row" }, count, h("button", {
@@ -96,7 +111,9 @@ function campaignActions(c: CampaignPublic, codesOut: HTMLElement): HTMLElement 
       explain: () => t("Closing {{name}} stops all participation now and returns the {{amount}} stones left to the activity budget. It cannot be reopened.", { name: c.name, amount: stones(c.remaining, 2) }),
       run: async (key) => {
         const closed = await post<CampaignPublic>(`/activities/campaigns/${c.id}/close`, {}, { idempotencyKey: key });
-        return t("Closed: {{amount}} stones returned.", { amount: stones(closed.returned ?? closed.remaining, 2) });
+        const told = t("Campaign {{name}} closed: {{amount}} stones returned to the activity budget.", { name: c.name, amount: stones(closed.returned ?? closed.remaining, 2) });
+        await refresh();
+        replace(codesOut, notice(told, "good"));
       },
     }),
   );
@@ -159,24 +176,26 @@ export async function renderConsoleDividends(page: HTMLElement): Promise<void> {
 
 /** Declaring: checked here against the limits, then confirmed with what will happen, then sent. */
 function declareForm(finalized: number[], limits: DividendLimitsPublic): HTMLElement {
-  const cap = limits.max_amount_fen === null ? null : BigInt(limits.max_amount_fen);
+  // The program's one ceiling (GET /dividends/limits), refused here for the reason the server
+  // gives (`dividend_above_ceiling`), so nothing impossible is sent.
+  const cap = BigInt(limits.max_amount_fen);
   const confirmBox = h("div", { id: "dividend-confirm" });
   let key: string | null = null; // one key per intended declaration, kept across retries of it
   let intended = "";
   const declareForm = form([
     h("div", { class: "form-row" },
       field("Amount (yuan)", input("amount", { inputmode: "decimal", required: true, placeholder: "10000.00" }),
-        cap === null ? t("No cap configured (MILESTONE_DIVIDEND_BACKING_FEN).") : t("At most {{cap}}: the configured share of the equity behind the plan.", { cap: yuan(cap) })),
+        t(limits.ceiling_is_backing ? "At most {{cap}}: the program's ceiling for one declaration (the stake's backing)." : "At most {{cap}}: the program's ceiling for one declaration (dividend_ceiling_fen).", { cap: yuan(cap) })),
       field("Record epoch", h("select", { name: "record_epoch", id: "f-record_epoch" }, finalized.map((e) => h("option", { value: e }, t("Epoch {{epoch}}", { epoch: e })))))),
     h("div", { class: "form-row" },
-      field(t("Payment date ({{zone}})", { zone: zoneLabel() }), input("payment_date", { type: "date", required: true, min: limits.earliest_payment_date })),
+      dateField("Payment date", "payment_date", zoneLabel(), { required: true, placeholder: limits.earliest_payment_date }),
       field("Note", input("note", { maxlength: 200, placeholder: "FY2026 interim" }))),
   ], "Review declaration", async (data) => {
     const fen = parseYuan(String(data.get("amount") ?? ""));
     if (fen === null || fen === 0n) throw new InputError(t("Amount: write yuan above zero with at most two decimals, like 10000.50"));
-    if (cap !== null && fen > cap) throw new InputError(t("Amount: {{amount}} is more than the largest dividend allowed, {{cap}} (the configured share of the equity behind the plan).", { amount: yuan(fen), cap: yuan(cap) }));
-    const paymentDate = String(data.get("payment_date") ?? "");
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(paymentDate)) throw new InputError(t("Payment date: pick a date."));
+    if (fen > cap) throw new InputError(t("Amount: a dividend of {{amount}} is more than the ceiling of one declaration, {{cap}} (the program's dividend_ceiling_fen, by default the stake's backing).", { amount: yuan(fen), cap: yuan(cap) }));
+    const paymentDate = typedDay(String(data.get("payment_date") ?? ""));
+    if (unixOfZonedDate(paymentDate) === null) throw new InputError(t("{{field}}: write a day as YYYY-MM-DD, like {{today}}.", { field: t("Payment date"), today: limits.earliest_payment_date }));
     if (paymentDate < limits.earliest_payment_date) throw new InputError(t("Payment date: {{date}} has passed; the earliest is today, {{today}}.", { date: paymentDate, today: limits.earliest_payment_date }));
     const body = { amount_fen: fen, record_epoch: Number(data.get("record_epoch")), payment_date: paymentDate, note: String(data.get("note") ?? "") };
     const summary = JSON.stringify({ ...body, amount_fen: String(fen) });

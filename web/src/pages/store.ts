@@ -9,6 +9,9 @@ import { InputError, action, badge, card, pageTitle, stat, table, type Tone } fr
 
 export type { DividendPublic, ItemPublic, MerchantPublic, OrderPublic };
 
+/** Orders the merchant may still fulfil (and the owner collect). */
+export const OPEN = ["placed", "confirmed"];
+
 export function orderBadge(status: string): HTMLElement {
   const tone: Tone = status === "fulfilled" ? "good" : status === "cancelled" || status === "refunded" ? "muted" : "info";
   return badge(words(status), tone);
@@ -40,7 +43,7 @@ export async function renderStore(page: HTMLElement): Promise<void> {
   paint(spendable);
   replace(ordersBox, ordersTable(orders, titles, refresh));
   add(page,
-    pageTitle("Store", "Spend stones on the brand's products and services. A merchant fulfils each order; until then you can cancel it."),
+    pageTitle("Store", "Spend stones on the brand's products and services. Collect an order by telling the merchant its pickup code; until the merchant accepts it you can cancel it."),
     card(null, figures),
     card("Catalogue", items.length === 0 ? h("p", { class: "empty" }, t("The store has nothing on sale yet."))
       : h("div", { class: "items" }, items.filter((i) => i.active).map((item) => itemCard(item, names, refresh)))),
@@ -61,24 +64,32 @@ function itemCard(item: ItemPublic, names: Map<number, string>, refresh: () => P
         if (!Number.isInteger(count) || count < 1 || count > 99) throw new InputError(t("Quantity: a whole number from 1 to 99."));
         const order = await post<OrderPublic>("/store/orders", { item_id: item.id, quantity: count }, { idempotencyKey: newKey("order") });
         await refresh();
-        return t("Order placed: {{amount}} held for the merchant until it is fulfilled. Your order code is {{code}}.", { amount: stonesUnit(order.stones), code: orderCode(order) });
+        return t("Order {{code}} placed: {{amount}} held for the merchant until it is fulfilled. To collect, tell the merchant your pickup code {{pickup}}; keep it to yourself until then.", { amount: stonesUnit(order.stones), code: orderCode(order), pickup: pickupCode(order.pickup_code) });
       }, { attrs: { "data-order-item": item.id } })),
   );
 }
 
-/** The order as owner and merchant both name it (its number; not a secret: the merchant checks the owner). */
+/** The order as owner and merchant both name it: its number, no secret (the pickup code is). */
 export function orderCode(order: OrderPublic): string {
   return `M-${String(order.id).padStart(5, "0")}`;
+}
+
+/** The buyer's pickup code in two groups of four, as it is read aloud at a counter. */
+export function pickupCode(code: string | null): string {
+  return code ? `${code.slice(0, 4)}-${code.slice(4)}` : "";
 }
 
 function ordersTable(orders: OrderPublic[], titles: Map<number, string>, refresh: () => Promise<void>): HTMLElement {
   return table<OrderPublic>([
     { label: "Order code", cell: (o) => h("code", null, orderCode(o)) },
-    { label: "Placed", cell: (o) => when(o.placed_at) },
+    { label: "Placed at", cell: (o) => when(o.placed_at) },
     { label: "Item", cell: (o) => `${titles.get(o.item_id) ?? t("Item")} × ${o.quantity}` },
     { label: "Stones", cell: (o) => amountOf(o.stones), numeric: true },
     { label: "Status", cell: (o) => h("span", { "data-order-status": o.id }, orderBadge(o.status)) },
-    { label: "", cell: (o) => (["placed", "confirmed"].includes(o.status)
+    { label: "Pickup code", cell: (o) => (OPEN.includes(o.status)
+      ? h("code", { class: "pickup", "data-pickup": o.id }, pickupCode(o.pickup_code))
+      : h("span", { class: "muted" }, "—")) },
+    { label: "", cell: (o) => (o.status === "placed"
       ? action("Cancel", async () => {
           await post(`/store/orders/${o.id}/cancel`, {}, { idempotencyKey: newKey("cancel") });
           await refresh();

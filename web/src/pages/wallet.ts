@@ -6,7 +6,7 @@ import { get, newKey, post } from "../api";
 import { add, h, replace } from "../dom";
 import { amountOf, clockTime, counted, dateTime, kindLabel, stonesOfPebbles, stonesUnit, when, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
-import type { CampaignPublic, CheckInPublic, HistoryLine, HistoryPage, ParticipationPublic, ProgramPublic, ReferralCodePublic, ReferralPublic, StreakPublic, WalletPublic } from "../types";
+import type { CampaignPublic, CheckInPublic, HistoryLine, HistoryPage, ProgramPublic, RedemptionPublic, ReferralCodePublic, ReferralPublic, StreakPublic, WalletPublic } from "../types";
 import { InputError, action, badge, card, field, form, input, notice, pageTitle, pager, table } from "../widgets";
 
 const HISTORY_PAGE = 20;
@@ -147,9 +147,13 @@ function campaignsCard(campaigns: CampaignPublic[], refresh: () => Promise<void>
     ], "Redeem code", async (data) => {
       const code = String(data.get("code") ?? "").trim();
       if (!code) throw new InputError(t("Write the code you were given."));
-      const done = await post<ParticipationPublic>(`/activities/campaigns/${Number(data.get("campaign"))}/redemptions`, { code }, { idempotencyKey: newKey("redeem") });
+      const done = await post<RedemptionPublic>(`/activities/campaigns/${Number(data.get("campaign"))}/redemptions`, { code }, { idempotencyKey: newKey("redeem") });
       await refresh();
-      return t("Redeemed: +{{amount}}.", { amount: stonesUnit(done.reward) });
+      // Redeeming one's own code again answers the first redemption and pays nothing: say so,
+      // rather than a second "+10" that never reached the wallet.
+      return done.repeated
+        ? t("You redeemed this code on {{when}} ({{amount}}); it counts once.", { when: dateTime(done.at.unix), amount: `+${stonesUnit(done.reward)}` })
+        : t("Redeemed: +{{amount}}.", { amount: stonesUnit(done.reward) });
     }, { id: "redeem-form" }) : null,
   );
 }

@@ -30,6 +30,7 @@ from milestone.api.schemas.activities import (
     ParticipationCreate,
     ParticipationPublic,
     RedemptionCreate,
+    RedemptionPublic,
     ReferralCodePublic,
     ReferralCreate,
     ReferralPublic,
@@ -226,11 +227,18 @@ def redeem_code(
     owner_id: CurrentOwnerId,
     database: DatabaseDep,
     clock: ClockDep,
-) -> ParticipationPublic:
-    participation = database.run(
-        lambda s: campaigns.redeem_campaign_code(s, clock, campaign_id, owner_id, body.code)
-    )
-    return ParticipationPublic.of(participation)
+) -> RedemptionPublic:
+    """Redeeming one's own code again answers the first redemption (`repeated`), paying
+    nothing more; another owner's code is `campaign_code_used`."""
+
+    def work(session: Session) -> RedemptionPublic:
+        before = campaigns.code_redeemer(session, campaign_id, body.code)
+        participation = campaigns.redeem_campaign_code(
+            session, clock, campaign_id, owner_id, body.code
+        )
+        return RedemptionPublic.of_redemption(participation, repeated=before == owner_id)
+
+    return database.run(work)
 
 
 @router.post(

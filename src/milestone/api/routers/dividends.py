@@ -29,7 +29,8 @@ from milestone.api.schemas.dividends import (
 )
 from milestone.api.schemas.requests import MAX_JSON_INTEGER
 from milestone.dividends import commitments, declare, payouts
-from milestone.dividends.limits import DividendLimits, check_dividend_limits, dividend_limits
+from milestone.dividends.limits import check_payment_date, dividend_limits, today_in
+from milestone.program.service import load_program
 
 router = APIRouter(prefix="/dividends", tags=["dividends"], responses=problem_responses(404))
 
@@ -55,8 +56,9 @@ def declare_dividend(
     context: ContextDep,
 ) -> DividendPublic:
     """On a finalized epoch; every owner's share is posted to the ledger at once. Refused above
-    the configured share of the equity behind the plan, or with a payment date in the past."""
-    check_dividend_limits(_limits(context, clock), body.amount_fen, body.payment_date)
+    the program's ceiling for one declaration (`dividend_above_ceiling`, the rule
+    `GET /dividends/limits` publishes), or with a payment date in the past."""
+    check_payment_date(body.payment_date, today_in(context.settings.time_zone, clock.now()))
     dividend = database.run(
         lambda s: declare.declare_dividend(
             s, clock, amount_fen=body.amount_fen, record_epoch=body.record_epoch,
@@ -67,15 +69,13 @@ def declare_dividend(
 
 
 @router.get("/limits", summary="What a dividend declared now may be")
-def read_dividend_limits(context: ContextDep, clock: ClockDep) -> DividendLimitsPublic:
-    """Public: the largest amount and the earliest payment date a declaration may have."""
-    return DividendLimitsPublic.of(_limits(context, clock), context.settings.time_zone)
-
-
-def _limits(context: ContextDep, clock: ClockDep) -> DividendLimits:
-    settings = context.settings
-    return dividend_limits(settings.dividend_backing_fen, settings.dividend_max_share_percent,
-                           settings.time_zone, clock.now())
+def read_dividend_limits(
+    session: SessionDep, context: ContextDep, clock: ClockDep
+) -> DividendLimitsPublic:
+    """Public: the program's ceiling for one declaration and the earliest payment date."""
+    params = load_program(session).parameters
+    limits = dividend_limits(params, context.settings.time_zone, clock.now())
+    return DividendLimitsPublic.of(limits, context.settings.time_zone)
 
 
 @router.get("", summary="Declared dividends")

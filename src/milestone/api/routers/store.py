@@ -35,6 +35,7 @@ from milestone.api.schemas.store import (
     MerchantKeyPublic,
     MerchantPublic,
     OrderCreate,
+    OrderFulfil,
     OrderPublic,
     SpendablePublic,
     TransferCreate,
@@ -55,8 +56,8 @@ ItemId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 OrderId = Annotated[int, Path(ge=1, le=MAX_JSON_INTEGER)]
 WRITES = problem_responses(409, 429)
 MerchantOrderStep = Callable[[Session, Clock, int, int, str], StoreOrder]
-"""`orders.confirm_order`, `fulfil_order`, `refund_order`: (session, clock, merchant id, order
-id, idempotency key) -> the order."""
+"""`orders.confirm_order`, `refund_order`: (session, clock, merchant id, order id, idempotency
+key) -> the order."""
 
 
 @router.get("/merchants", summary="Merchants", responses=problem_responses())
@@ -182,13 +183,15 @@ def place_order(
             s, clock, owner_id, body.item_id, body.quantity, idempotency_key
         )
     )
-    return OrderPublic.of(order)
+    return OrderPublic.of(order, to_buyer=True)
 
 
 @router.get("/orders", summary="My orders (owner) or the orders placed with me (merchant)")
 def read_orders(caller: OwnerOrMerchant, session: SessionDep) -> list[OrderPublic]:
+    """The buyer sees each order's pickup code; the merchant does not."""
     found = orders.orders_of(session, owner_id=caller.owner_id, merchant_id=caller.merchant_id)
-    return [OrderPublic.of(order) for order in found]
+    buyer = caller.owner_id is not None
+    return [OrderPublic.of(order, to_buyer=buyer) for order in found]
 
 
 @router.get("/orders/{order_id}", summary="One of my orders")
@@ -198,7 +201,7 @@ def read_order(order_id: OrderId, caller: OwnerOrMerchant, session: SessionDep) 
         None, order.merchant_id
     ):
         raise NotYourOrder(f"order {order_id} is not yours")
-    return OrderPublic.of(order)
+    return OrderPublic.of(order, to_buyer=caller.owner_id is not None)
 
 
 def take_merchant_step(
@@ -236,15 +239,20 @@ def confirm_order(
 )
 def fulfil_order(
     order_id: OrderId,
+    body: OrderFulfil,
     merchant_id: MerchantKeyId,
     idempotency_key: IdempotencyKey,
     database: DatabaseDep,
     clock: ClockDep,
 ) -> OrderPublic:
-    """Its stones are burned, or go to the treasury, as the program's parameters say."""
-    return take_merchant_step(
-        orders.fulfil_order, merchant_id, order_id, idempotency_key, database, clock
+    """With the buyer's pickup code (`wrong_pickup_code` otherwise). Its stones are burned, or
+    go to the treasury, as the program's parameters say."""
+    order = database.run(
+        lambda s: orders.fulfil_order(
+            s, clock, merchant_id, order_id, idempotency_key, body.pickup_code
+        )
     )
+    return OrderPublic.of(order)
 
 
 @router.post(
@@ -277,7 +285,7 @@ def cancel_order(
     """The owner or the merchant of a placed order; its stones come back to the owner."""
     actor = Actor(owner_id=caller.owner_id, merchant_id=caller.merchant_id)
     order = database.run(lambda s: orders.cancel_order(s, clock, actor, order_id, idempotency_key))
-    return OrderPublic.of(order)
+    return OrderPublic.of(order, to_buyer=caller.owner_id is not None)
 
 
 @router.get("/spendable", summary="What I may spend now")

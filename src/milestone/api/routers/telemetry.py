@@ -29,6 +29,7 @@ from milestone.api.schemas.telemetry import (
     ExplainPublic,
     RejectionPublic,
     RejectionsPublic,
+    RejectionSummaryPublic,
     TripPublic,
     VerdictPublic,
 )
@@ -39,6 +40,7 @@ from milestone.telemetry.queries import (
     rejection_counts,
     trips_of_owner,
 )
+from milestone.telemetry.rejection_summary import summarise_rejections
 
 router = APIRouter(prefix="/telemetry", tags=["telemetry"])
 
@@ -90,6 +92,25 @@ def read_my_rejections(
     return [RejectionPublic.of(rejection) for rejection in found]
 
 
+Since = Annotated[int | None, Query(ge=0, le=2**40)]
+
+
+@router.get(
+    "/rejections/summary", summary="Refused reports counted by kind, code and vehicle",
+    responses=problem_responses(401, 403),
+)
+def read_rejection_summary(
+    staff: CurrentStaff,
+    session: SessionDep,
+    since: Since = None,
+    vehicles: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+) -> RejectionSummaryPublic:
+    """Over every kept refusal (received since an instant, if given), consent refusals and
+    program limits apart from failed integrity checks; the vehicles with the most of those
+    first."""
+    return RejectionSummaryPublic.of(summarise_rejections(session, since=since, vehicles=vehicles))
+
+
 @router.get(
     "/rejections", summary="Refused reports and why", responses=problem_responses(401, 403)
 )
@@ -98,11 +119,13 @@ def read_rejections(
     session: SessionDep,
     code: Annotated[str | None, Query(max_length=32)] = None,
     vehicle_id: Annotated[int | None, Query(ge=1, le=MAX_JSON_INTEGER)] = None,
-    since: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+    since: Since = None,
+    before: Before = None,
     limit: Limit = 50,
 ) -> RejectionsPublic:
-    """The latest refusals (of one code or vehicle, if given) and the counts by code."""
-    found = list_rejections(session, code=code, vehicle_id=vehicle_id, limit=limit)
+    """The latest refusals (of one code or vehicle, if given; older than the id `before`, to
+    page) and the counts by code."""
+    found = list_rejections(session, code=code, vehicle_id=vehicle_id, before=before, limit=limit)
     return RejectionsPublic(
         rejections=[RejectionPublic.of(rejection) for rejection in found],
         counts=rejection_counts(session, since=since),

@@ -230,6 +230,18 @@ class ParticipationPublic(BaseModel):
         )
 
 
+class RedemptionPublic(ParticipationPublic):
+    repeated: bool
+    """True when this owner had redeemed the code before: the answer is that first
+    redemption, and nothing was paid again."""
+
+    @classmethod
+    def of_redemption(
+        cls, participation: CampaignParticipation, *, repeated: bool
+    ) -> RedemptionPublic:
+        return cls(**ParticipationPublic.of(participation).model_dump(), repeated=repeated)
+
+
 class UploadCreate(RequestModel):
     owner_ids: list[IdIn] = Field(min_length=1, max_length=10_000)
     list_key: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")

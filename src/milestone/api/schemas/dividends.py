@@ -23,16 +23,19 @@ class DividendCreate(RequestModel):
 
 
 class DividendLimitsPublic(BaseModel):
-    max_amount_fen: FenText | None
-    """The largest dividend: a share of the equity behind the plan (null: none configured)."""
+    max_amount_fen: FenText
+    """The program's ceiling for one declaration (`dividend_ceiling_fen`, or the stake's
+    backing when that is 0): a larger one is refused with `dividend_above_ceiling`."""
+    ceiling_is_backing: bool
+    """True when the ceiling is the stake's backing (`dividend_ceiling_fen` is 0)."""
     earliest_payment_date: str
     """Today in the program's time zone: a payment date may not be earlier."""
     time_zone: str
 
     @classmethod
     def of(cls, limits: DividendLimits, time_zone: str) -> DividendLimitsPublic:
-        cap = limits.max_amount_fen
-        return cls(max_amount_fen=None if cap is None else str(cap),
+        return cls(max_amount_fen=str(limits.max_amount_fen),
+                   ceiling_is_backing=limits.ceiling_is_backing,
                    earliest_payment_date=limits.earliest_payment_date, time_zone=time_zone)
 
 

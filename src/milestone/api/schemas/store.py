@@ -102,6 +102,13 @@ class OrderCreate(RequestModel):
     quantity: integer(1, 1_000)  # type: ignore[valid-type]
 
 
+class OrderFulfil(RequestModel):
+    pickup_code: str = Field(
+        min_length=1, max_length=32,
+        description="The code the buyer gives at the counter (case, spaces and dashes ignored).",
+    )
+
+
 class OrderPublic(BaseModel):
     id: int
     owner_id: int
@@ -114,15 +121,19 @@ class OrderPublic(BaseModel):
     """placed, confirmed, fulfilled, cancelled or refunded."""
     placed_at: Instant
     updated_at: Instant
+    pickup_code: str | None
+    """The buyer's secret for collecting the order: in the buyer's own answers only, never in
+    the merchant's (the merchant fulfils with the code the buyer tells them)."""
 
     @classmethod
-    def of(cls, order: StoreOrder) -> OrderPublic:
+    def of(cls, order: StoreOrder, *, to_buyer: bool = False) -> OrderPublic:
         return cls(
             id=order.id, owner_id=order.owner_id, merchant_id=order.merchant_id,
             item_id=order.item_id, quantity=order.quantity, stones=Amount.of(order.stones),
             cash_fen=str(order.cash_fen), status=order.status,
             placed_at=Instant.of(order.placed_at),
             updated_at=Instant.of(order.updated_at),
+            pickup_code=order.pickup_code if to_buyer else None,
         )
 
 

@@ -10,6 +10,7 @@ from milestone.api.schemas.common import Instant, hex_of, optional_hex, optional
 from milestone.api.schemas.requests import RequestModel
 from milestone.telemetry.models import Trip
 from milestone.telemetry.queries import RejectionView
+from milestone.telemetry.rejection_summary import RejectionKind, RejectionSummary
 from milestone.telemetry.verify import Verdict
 
 MAX_BATCH = 1_000
@@ -101,6 +102,52 @@ class RejectionPublic(BaseModel):
             report_hash=hex_of(rejection.report_hash), vehicle_id=rejection.vehicle_id,
             owner_id=rejection.owner_id,
             sequence=rejection.sequence, has_envelope=rejection.has_envelope,
+        )
+
+
+class RejectionCodePublic(BaseModel):
+    code: str
+    kind: RejectionKind
+    count: int
+
+
+class RejectionVehiclePublic(BaseModel):
+    vehicle_id: int | None
+    """None gathers the reports from no known vehicle."""
+    count: int
+    integrity: int
+    consent: int
+
+
+class RejectionSummaryPublic(BaseModel):
+    """Refused reports counted on the server over every kept row."""
+
+    total: int
+    by_kind: dict[RejectionKind, int]
+    """`integrity` (forged, replayed, impossible: look into these), `consent` (the owner's
+    choice, no fault) and `limit` (the epoch closed or its cap reached)."""
+    by_code: list[RejectionCodePublic]
+    """Most refused first."""
+    by_vehicle: list[RejectionVehiclePublic]
+    """Most integrity refusals first, then most refusals; at most the number asked."""
+    vehicles: int
+    """How many vehicles had a report refused."""
+
+    @classmethod
+    def of(cls, summary: RejectionSummary) -> RejectionSummaryPublic:
+        return cls(
+            total=summary.total, by_kind=summary.by_kind, vehicles=summary.vehicles,
+            by_code=[
+                RejectionCodePublic(code=row.code, kind=row.kind, count=row.count)
+                for row in summary.by_code
+            ],
+            by_vehicle=[
+                RejectionVehiclePublic(
+                    vehicle_id=row.vehicle_id, count=row.count, integrity=row.integrity,
+                    consent=row.consent,
+                )
+                for row in summary.by_vehicle
+            ],
         )
 
 
