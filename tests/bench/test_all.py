@@ -14,6 +14,7 @@ from milestone.bench.ingest import run_ingest_bench
 from milestone.bench.ledger import run_ledger_bench
 from milestone.bench.markdown import render_benchmarks
 from milestone.bench.merkle import run_merkle_bench
+from milestone.bench.scale import run_scale_bench
 from milestone.bench.settle import run_settle_benches
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -40,11 +41,12 @@ def test_the_page_carries_every_benchmark_and_the_machine() -> None:
         "settle": run_settle_benches((100,), "minimal"),
         "api": run_api_bench(seconds=0.5, owners=10, connections=2, upload_connections=1,
                              batch=5, preset="minimal"),
+        "scale": run_scale_bench(30).to_json(),
         "seconds": {"merkle": 0.1},
     }
     page = render_benchmarks(figures)
     for heading in ("## Merkle tree", "## Ledger", "## Trip-report intake", "## Gas per epoch",
-                    "## One epoch's settlement", "## The API under load"):
+                    "## One epoch's settlement", "## The API under load", "## A fleet's day"):
         assert heading in page
     assert "the same root" in page and "A DIFFERENT ROOT" not in page
     assert figures["machine"]["cpu"] in page and figures["machine"]["date"] in page

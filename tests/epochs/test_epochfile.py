@@ -226,3 +226,47 @@ def test_not_json_and_a_missing_file_are_refused(tmp_path: Path) -> None:
         epochfile.parse(b"\xff\xfe")
     with pytest.raises(InvalidEpochFile):
         epochfile.read(tmp_path / "absent.json.gz")
+
+
+def streamed(rows: dict[Any, Any]) -> epochfile.Streamed[Any, Any]:
+    return epochfile.Streamed(lambda: sorted(rows.items()))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    balances=st.dictionaries(
+        st.binary(min_size=20, max_size=20), st.integers(0, 2**63), max_size=40
+    ),
+    rows=st.integers(1, 5),
+)
+def test_streamed_lists_render_the_same_bytes_in_any_piece_size(
+    balances: dict[bytes, int], rows: int
+) -> None:
+    record = sample(balances=balances, rewards=balances, weights={1: balances, 4: {A: 2}})
+    expected = json.dumps(epochfile.to_document(record), sort_keys=True, separators=(",", ":"))
+    lazy = sample(
+        balances=streamed(balances), rewards=streamed(balances),
+        weights=streamed({1: streamed(balances), 4: {A: 2}}), drops=streamed(record.drops),
+        flows=streamed(record.flows),
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(epochfile, "RENDER_ROWS", rows)
+        assert b"".join(epochfile.render_chunks(lazy)) == expected.encode()
+        assert epochfile.render(record) == expected.encode()
+
+
+def test_a_streamed_list_cannot_be_looked_up() -> None:
+    with pytest.raises(TypeError):
+        streamed({A: 1})[A]
+
+
+def test_a_file_written_in_pieces_is_the_compressed_file(tmp_path: Path) -> None:
+    record = sample(balances={bytes([i]) * 20: i * 10**9 for i in range(200)})
+    canonical = epochfile.render(record)
+    path = tmp_path / "epoch.json.gz"
+    digest, length = epochfile.write_chunks(path, epochfile.render_chunks(record))
+    assert path.read_bytes() == epochfile.compress(canonical)
+    assert (digest, length) == (epochfile.file_hash(canonical), len(canonical))
+    assert gzip.decompress(path.read_bytes()) == canonical
+    other = sample(balances={A: 1})
+    assert epochfile.write_chunks(path, epochfile.render_chunks(other))[0] != digest

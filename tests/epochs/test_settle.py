@@ -3,6 +3,7 @@ check-ins and spending in between, the embedded chain, and the audit over the pu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -22,7 +23,7 @@ from milestone.audit.run import run_audit
 from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
-from milestone.epochs import epochfile
+from milestone.epochs import epochfile, proofs
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
@@ -32,8 +33,10 @@ from milestone.epochs.models import (
 )
 from milestone.epochs.payout import settled_budget
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
+from milestone.epochs.publish import build_epoch_file
 from milestone.epochs.settle import settle
 from milestone.epochs.steps import Settlement
+from milestone.epochs.treestore import has_stored_trees
 from milestone.ledger import (
     BURNED,
     MINING_RESERVE,
@@ -328,3 +331,36 @@ def test_each_owner_mines_in_line_with_their_weight_share(program_run: ProgramRu
     assert set(mined) <= set(expected)
     for owner, mean in expected.items():
         assert abs(mined[owner] - mean) <= 5 * math.sqrt(variance[owner]) + params.drop_size
+
+
+def test_stored_proofs_are_the_proofs_of_the_published_file(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        row = session.get(EpochRecord, program_run.last)
+        assert row is not None and has_stored_trees(session, program_run.last)
+        for owner in program_run.fleet.owners:
+            stored = prove_owner(session, settlement.epochs_dir, owner, program_run.last)
+            address = stored.address
+            from_file = proofs._prove_from_file(row, settlement.epochs_dir, owner, address)
+            assert stored == from_file
+
+
+def test_the_streamed_file_is_the_file_rendered_whole(program_run: ProgramRun) -> None:
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        record = build_epoch_file(settlement, session, program_run.last)
+        whole = dataclasses.replace(
+            record,
+            weights={r: dict(in_round.items()) for r, in_round in record.weights.items()},
+            balances=dict(record.balances.items()),
+        )
+        assert isinstance(record.balances, epochfile.Streamed)
+        assert whole.balances and whole.weights
+        assert record.version == 3 and whole.block is not None and whole.block.entries
+    path = settlement.epochs_dir / epochfile.file_name(program_run.last)
+    _, canonical = epochfile.read(path)
+    assert epochfile.render(whole) == canonical
+    # The definition of the canonical bytes, not the fast renderer compared with itself.
+    document = epochfile.to_document(whole)
+    assert json.dumps(document, sort_keys=True, separators=(",", ":")).encode() == canonical
+    assert path.read_bytes() == epochfile.compress(canonical)

@@ -82,7 +82,7 @@ class Verdict:
 class Carried:
     """What one epoch's audit hands the next: the committed state it must start from."""
 
-    balances: dict[bytes, int] | None = field(default_factory=dict)
+    balances: Mapping[bytes, int] | None = field(default_factory=dict)
     """None after an epoch that could not be audited: the carry-forward check is skipped."""
     rollover: int = 0
     totals: CumulativeTotals = field(default_factory=lambda: CumulativeTotals(0, 0, 0, 0))
@@ -417,7 +417,7 @@ def carry_committed(
     epoch: int,
     committed: EpochResult,
     parameters: Parameters | None,
-    balances: dict[bytes, int] | None,
+    balances: Mapping[bytes, int] | None,
     seq: int | None,
 ) -> Carried:
     """The next epoch's starting point: the chain's commitment of `epoch`, and `balances`.

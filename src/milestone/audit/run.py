@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,7 @@ class CommittedHistory:
 
     def __init__(self, files: dict[int, Path], chain: ChainReader) -> None:
         self.files, self.chain = files, chain
-        self.known: dict[int, dict[bytes, int]] = {}
+        self.known: dict[int, Mapping[bytes, int]] = {}
 
     def remember(self, epoch: int, carried: Carried) -> None:
         """Keep the balances an audited epoch left (the last few: record epochs are recent)."""
@@ -148,7 +148,7 @@ class CommittedHistory:
             return None
         return record
 
-    def balances_at(self, epoch: int) -> dict[bytes, int] | None:
+    def balances_at(self, epoch: int) -> Mapping[bytes, int] | None:
         if epoch in self.known:
             return self.known[epoch]
         record = self.committed_file(epoch)

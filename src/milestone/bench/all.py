@@ -25,9 +25,11 @@ from milestone.bench.chain import run_chain_bench
 from milestone.bench.ingest import run_ingest_bench
 from milestone.bench.ledger import run_ledger_bench
 from milestone.bench.merkle import LEAF_TYPES, make_leaves, run_merkle_bench
+from milestone.bench.scale import run_scale_bench
 from milestone.bench.settle import run_settle_benches
 
 PEER_LEAVES: Final[int] = 100_000
+SCALE_OWNERS: Final[int] = 100_000
 TOOLS: Final[Path] = Path(__file__).resolve().parents[3] / "tools"
 PEER_SCRIPT: Final[Path] = TOOLS / "oz-merkle-bench.mjs"
 
@@ -78,6 +80,7 @@ def run_all(on_start: Callable[[str], None] | None = None) -> dict[str, Any]:
         ("settle", lambda: run_settle_benches((1_000, 10_000, 100_000), "im-csop")),
         ("api", lambda: run_api_bench(seconds=30.0)),
         ("audit", run_audit_bench),
+        ("scale", lambda: run_scale_bench(SCALE_OWNERS).to_json()),
     ]
     figures: dict[str, Any] = {"machine": machine()}
     for name, run in runs:

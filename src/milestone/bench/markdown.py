@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from pathlib import Path
+from typing import Any, Final
+
+SCALE_RUNS: Final[Path] = Path(__file__).resolve().parents[3] / "docs" / "bench-scale.json"
+"""The fleet-scale runs too long for `bench all` (1M owners and more), each the `--json` output
+of one `milestone bench scale` run, kept so the page shows them beside this run's."""
 
 
 def render_benchmarks(figures: dict[str, Any]) -> str:
@@ -25,6 +31,7 @@ def render_benchmarks(figures: dict[str, Any]) -> str:
         _settle(figures["settle"]),
         _api(figures["api"]),
         _audit(figures["audit"]) if "audit" in figures else "",
+        _scale(figures.get("scale"), recorded_scale_runs()),
         "## Run times\n\n" + "\n".join(
             f"- `{name}`: {seconds} s" for name, seconds in figures["seconds"].items()
         ) + "\n",
@@ -177,6 +184,65 @@ def _api(result: dict[str, Any]) -> str:
         f"{result['proof_uncached_errors']}, {result['upload_errors']} |\n\n"
         f"A proof fetched during the run {checked} against the root committed on-chain. "
         f"Load average at the end: {', '.join(str(x) for x in result['load_average'])}.\n"
+    )
+
+
+def recorded_scale_runs() -> list[dict[str, Any]]:
+    """The recorded fleet-scale runs, by owner count; none if the file is missing."""
+    if not SCALE_RUNS.exists():
+        return []
+    runs: list[dict[str, Any]] = json.loads(SCALE_RUNS.read_text(encoding="utf-8"))
+    return sorted(runs, key=lambda run: run["owners"])
+
+
+SCALE_FIGURES: Final[tuple[tuple[str, str], ...]] = (
+    ("weight_rows", "weight rows"),
+    ("settle_cpu_s", "settle CPU (s)"),
+    ("settle_wall_s", "settle wall (s)"),
+    ("settle_peak_rss_bytes", "settle peak RSS (MB)"),
+    ("hash_floor_cpu_s", "keccak floor CPU (s)"),
+    ("settle_over_hash_floor", "settle CPU / floor"),
+    ("first_proof_ms", "first proof (ms)"),
+    ("proof_worker_rss_bytes", "proof worker RSS (MB)"),
+    ("kept_bytes_per_trip_before_prune", "epoch's database bytes per trip, before pruning"),
+    ("retained_bytes_per_trip", "epoch's database bytes per trip, after pruning"),
+    ("epoch_file_bytes_per_trip", "epoch file (gzip) bytes per trip, kept forever"),
+    ("load_average", "load average at the end"),
+)
+
+
+def _scale(result: dict[str, Any] | None, recorded: list[dict[str, Any]]) -> str:
+    runs = ([{**result, "_label": "this run"}] if result else []) + [
+        {**run, "_label": f"recorded {run.get('date', '')}".strip()} for run in recorded
+    ]
+    if not runs:
+        return ""
+
+    def cell(run: dict[str, Any], key: str) -> str:
+        value = run.get(key)
+        if value is None:
+            return "-"
+        if key.endswith("_bytes"):
+            return f"{value / 1e6:,.0f}"
+        if isinstance(value, list):
+            return ", ".join(str(x) for x in value)
+        return f"{value:,}"
+
+    header = "| figure | " + " | ".join(
+        f"{run['owners']:,} owners ({run['_label']}, {run.get('database', 'sqlite')})"
+        for run in runs
+    ) + " |"
+    rule = "|---|" + "---:|" * len(runs)
+    rows = [
+        f"| {label} | " + " | ".join(cell(run, key) for run in runs) + " |"
+        for key, label in SCALE_FIGURES
+    ]
+    return (
+        "## A fleet's day through the real settlement path (`milestone bench scale`)\n\n"
+        "One car per owner, three trips a day of four rounds each; `milestone settle` in a "
+        "process of its own (CPU and peak RSS from the kernel), then the first proof of the "
+        "epoch from a fresh one-worker `milestone serve`. Recorded runs are kept in "
+        "docs/bench-scale.json.\n\n" + "\n".join([header, rule, *rows]) + "\n"
     )
 
 

@@ -284,6 +284,34 @@ def audit(
 
 
 @app.command()
+def scale(
+    json_output: JsonOption = False,
+    owners: Annotated[
+        int, typer.Option("--owners", min=10, help="Owners (one car each) of the fleet.")
+    ] = 100_000,
+    database_url: Annotated[
+        str, typer.Option("--database-url", help="Database to build in (default: SQLite).")
+    ] = "",
+    keep: Annotated[
+        Path | None, typer.Option("--keep", help="Build here and keep it (default: scratch).")
+    ] = None,
+) -> None:
+    """One epoch of an N-owner fleet through `milestone settle`, then its first proof."""
+    from milestone.bench.scale import run_scale_bench
+
+    figures = run_scale_bench(owners, database_url=database_url, keep=keep).to_json()
+    if json_output:
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    table = Table(title=f"one epoch of {owners:,} owners through the real settlement path")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in figures.items():
+        table.add_row(name, f"{value:,}" if isinstance(value, int) else str(value))
+    Console(width=max(Console().width, 110)).print(table)
+
+
+@app.command()
 def api(
     json_output: JsonOption = False,
     seconds: Annotated[float, typer.Option(min=1, help="Seconds of load per measure.")] = 30.0,

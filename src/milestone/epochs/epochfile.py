@@ -12,12 +12,15 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import struct
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
+
+from sha3 import keccak_256
 
 from milestone.epochs.errors import InvalidEpochFile
 from milestone.rules.epoch_state import CumulativeTotals
@@ -40,6 +43,8 @@ MAX_DECOMPRESSED_BYTES: Final[int] = 4 << 30
 """Refuse to inflate a file past 4 GiB: a million owners take a few hundred MB."""
 
 ZERO_HASH: Final[bytes] = bytes(32)
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +116,16 @@ class EpochFile:
     budget: EpochBudget
     rollover_out: int
     beacon: BeaconRecord
-    weights: dict[int, dict[bytes, int]]
+    weights: Mapping[int, Mapping[bytes, int]]
+    """By round, then account: a `Streamed` list when written by settlement."""
     weights_root: bytes
     total_weight: int
     drops: dict[int, dict[bytes, int]]
     rewards: dict[bytes, int]
     rewards_root: bytes
     flows: dict[bytes, dict[str, int]]
-    balances: dict[bytes, int]
+    balances: Mapping[bytes, int]
+    """A `Streamed` list when written by settlement."""
     state_root: bytes
     journal_previous: JournalHead
     journal_head: JournalHead
@@ -132,22 +139,33 @@ class EpochFile:
 
 
 def render(record: EpochFile) -> bytes:
-    """
-    The canonical JSON bytes of an epoch file (what `epoch_file_hash` hashes).
+    """The canonical JSON bytes of an epoch file (what `epoch_file_hash` hashes).
 
     Exactly `json.dumps(to_document(record), sort_keys=True, separators=(",", ":"))`, only
-    faster: the per-account lists (a million rows for a million owners) are written straight
-    into text, and the rest of the document, small, by `json.dumps` around placeholders.
+    faster; `render_chunks` gives the same bytes a piece at a time.
     """
-    fragments = {
-        "weights": _render_by_round(record.weights),
-        "drops": _render_by_round(record.drops),
-        "rewards": _render_accounts(record.rewards),
-        "flows": _render_flows(record.flows),
-        "balances": _render_accounts(record.balances),
+    return b"".join(render_chunks(record))
+
+
+def render_chunks(record: EpochFile) -> Iterator[bytes]:
+    """
+    The canonical bytes of an epoch file in pieces, the per-account lists read as they go.
+
+    The per-account lists (a million rows for a million owners) are written straight into
+    text, `RENDER_ROWS` rows per piece, in the file's order: a `Streamed` list is iterated once,
+    already in that order, so a settler can feed them from the database without ever holding
+    one whole; the rest of the document, small, is `json.dumps` around placeholders.
+    """
+    fragments: dict[str, Callable[[], Iterator[str]]] = {
+        "weights": lambda: _render_by_round(record.weights),
+        "drops": lambda: _render_by_round(record.drops),
+        "rewards": lambda: _render_accounts(record.rewards),
+        "flows": lambda: _render_flows(record.flows),
+        "balances": lambda: _render_accounts(record.balances),
     }
     if record.block is not None:
-        fragments["entries"] = _canonical(list(record.block.entries))
+        entries = record.block.entries
+        fragments["entries"] = lambda: _joined(_canonical(entry) for entry in entries)
     document = to_document(record, lists=False)
     document["weights"]["rounds"] = _PLACEHOLDER.format("weights")
     document["drops"] = _PLACEHOLDER.format("drops")
@@ -156,42 +174,105 @@ def render(record: EpochFile) -> bytes:
     document["balances"]["accounts"] = _PLACEHOLDER.format("balances")
     if record.block is not None:
         document["journal"]["entries"] = _PLACEHOLDER.format("entries")
-    pieces, rest = [], _canonical(document)
-    # Cut the skeleton at each placeholder (in text order) and join once: no copy of the
-    # whole text per list.
+    rest = _canonical(document)
+    # Cut the skeleton at each placeholder (in text order) and put each list in its place.
     marks = sorted((rest.index(_canonical(_PLACEHOLDER.format(name))), name) for name in fragments)
     start = 0
     for position, name in marks:
-        pieces += [rest[start:position], fragments[name]]
+        yield rest[start:position].encode()
+        for piece in fragments[name]():
+            yield piece.encode()
         start = position + len(_canonical(_PLACEHOLDER.format(name)))
-    pieces.append(rest[start:])
-    return "".join(pieces).encode()
+    yield rest[start:].encode()
 
 
 _PLACEHOLDER = "\x00{}\x00"
 """A string no field can hold (JSON writes it as \\u0000...): where a rendered list goes."""
+RENDER_ROWS: Final[int] = 10_000
+
+
+class Streamed(Mapping[K, V]):
+    """
+    A per-account list of an epoch file read lazily, already in the file's order.
+
+    Rendering iterates it once, in the order `items` gives (ascending address; ascending round
+    for a list by round), and never holds it whole; nothing else may use it. `items` is called
+    anew each time the list is rendered.
+    """
+
+    def __init__(self, items: Callable[[], Iterable[tuple[K, V]]]) -> None:
+        self._items = items
+
+    def items(self) -> Iterator[tuple[K, V]]:  # type: ignore[override]
+        return iter(self._items())
+
+    def __iter__(self) -> Iterator[K]:
+        return (key for key, _ in self._items())
+
+    def __getitem__(self, key: K) -> V:
+        raise TypeError("a streamed epoch-file list is only read in order, by rendering it")
+
+    def __len__(self) -> int:
+        raise TypeError("a streamed epoch-file list is only read in order, by rendering it")
+
+
+def _in_order(rows: Mapping[K, V]) -> Iterable[tuple[K, V]]:
+    """A list's rows in the file's order: as given if streamed, else sorted by key."""
+    return rows.items() if isinstance(rows, Streamed) else sorted(rows.items())
+
+
+def _batches(items: Iterable[str]) -> Iterator[str]:
+    """`",".join(items)` cut into pieces of `RENDER_ROWS` items (to be joined by commas)."""
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= RENDER_ROWS:
+            yield ",".join(batch)
+            batch = []
+    if batch:
+        yield ",".join(batch)
+
+
+def _joined(items: Iterable[str]) -> Iterator[str]:
+    """`"[" + ",".join(items) + "]"`, in pieces of `RENDER_ROWS` items."""
+    yield "["
+    for number, piece in enumerate(_batches(items)):
+        yield piece if number == 0 else "," + piece
+    yield "]"
 
 
 def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _render_accounts(amounts: Mapping[bytes, int]) -> str:
-    return "[" + ",".join(f'["0x{a.hex()}",{amounts[a]}]' for a in sorted(amounts)) + "]"
+def _account_rows(amounts: Mapping[bytes, int]) -> Iterator[str]:
+    return (f'["0x{a.hex()}",{v}]' for a, v in _in_order(amounts))
 
 
-def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> str:
-    return (
-        "["
-        + ",".join(f"[{int(r)},{_render_accounts(rounds[r])}]" for r in sorted(rounds) if rounds[r])
-        + "]"
-    )
+def _render_accounts(amounts: Mapping[bytes, int]) -> Iterator[str]:
+    return _joined(_account_rows(amounts))
 
 
-def _render_flows(flows: Mapping[bytes, Mapping[str, int]]) -> str:
-    return (
-        "[" + ",".join(f'["0x{a.hex()}",{_canonical(dict(flows[a]))}]' for a in sorted(flows)) + "]"
-    )
+def _render_by_round(rounds: Mapping[int, Mapping[bytes, int]]) -> Iterator[str]:
+    """`[[round,[rows…]],…]`, a round with no rows left out, in pieces of `RENDER_ROWS` rows
+    (never a whole round at once: a round of a large fleet has hundreds of thousands)."""
+    yield "["
+    written = False
+    for r, accounts in _in_order(rounds):
+        pieces = _batches(_account_rows(accounts))
+        head = next(pieces, None)
+        if head is None:
+            continue
+        yield ("," if written else "") + f"[{int(r)},[" + head
+        for piece in pieces:
+            yield "," + piece
+        yield "]]"
+        written = True
+    yield "]"
+
+
+def _render_flows(flows: Mapping[bytes, Mapping[str, int]]) -> Iterator[str]:
+    return _joined(f'["0x{a.hex()}",{_canonical(dict(f))}]' for a, f in _in_order(flows))
 
 
 def compress(canonical: bytes) -> bytes:
@@ -236,12 +317,17 @@ PUBLISHED_MODE: Final[int] = 0o644
 
 def write(path: Path, compressed: bytes) -> None:
     """Write a compressed epoch file atomically: readers see the old file or the new, whole."""
+    _write_atomically(path, [compressed])
+
+
+def _write_atomically(path: Path, pieces: Iterable[bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         os.fchmod(fd, PUBLISHED_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(compressed)
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -249,6 +335,33 @@ def write(path: Path, compressed: bytes) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> tuple[bytes, int]:
+    """Compress and write canonical bytes given in pieces, atomically, without holding them
+    whole; returns their `file_hash` and length. The file is byte-for-byte `compress` of the
+    joined pieces: the same gzip header, one raw deflate stream, the same trailer."""
+    hasher = keccak_256()
+    deflate = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    crc = length = 0
+
+    def compressed() -> Iterator[bytes]:
+        nonlocal crc, length
+        yield gzip.compress(b"", compresslevel=COMPRESS_LEVEL, mtime=0)[:_GZIP_HEADER_BYTES]
+        for chunk in chunks:
+            hasher.update(chunk)
+            crc = zlib.crc32(chunk, crc)
+            length += len(chunk)
+            yield deflate.compress(chunk)
+        yield deflate.flush()
+        yield struct.pack("<LL", crc, length & 0xFFFFFFFF)
+
+    _write_atomically(path, compressed())
+    return hasher.digest(), length
+
+
+_GZIP_HEADER_BYTES: Final[int] = 10
+"""gzip's fixed header (no file name, no extra fields): magic, method, flags, mtime, xfl, OS."""
 
 
 def read(path: Path) -> tuple[EpochFile, bytes]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from collections.abc import Iterator
+from typing import Final
+
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from milestone.epochs.compute import calculate_weights_root
 from milestone.epochs.errors import (
     ChainDisagrees,
     EpochGap,
@@ -14,11 +16,10 @@ from milestone.epochs.errors import (
     SettlementError,
 )
 from milestone.epochs.inputs import (
-    calculate_weights,
+    STREAM_CHUNK,
     count_late_trips,
     read_addresses,
     read_flows,
-    read_vehicle_rounds,
 )
 from milestone.epochs.models import (
     FINALIZED,
@@ -29,9 +30,13 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, hex_of, record_step
+from milestone.epochs.streamtree import build_streamed_tree
+from milestone.registry.models import Owner
 from milestone.rules.schedule import calculate_epoch_budget
 from milestone.rules.time import epoch_start
+from milestone.rules.weights import BASIS_POINTS
 from milestone.telemetry.closure import close_epoch
+from milestone.telemetry.models import TripRound
 
 
 def epoch_window(ctx: Settlement, epoch: int) -> tuple[int, int]:
@@ -97,21 +102,14 @@ def freeze(ctx: Settlement, epoch: int) -> None:
                 "(MILESTONE_SETTLE_GRACE_SECONDS), or they would never count",
                 epoch=epoch,
             )
-        vehicles = read_vehicle_rounds(session, epoch, cutoff)
-        flows = read_flows(session, epoch)
-        prior = {
-            owner_id: bytes(address)
-            for owner_id, address in session.execute(
-                select(OwnerStateRecord.owner_id, OwnerStateRecord.address)
-            )
-        }
-        drivers = {vr.owner_id for rounds in vehicles.values() for vr in rounds.values()}
         try:
-            addresses = read_addresses(session, drivers | set(flows) | set(prior))
+            freeze_weights(session, epoch, cutoff, params.vehicle_epoch_cap_meters)
+            flows = read_flows(session, epoch)
+            addresses = read_addresses(session, set(flows))
+            moves = read_moves(session)
         except LookupError as error:
             raise SettlementError(str(error)) from None
-        weights = calculate_weights(vehicles, addresses, params.vehicle_epoch_cap_meters)
-        root, total = calculate_weights_root(weights)
+        root, total = calculate_frozen_weights_root(session, epoch)
         rollover_in = 0
         if epoch > 0:
             rollover_in = (
@@ -132,28 +130,142 @@ def freeze(ctx: Settlement, epoch: int) -> None:
                 total_weight=total,
             )
         )
-        owner_of = {address: owner_id for owner_id, address in addresses.items()}
-        _insert(session, EpochWeightRecord, [
-            {"epoch": epoch, "round": r, "owner_id": owner_of[address], "address": address,
-             "weight": weight}
-            for r, in_round in weights.items() for address, weight in in_round.items()
-        ])  # fmt: skip
         _insert(session, EpochFlowRecord, [
             {"epoch": epoch, "owner_id": owner_id, "kind": kind, "address": addresses[owner_id],
              "amount": amount}
             for owner_id, by_kind in flows.items() for kind, amount in by_kind.items()
         ])  # fmt: skip
-        moves = [
-            [hex_of(old), hex_of(addresses[owner_id])]
-            for owner_id, old in sorted(prior.items())
-            if bytes(old) != addresses[owner_id]
-        ]
         record_step(session, ctx.clock, epoch, "freeze", {"moves": moves})
 
     ctx.database.run(work)
 
 
 INSERT_CHUNK = 10_000
+WEIGHTS_LEAF_PAD = bytes(12)
+
+
+FREEZE_WEIGHTS_SQL: Final[str] = """
+WITH shares AS (
+    SELECT tr.vehicle_id, tr.round, tr.owner_id,
+           CAST(SUM(tr.meters) AS BIGINT) AS owner_meters,
+           CAST(SUM(tr.meters * COALESCE(tr.behaviour_bps, :basis)) AS BIGINT) AS owner_weighted,
+           COUNT(tr.behaviour_bps) AS owner_with_bps
+    FROM trip_round AS tr
+    JOIN trip AS t ON t.vehicle_id = tr.vehicle_id AND t.sequence = tr.sequence
+    WHERE tr.epoch = :epoch AND t.received_at <= :cutoff AND tr.meters > 0
+    GROUP BY tr.vehicle_id, tr.round, tr.owner_id
+), vehicle_rounds AS (
+    SELECT vehicle_id, round, owner_id,
+           CAST(SUM(owner_meters) OVER vehicle_round AS BIGINT) AS round_meters,
+           CAST(SUM(owner_weighted) OVER vehicle_round AS BIGINT) AS round_weighted,
+           SUM(owner_with_bps) OVER vehicle_round AS round_with_bps,
+           ROW_NUMBER() OVER (
+               PARTITION BY vehicle_id, round ORDER BY owner_meters DESC, owner_id
+           ) AS owner_rank
+    FROM shares
+    WINDOW vehicle_round AS (PARTITION BY vehicle_id, round)
+), credited AS (
+    SELECT round, owner_id, round_meters,
+           CASE WHEN round_with_bps > 0 THEN round_weighted / round_meters ELSE :basis END
+               AS bps,
+           COALESCE(CAST(SUM(round_meters) OVER (
+               PARTITION BY vehicle_id ORDER BY round
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS BIGINT), 0) AS earlier_meters
+    FROM vehicle_rounds
+    WHERE owner_rank = 1
+), counted AS (
+    SELECT round, owner_id, bps,
+           CASE WHEN earlier_meters >= :cap THEN 0
+                WHEN round_meters < :cap - earlier_meters THEN round_meters
+                ELSE :cap - earlier_meters END AS counted_meters
+    FROM credited
+)
+INSERT INTO epoch_weight (epoch, round, owner_id, address, weight)
+SELECT :epoch, c.round, c.owner_id, o.address,
+       CAST(SUM(c.counted_meters * c.bps / :basis) AS BIGINT)
+FROM counted AS c
+JOIN owner AS o ON o.id = c.owner_id
+GROUP BY c.round, c.owner_id, o.address
+HAVING SUM(c.counted_meters * c.bps / :basis) > 0
+"""
+"""`milestone.rules.weights.calculate_round_weights` over the epoch's trips, in one statement.
+
+Per vehicle and round (`rounds`): the meters of its accepted trips, summed per owner, the round
+credited to the owner who drove most of them (ties: the lower id), the multiplier the
+meter-weighted mean of the trips' (1.00 without behaviour consent), rounded down. Per vehicle
+(`credited`): the cap used up in round order, so a round counts `min(meters, cap − meters of
+the vehicle's earlier rounds)`. Per round and owner: `counted · bps // 10,000` summed over the
+owner's vehicles, zero weights left out. Every quantity is a non-negative integer, so SQL's
+integer division rounds down as the rule's `//` does. Tested equal to the rule
+(tests/epochs/test_freeze_stream.py), on SQLite and PostgreSQL."""
+
+
+def freeze_weights(session: Session, epoch: int, cutoff: int, cap: int) -> None:
+    """Write the epoch's weights by round and owner, computed by the database.
+
+    The rule (`calculate_round_weights`, the per-vehicle cap among it) runs as one SQL
+    statement (`FREEZE_WEIGHTS_SQL`) that reads the epoch's round shares and writes its weights:
+    nothing passes through Python per row, and the settler's memory does not grow with the
+    fleet (the database sorts on disk past its cache).
+    """
+    missing = session.execute(
+        select(Owner.id)
+        .where(
+            Owner.address.is_(None),
+            select(TripRound.owner_id)
+            .where(
+                TripRound.epoch == epoch, TripRound.owner_id == Owner.id, TripRound.meters > 0
+            )
+            .exists(),
+        )
+        .order_by(Owner.id)
+        .limit(5)
+    ).scalars()
+    missing_ids = list(missing)
+    if missing_ids:
+        raise LookupError(f"owners without an address: {missing_ids}")
+    session.execute(
+        text(FREEZE_WEIGHTS_SQL),
+        {"epoch": epoch, "cutoff": cutoff, "cap": cap, "basis": BASIS_POINTS},
+    )
+
+
+def calculate_frozen_weights_root(session: Session, epoch: int) -> tuple[bytes, int]:
+    """The weights root and total weight over the frozen rows, streamed: the same values as
+    `compute.calculate_weights_root` over the same weights."""
+    total = 0
+
+    def leaves() -> Iterator[bytes]:
+        nonlocal total
+        # Core, not the ORM: plain rows, without the ORM's per-row loading.
+        rows = session.connection().execute(
+            select(EpochWeightRecord.round, EpochWeightRecord.address, EpochWeightRecord.weight)
+            .where(EpochWeightRecord.epoch == epoch, EpochWeightRecord.weight > 0)
+            .execution_options(yield_per=STREAM_CHUNK)
+        )
+        for round_index, address, weight in rows:
+            total += weight
+            yield round_index.to_bytes(32) + WEIGHTS_LEAF_PAD + bytes(address) + weight.to_bytes(32)
+
+    root, _ = build_streamed_tree(leaves())
+    return root, total
+
+
+def read_moves(session: Session) -> list[list[str]]:
+    """Owners whose address changed since the last state (they linked a wallet): `[old, new]`
+    in owner order, read by the database rather than by loading every owner."""
+    rows = session.execute(
+        select(OwnerStateRecord.owner_id, OwnerStateRecord.address, Owner.address)
+        .outerjoin(Owner, Owner.id == OwnerStateRecord.owner_id)
+        .where((Owner.address.is_(None)) | (Owner.address != OwnerStateRecord.address))
+        .order_by(OwnerStateRecord.owner_id)
+    )
+    moves = []
+    for owner_id, old, new in rows:
+        if new is None:
+            raise LookupError(f"owners without an address: [{owner_id}]")
+        moves.append([hex_of(bytes(old)), hex_of(bytes(new))])
+    return moves
 
 
 def _insert(session: Session, model: type, rows: list[dict[str, object]]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,23 +20,15 @@ from milestone.activities.budget import RELEASE_KIND
 from milestone.ledger.accounts import ACTIVITY_BUDGET, Asset, campaign_account
 from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.registry.models import Owner
-from milestone.rules.weights import BASIS_POINTS, calculate_round_weights
 from milestone.telemetry.models import Trip, TripRound
 
 MINING_KIND = "mining"
 OWNER_PREFIX = "owner:"
 QUERY_CHUNK = 1_000
+STREAM_CHUNK = 10_000
+"""Rows fetched at a time from a query read as a stream."""
 TRIP_OF_ROUND = (Trip.vehicle_id == TripRound.vehicle_id) & (Trip.sequence == TripRound.sequence)
 """A round share belongs to the accepted trip of the same vehicle and sequence number."""
-
-
-@dataclass(frozen=True)
-class VehicleRound:
-    """A vehicle's accepted meters in one round, who owned it, and the multiplier earned."""
-
-    meters: int
-    owner_id: int
-    behaviour_bps: int | None
 
 
 def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
@@ -53,61 +44,6 @@ def count_late_trips(session: Session, epoch: int, cutoff: int) -> int:
         .where(TripRound.epoch == epoch, TripRound.meters > 0, Trip.received_at > cutoff)
     ).scalar_one()
     return int(late)
-
-
-def read_vehicle_rounds(
-    session: Session, epoch: int, cutoff: int
-) -> dict[int, dict[int, VehicleRound]]:
-    """Every vehicle's meters per round of `epoch` from trips received by `cutoff`.
-
-    Several trips of a vehicle in one round add up; their multiplier is the meter-weighted
-    mean, rounded down (a trip without `driving_behavior` consent counts at 1.00). In the rare
-    round in which a vehicle changed hands, the round is credited to the owner who drove most
-    of its meters (ties: the lower owner id).
-    """
-    rows = session.execute(
-        select(
-            TripRound.vehicle_id,
-            TripRound.round,
-            TripRound.owner_id,
-            TripRound.meters,
-            TripRound.behaviour_bps,
-        )
-        .join(Trip, TRIP_OF_ROUND)
-        .where(TripRound.epoch == epoch, Trip.received_at <= cutoff, TripRound.meters > 0)
-    )
-    meters: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    weighted: dict[tuple[int, int], int] = defaultdict(int)
-    behaviour: dict[tuple[int, int], bool] = defaultdict(bool)
-    for vehicle_id, round_index, owner_id, trip_meters, bps in rows:
-        key = (vehicle_id, round_index)
-        meters[key][owner_id] += trip_meters
-        weighted[key] += trip_meters * (BASIS_POINTS if bps is None else bps)
-        behaviour[key] |= bps is not None
-    vehicles: dict[int, dict[int, VehicleRound]] = defaultdict(dict)
-    for (vehicle_id, round_index), by_owner in meters.items():
-        total = sum(by_owner.values())
-        owner_id = min(by_owner, key=lambda owner: (-by_owner[owner], owner))
-        bps = weighted[(vehicle_id, round_index)] // total
-        vehicles[vehicle_id][round_index] = VehicleRound(
-            total, owner_id, bps if behaviour[(vehicle_id, round_index)] else None
-        )
-    return vehicles
-
-
-def calculate_weights(
-    vehicles: dict[int, dict[int, VehicleRound]], addresses: dict[int, bytes], cap: int
-) -> dict[int, dict[bytes, int]]:
-    """The epoch's weights by round and owner address (the rules' per-vehicle cap applied)."""
-    return calculate_round_weights(
-        {v: {r: vr.meters for r, vr in rounds.items()} for v, rounds in vehicles.items()},
-        {v: {r: vr.behaviour_bps for r, vr in rounds.items()} for v, rounds in vehicles.items()},
-        {
-            v: {r: addresses[vr.owner_id] for r, vr in rounds.items()}
-            for v, rounds in vehicles.items()
-        },
-        cap,
-    )
 
 
 def read_flows(session: Session, epoch: int) -> dict[int, dict[str, int]]:
@@ -153,11 +89,14 @@ def read_addresses(session: Session, owner_ids: Iterable[int]) -> dict[int, byte
     return addresses
 
 
-def owners_total_through(session: Session, epoch: int) -> int:
-    """Stones the owners' accounts received net through `epoch`, mining excepted."""
-    return _stone_postings_through(
+def owners_total_in(session: Session, epoch: int) -> int:
+    """Stones the owners' accounts received net in entries stamped with `epoch` (epoch 0: up
+    to it), mining excepted: what the running total of their balances moves by, besides mining.
+    """
+    stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
+    return _stone_postings(
         session,
-        epoch,
+        stamped,
         JournalEntryRecord.kind != MINING_KIND,
         PostingRecord.account.startswith(OWNER_PREFIX),
     )
@@ -189,13 +128,14 @@ def activity_paid_through(session: Session, epoch: int) -> int:
 
 def _stone_postings_through(session: Session, epoch: int, *conditions: Any) -> int:
     """The sum of the stone postings meeting `conditions` in entries stamped up to `epoch`."""
+    return _stone_postings(session, JournalEntryRecord.epoch <= epoch, *conditions)
+
+
+def _stone_postings(session: Session, *conditions: Any) -> int:
+    """The sum of the stone postings in entries meeting `conditions`."""
     total = session.execute(
         select(func.coalesce(func.sum(PostingRecord.amount), 0))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
-        .where(
-            JournalEntryRecord.epoch <= epoch,
-            PostingRecord.asset == Asset.STONE.value,
-            *conditions,
-        )
+        .where(PostingRecord.asset == Asset.STONE.value, *conditions)
     ).scalar_one()
     return int(total)

@@ -149,3 +149,20 @@ class EpochAttestationRecord(Base):
     signature: Mapped[bytes] = mapped_column(LargeBinary(65))
     added_at: Mapped[int] = mapped_column(BigInteger)
 
+
+class EpochTreeNodeRecord(Base):
+    """A node of an epoch's state or rewards tree, stored when the tree is built: a proof is a
+    handful of these rows. A leaf's row also names the account and the amount it commits."""
+
+    __tablename__ = "epoch_tree_node"
+    __table_args__ = (
+        Index("ix_epoch_tree_node_leaf", "epoch", "tree", "address"),
+        {"sqlite_with_rowid": False},
+    )
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    tree: Mapped[str] = mapped_column(String(8), primary_key=True)
+    node: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    address: Mapped[bytes | None] = mapped_column(LargeBinary(20))
+    amount: Mapped[int | None] = mapped_column(BigInteger)

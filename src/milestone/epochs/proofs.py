@@ -1,14 +1,18 @@
 """Proofs: an owner's balance and reward in a finalized epoch, with Merkle proofs to its roots.
 
-Trees are rebuilt from the published epoch file (the same file anyone can download), checked
-against the roots recorded when the epoch was finalized, and kept for the few most recent
-epochs asked about. `verify_owner_proof` checks a proof against the roots on-chain, which is
-what a wallet or the explorer does without trusting the operator.
+Settlement stores every node of each epoch's state and rewards trees as it builds them
+(`milestone.epochs.treestore`), so a proof is a few indexed rows read in the caller's session:
+no tree is rebuilt, no lock is taken, and the first proof of an epoch costs what every other
+does. Epochs settled before trees were stored have none: their trees are rebuilt once per
+worker from the published epoch file (the same file anyone can download), checked against the
+hash recorded when the epoch was finalized. `verify_owner_proof` checks a proof against the
+roots on-chain, which is what a wallet or the explorer does without trusting the operator.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,12 +24,19 @@ from milestone.chain.program import ProgramView
 from milestone.epochs import epochfile
 from milestone.epochs.errors import EpochFileMismatch, EpochNotFinalized, OwnerNotInEpoch
 from milestone.epochs.models import FINALIZED, EpochRecord
+from milestone.epochs.treestore import (
+    REWARDS_TREE,
+    STATE_TREE,
+    has_stored_trees,
+    read_stored_proof,
+)
 from milestone.registry.owners import get_owner
 from milestone.rules.leaves import BALANCE_LEAF, REWARD_LEAF, build_account_tree
 from milestone.rules.merkle import StandardMerkleTree, calculate_leaf_hash, verify_proof
 
 TREES_CACHED = 4
 _TREES_LOCK = threading.Lock()
+"""Only for epochs settled before trees were stored, rebuilt from their files."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class OwnerProof:
 
 @dataclass(frozen=True)
 class _EpochTrees:
-    balances: dict[bytes, int]
+    balances: Mapping[bytes, int]
     rewards: dict[bytes, int]
     state: StandardMerkleTree | None
     rewarded: StandardMerkleTree | None
@@ -71,11 +82,34 @@ def prove_owner(session: Session, epochs_dir: Path, owner_id: int, epoch: int) -
     if row is None or row.status != FINALIZED or row.file_hash is None:
         raise EpochNotFinalized(f"epoch {epoch} is not finalized", epoch=epoch)
     address = bytes(get_owner(session, owner_id).address or b"")
-    path = Path(epochs_dir) / epochfile.file_name(epoch)
+    if not has_stored_trees(session, epoch):
+        return _prove_from_file(row, Path(epochs_dir), owner_id, address)
+    balance = read_stored_proof(session, epoch, STATE_TREE, address)
+    if balance is None:
+        raise OwnerNotInEpoch(f"owner {owner_id} has no balance in epoch {epoch}", epoch=epoch)
+    reward = read_stored_proof(session, epoch, REWARDS_TREE, address)
+    return OwnerProof(
+        epoch=epoch,
+        address=address,
+        balance=balance.amount,
+        balance_proof=balance.proof,
+        state_root=bytes(row.state_root or b""),
+        reward=0 if reward is None else reward.amount,
+        reward_proof=None if reward is None else reward.proof,
+        rewards_root=bytes(row.rewards_root or b""),
+    )
+
+
+def _prove_from_file(
+    row: EpochRecord, epochs_dir: Path, owner_id: int, address: bytes
+) -> OwnerProof:
+    """The proof of an epoch settled before trees were stored, from its epoch file."""
+    epoch = row.epoch
+    path = epochs_dir / epochfile.file_name(epoch)
     with _TREES_LOCK:
         # A server asks from many threads at once: one builds the epoch's trees, the others
         # wait for them instead of building them too (lru_cache alone would let all of them).
-        trees = _load_trees(str(path), bytes(row.file_hash))
+        trees = _load_trees(str(path), bytes(row.file_hash or b""))
     if address not in trees.balances:
         raise OwnerNotInEpoch(f"owner {owner_id} has no balance in epoch {epoch}", epoch=epoch)
     balance_proof = _proof(trees.state, (address, trees.balances[address]))

@@ -8,6 +8,8 @@ after that it is never touched again.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,12 +25,19 @@ from milestone.epochs.epochfile import (
     JournalBlock,
     JournalHead,
     ProgramInfo,
+    Streamed,
 )
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.freeze import epoch_window
-from milestone.epochs.models import EpochDropRecord, EpochRecord, EpochRewardRecord
-from milestone.epochs.payout import load_weights, settled_budget
-from milestone.epochs.state import load_flows, load_rewards, load_state
+from milestone.epochs.inputs import STREAM_CHUNK
+from milestone.epochs.models import (
+    EpochDropRecord,
+    EpochRecord,
+    EpochRewardRecord,
+    EpochWeightRecord,
+)
+from milestone.epochs.payout import FrozenRoundWeights, read_round_totals, settled_budget
+from milestone.epochs.state import load_flows, load_rewards, stream_state
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
 from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.journal import calculate_activity_paid
@@ -48,7 +57,6 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
     previous = session.get(EpochRecord, epoch - 1) if epoch > 0 else None
     params = ctx.program.parameters
     members, commits, reveals = beacon_record(session, epoch)
-    weights, _ = load_weights(session, epoch)
     rewards, _ = load_rewards(session, epoch)
     flows, _ = load_flows(session, epoch)
     start, end = epoch_window(ctx, epoch)
@@ -70,10 +78,10 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         window_start=start,
         window_end=end,
         inputs_cutoff=row.inputs_cutoff,
-        budget=settled_budget(params, epoch, row.rollover_in, weights),
+        budget=settled_budget(params, epoch, row.rollover_in, read_round_totals(session, epoch)),
         rollover_out=row.rollover_out or 0,
         beacon=BeaconRecord(tuple(members), tuple(commits), tuple(reveals), bytes(row.seed)),
-        weights=weights,
+        weights=stream_weights(session, epoch),
         weights_root=bytes(row.weights_root),
         total_weight=row.total_weight,
         drops=_load_drops(session, epoch),
@@ -81,7 +89,7 @@ def build_epoch_file(ctx: Settlement, session: Session, epoch: int) -> EpochFile
         rewards_root=bytes(row.rewards_root or ZERO_HASH),
         flows=flows,
         moves=tuple((from_hex(old), from_hex(new)) for old, new in moves),
-        balances={address: balance for address, balance in load_state(session).values()},
+        balances=Streamed(lambda: stream_state(session, by_address=True)),
         state_root=bytes(row.state_root),
         journal_previous=journal_previous,
         journal_head=JournalHead(last_seq, block.head),
@@ -113,19 +121,38 @@ def publish(ctx: Settlement, epoch: int) -> None:
 
     def work(session: Session) -> None:
         record = build_epoch_file(ctx, session, epoch)
-        canonical = epochfile.render(record)
         path = epoch_file_path(ctx, epoch)
-        epochfile.write(path, epochfile.compress(canonical))
+        # Written as it is rendered, the long lists read from the database in the file's
+        # order: the file is never held whole, in text or compressed.
+        digest, length = epochfile.write_chunks(path, epochfile.render_chunks(record))
         row = load_epoch(session, epoch, lock=True)
-        row.file_hash = epochfile.file_hash(canonical)
+        row.file_hash = digest
         # From version 3 on the head committed on-chain is the public block's, which anyone
         # recomputes from the file; the ledger's own chain stays the database's check.
         row.journal_seq, row.journal_head = record.journal_head.seq, record.journal_head.hash
-        record_step(
-            session, ctx.clock, epoch, "publish", {"file": path.name, "bytes": len(canonical)}
-        )
+        record_step(session, ctx.clock, epoch, "publish", {"file": path.name, "bytes": length})
 
     ctx.database.run(work)
+
+
+def stream_weights(session: Session, epoch: int) -> Streamed[int, Streamed[bytes, int]]:
+    """The frozen weights in the file's order, read one round at a time."""
+
+    def in_round(round_index: int) -> Iterator[tuple[bytes, int]]:
+        rows = session.connection().execute(
+            select(EpochWeightRecord.address, EpochWeightRecord.weight)
+            .where(EpochWeightRecord.epoch == epoch, EpochWeightRecord.round == round_index)
+            .order_by(EpochWeightRecord.address)
+            .execution_options(yield_per=STREAM_CHUNK)
+        )
+        for address, weight in rows:
+            yield bytes(address), weight
+
+    def rounds() -> Iterator[tuple[int, Streamed[bytes, int]]]:
+        for round_index in FrozenRoundWeights(session, epoch):
+            yield round_index, Streamed(partial(in_round, round_index))
+
+    return Streamed(rounds)
 
 
 def _journal_head(row: EpochRecord | None) -> JournalHead:

@@ -11,15 +11,18 @@ release.
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from milestone.epochs.compute import calculate_account_root
 from milestone.epochs.errors import LedgerDisagrees, SettlementError
 from milestone.epochs.inputs import (
+    QUERY_CHUNK,
+    STREAM_CHUNK,
     account_total_through,
     activity_paid_through,
-    owners_total_through,
+    owners_total_in,
 )
 from milestone.epochs.models import (
     EpochFlowRecord,
@@ -29,6 +32,7 @@ from milestone.epochs.models import (
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
+from milestone.epochs.treestore import STATE_TREE, store_account_tree
 from milestone.ledger import BURNED
 from milestone.rules.epoch_state import (
     CumulativeTotals,
@@ -36,17 +40,48 @@ from milestone.rules.epoch_state import (
     carry_forward,
     check_totals,
 )
-from milestone.rules.leaves import BALANCE_LEAF
 
 UPDATE_CHUNK = 10_000
 
 
-def load_state(session: Session) -> dict[int, tuple[bytes, int]]:
-    """The owners' state of the last epoch settled: owner id → (address, balance)."""
-    rows = session.execute(
-        select(OwnerStateRecord.owner_id, OwnerStateRecord.address, OwnerStateRecord.balance)
-    )
-    return {owner_id: (bytes(address), balance) for owner_id, address, balance in rows}
+def load_state(
+    session: Session, addresses: Iterable[bytes] | None = None
+) -> dict[int, tuple[bytes, int]]:
+    """The owners' state of the last epoch settled, of every owner or of those at `addresses`:
+    owner id → (address, balance)."""
+    query = select(OwnerStateRecord.owner_id, OwnerStateRecord.address, OwnerStateRecord.balance)
+    if addresses is None:
+        chunks = [query]
+    else:
+        wanted = sorted(set(addresses))
+        chunks = [
+            query.where(OwnerStateRecord.address.in_(wanted[start : start + QUERY_CHUNK]))
+            for start in range(0, len(wanted), QUERY_CHUNK)
+        ]
+    return {
+        owner_id: (bytes(address), balance)
+        for chunk in chunks
+        for owner_id, address, balance in session.execute(chunk)
+    }
+
+
+def stream_state(session: Session, *, by_address: bool = False) -> Iterator[tuple[bytes, int]]:
+    """Every owner's `(address, balance)` in the state, streamed from the database (in
+    ascending address order if `by_address`)."""
+    query = select(OwnerStateRecord.address, OwnerStateRecord.balance)
+    if by_address:
+        query = query.order_by(OwnerStateRecord.address)
+    rows = session.connection().execute(query.execution_options(yield_per=STREAM_CHUNK))
+    for address, balance in rows:
+        yield bytes(address), balance
+
+
+def sum_state(session: Session) -> int:
+    """The owners' balances in the state summed (by the database)."""
+    total = session.execute(
+        select(func.coalesce(func.sum(OwnerStateRecord.balance), 0))
+    ).scalar_one()
+    return int(total)
 
 
 def load_flows(
@@ -95,9 +130,12 @@ def state(ctx: Settlement, epoch: int) -> None:
             (from_hex(old), from_hex(new))
             for old, new in done_steps(session, epoch)["freeze"]["moves"]
         ]
-        prior = load_state(session)
         rewards, reward_owner = load_rewards(session, epoch)
         flows, flow_owner = load_flows(session, epoch)
+        # Only the accounts the epoch touched change: the rule carries those forward, and every
+        # other account keeps its row (memory holds the epoch's activity, not the fleet).
+        touched = {*rewards, *flows, *(address for move in moves for address in move)}
+        prior = load_state(session, touched)
         balances = carry_forward(
             {address: balance for address, balance in prior.values()}, moves, rewards, flows
         )
@@ -105,11 +143,15 @@ def state(ctx: Settlement, epoch: int) -> None:
         cum_mined = calculate_mining_totals(
             params, epoch, before.cum_mined, row.paid, row.rollover_out
         )
-        expected = owners_total_through(session, epoch) + cum_mined
-        if sum(balances.values()) != expected:
+        # A running total: the state summed to the ledger through the previous epoch (checked
+        # then), so it must now move by exactly what the ledger moved in this epoch, rather
+        # than re-summing every owner posting of all history.
+        previous_total = sum_state(session)
+        total = previous_total - sum(b for _, b in prior.values()) + sum(balances.values())
+        expected = previous_total + owners_total_in(session, epoch) + row.paid
+        if total != expected:
             raise LedgerDisagrees(
-                f"epoch {epoch}: the owners' balances add up to {sum(balances.values())}, "
-                f"the ledger says {expected}"
+                f"epoch {epoch}: the owners' balances add up to {total}, the ledger says {expected}"
             )
         dividends = ctx.dividends(session, epoch)
         totals = CumulativeTotals(
@@ -126,14 +168,15 @@ def state(ctx: Settlement, epoch: int) -> None:
         owner_of.update(reward_owner)
         owner_of.update(flow_owner)
         _save_state(session, epoch, prior, balances, owner_of)
-        row.state_root = calculate_account_root(balances, BALANCE_LEAF)
+        row.state_root = store_account_tree(session, epoch, STATE_TREE, stream_state(session))
         row.cum_mined, row.cum_activity = totals.cum_mined, totals.cum_activity
         row.cum_burned, row.cum_dividends_fen = totals.cum_burned, totals.cum_dividends_fen
         row.dividends_root = dividends.root
         row.dividend_record_epoch = dividends.record_epoch
         row.dividends_fen = dividends.cumulative_fen - before.cum_dividends_fen
         row.dividends_issuer_fen = dividends.issuer_fen
-        record_step(session, ctx.clock, epoch, "state", {"owners": len(balances)})
+        owners = session.execute(select(func.count()).select_from(OwnerStateRecord)).scalar_one()
+        record_step(session, ctx.clock, epoch, "state", {"owners": owners})
 
     ctx.database.run(work)
 

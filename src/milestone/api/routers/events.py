@@ -24,7 +24,9 @@ router = APIRouter(prefix="/events", tags=["events"], responses=problem_response
 def read_events(
     staff: CurrentStaff,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=MAX_JSON_INTEGER, description="The last event id seen.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_JSON_INTEGER, description="The last event id seen.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     type: Annotated[list[EventType] | None, Query(description="Only these types.")] = None,
 ) -> EventPage:
