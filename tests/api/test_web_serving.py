@@ -32,6 +32,10 @@ def test_a_configured_directory_is_served_and_named_in_the_log(
             "POST, OPTIONS"
         )
         assert client.options("/index.html").headers["allow"] == "GET, HEAD, OPTIONS"
+        # A GET the API does not route is the API's 405 or 404, not the files' 404.
+        refused = client.get("/api/v1/activities/campaigns/1/close")
+        assert refused.status_code == 405 and refused.headers["allow"] == "POST, OPTIONS"
+        assert client.get("/api/v1/nowhere").json()["code"] == "route_not_found"
 
 
 def test_without_a_built_app_the_root_says_how_to_build_one(

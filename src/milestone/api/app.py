@@ -19,13 +19,19 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Lifespan
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Lifespan, Receive, Scope, Send
 
 from milestone.api.cache import AnswerCache
 from milestone.api.context import ApiContext
 from milestone.api.metrics import MetricsMiddleware, metrics_response
 from milestone.api.middleware import BodySizeLimit
-from milestone.api.problems import COMMON_RESPONSES, ProblemPublic, install_problem_handlers
+from milestone.api.problems import (
+    COMMON_RESPONSES,
+    ProblemPublic,
+    api_methods,
+    install_problem_handlers,
+)
 from milestone.api.ratelimit import Rate, RateLimiter
 from milestone.api.routers import ROUTERS, health
 from milestone.auth.passwords import STRONG_HASHER
@@ -107,7 +113,7 @@ def create_app(
     if web_dir == "settings":
         web_dir = web_dir_of(settings)
     if web_dir is not None and (web_dir / "index.html").is_file():
-        app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+        app.mount("/", WebFiles(directory=web_dir, html=True), name="web")
     elif web_dir is not None:
         app.add_api_route("/", _no_web_app, include_in_schema=False)
     return app
@@ -214,3 +220,14 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         )
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+class WebFiles(StaticFiles):
+    """The web app's files, mounted at `/`, which never answer for an API path: a method the
+    path lacks is the API's 405 (with its `Allow`), an unknown API path its 404, instead of the
+    files' 404 for every GET the API does not route."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PREFIX + "/"):
+            raise StarletteHTTPException(405 if api_methods(scope["app"], scope) else 404)
+        await super().__call__(scope, receive, send)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from milestone.errors import MilestoneError
 from milestone.rules.errors import RuleError
@@ -157,6 +158,15 @@ STATIC_METHODS = ["GET", "HEAD"]
 """What the web app's files (a `StaticFiles` mount) answer."""
 
 
+def api_methods(app: Any, scope: Scope) -> list[str]:
+    """The methods the API's routes (not the web app's files) answer on the scope's path."""
+    routes = [route for route in app.router.routes if not isinstance(route, Mount)]
+    return [
+        method for method in ROUTED_METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route fully answers on the request's path, and OPTIONS.
 
@@ -164,12 +174,7 @@ def allowed_methods(request: Request) -> list[str]:
     path only where no API route does, and then with GET and HEAD alone (as `milestone serve`
     runs, `OPTIONS /api/v1/...` otherwise named all six methods).
     """
-    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
-    methods = [
-        method for method in ROUTED_METHODS
-        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
-               for route in routes)
-    ]
+    methods = api_methods(request.app, request.scope)
     if not methods and any(
         isinstance(route, Mount) and route.matches(request.scope)[0] is Match.FULL
         for route in request.app.router.routes

@@ -206,8 +206,9 @@ class CodesPublic(BaseModel):
 
 class ParticipationCreate(RequestModel):
     owner_id: IdIn
-    reference: str = Field(min_length=1, max_length=64)
-    """The operator's own reference for this participation: it pays once."""
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    """The operator's own reference for this participation: it pays once. An idempotency key's
+    characters: printable ASCII, no spaces."""
 
 
 class RedemptionCreate(RequestModel):
