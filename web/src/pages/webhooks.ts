@@ -22,7 +22,7 @@ const everyTypeListed: Exclude<EventType, (typeof EVENT_TYPES)[number]> extends 
 void everyTypeListed;
 
 /** The API's rule (events/subscriptions.py URL_PATTERN): a host name or IPv4 address, no user. */
-const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~%!$&'()*+,;=-]+(?::\d{1,5})?(?:[/?#]\S*)?$/;
+const URL_PATTERN = /^https?:\/\/[A-Za-z0-9._~%!$&'()*+,;=-]+(?::\d{1,5})?(?:[/?#][!-~]*)?$/;
 const isOperator = () => currentSession()?.role === "operator";
 
 export async function renderWebhooks(page: HTMLElement): Promise<void> {

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from milestone.api.schemas.common import Instant
-from milestone.api.schemas.requests import IdIn
+from milestone.api.schemas.requests import IdIn, RequestModel
 from milestone.events import EVENT_TYPES, Event
 from milestone.events.subscriptions import MAX_URL_LENGTH, URL_PATTERN, DeadLetter, Subscription
 
@@ -37,7 +37,7 @@ class EventPage(BaseModel):
     """What to pass as `after` next time: the last event's id, or the cursor given."""
 
 
-class WebhookCreate(BaseModel):
+class WebhookCreate(RequestModel):
     url: str = Field(
         min_length=8, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN,
         examples=["https://crm.example.com/milestone/webhooks"],
@@ -70,7 +70,7 @@ class WebhookSecretPublic(WebhookPublic):
     """The signing secret (`whsec_...`), shown this once: verify deliveries with it."""
 
 
-class ReplayCreate(BaseModel):
+class ReplayCreate(RequestModel):
     from_event: IdIn | None = None
     """Send every delivery from this event on again; without it, only the dead ones."""
 
