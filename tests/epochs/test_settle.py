@@ -86,7 +86,8 @@ def buy_and_fulfil(session: Session, clock: ManualClock, owner: int, stones: int
     item = add_item(session, clock, merchant.id, sku="oil-1", title="Oil change", price=stones)
     order = StoreOrder(
         owner_id=owner, merchant_id=merchant.id, item_id=item.id, quantity=1, stones=stones,
-        cash_fen=0, status="fulfilled", place_key="test-order-1", placed_at=clock.now(),
+        cash_fen=0, status="fulfilled", place_key="test-order-1", pickup_code="ABCDEFGH",
+        placed_at=clock.now(),
         updated_at=clock.now(),
     )
     session.add(order)
