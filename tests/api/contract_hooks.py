@@ -5,7 +5,8 @@ Imported by the fuzz test, and by `st run` through `SCHEMATHESIS_HOOKS=tests.api
 
 - formats whose check is arithmetic: an Ed25519 public key must be a point of the curve, a VIN's
   check digit must be right; the document names them (`format`) and this module generates them;
-- rules across two fields of a body, or between a body and its caller, which the schema's
+- rules across two fields of a body, between a body and its caller, or inside a CSV body
+  (which JSON Schema sees as one string), which the schema's
   descriptions state: `CROSS_FIELD_REFUSALS`
   lists the only refusals of a schema-valid request with 422 that the contract admits, each
   with the codes it may carry.
@@ -35,6 +36,9 @@ CROSS_FIELD_REFUSALS = {
     # the recipient is the caller; the sender is the recipient
     ("POST", "/api/v1/store/transfers"): {"invalid_transfer"},
     ("POST", "/api/v1/store/transfer-allowances"): {"invalid_transfer"},
+    # a CSV body's columns and rows (JSON Schema sees one string): the header must name
+    # reference, amount_fen and status, each row a declared payout with a known status
+    ("POST", "/api/v1/dividends/{dividend_id}/payout-confirmations"): {"payout_file_invalid"},
 }
 
 load_all_checks()
