@@ -36,6 +36,8 @@ CROSS_FIELD_REFUSALS = {
     # the recipient is the caller; the sender is the recipient
     ("POST", "/api/v1/store/transfers"): {"invalid_transfer"},
     ("POST", "/api/v1/store/transfer-allowances"): {"invalid_transfer"},
+    # the referral code is the caller's own (same owner, phone or payment identity)
+    ("POST", "/api/v1/activities/referrals"): {"self_referral"},
     # a CSV body's columns and rows (JSON Schema sees one string): the header must name
     # reference, amount_fen and status, each row a declared payout with a known status
     ("POST", "/api/v1/dividends/{dividend_id}/payout-confirmations"): {"payout_file_invalid"},
