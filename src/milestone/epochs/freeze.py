@@ -16,7 +16,6 @@ from milestone.epochs.errors import (
     SettlementError,
 )
 from milestone.epochs.inputs import (
-    STREAM_CHUNK,
     count_late_trips,
     read_addresses,
     read_flows,
@@ -26,7 +25,6 @@ from milestone.epochs.models import (
     SETTLING,
     EpochFlowRecord,
     EpochRecord,
-    EpochWeightRecord,
     OwnerStateRecord,
 )
 from milestone.epochs.steps import Settlement, hex_of, record_step
@@ -35,6 +33,7 @@ from milestone.registry.models import Owner
 from milestone.rules.schedule import calculate_epoch_budget
 from milestone.rules.time import epoch_start
 from milestone.rules.weights import BASIS_POINTS
+from milestone.storage.stream import stream_rows
 from milestone.telemetry.closure import close_epoch
 from milestone.telemetry.models import TripRound
 
@@ -213,9 +212,7 @@ def freeze_weights(session: Session, epoch: int, cutoff: int, cap: int) -> None:
         .where(
             Owner.address.is_(None),
             select(TripRound.owner_id)
-            .where(
-                TripRound.epoch == epoch, TripRound.owner_id == Owner.id, TripRound.meters > 0
-            )
+            .where(TripRound.epoch == epoch, TripRound.owner_id == Owner.id, TripRound.meters > 0)
             .exists(),
         )
         .order_by(Owner.id)
@@ -237,18 +234,21 @@ def calculate_frozen_weights_root(session: Session, epoch: int) -> tuple[bytes, 
 
     def leaves() -> Iterator[bytes]:
         nonlocal total
-        # Core, not the ORM: plain rows, without the ORM's per-row loading.
-        rows = session.connection().execute(
-            select(EpochWeightRecord.round, EpochWeightRecord.address, EpochWeightRecord.weight)
-            .where(EpochWeightRecord.epoch == epoch, EpochWeightRecord.weight > 0)
-            .execution_options(yield_per=STREAM_CHUNK)
-        )
-        for round_index, address, weight in rows:
-            total += weight
-            yield round_index.to_bytes(32) + WEIGHTS_LEAF_PAD + bytes(address) + weight.to_bytes(32)
+        # Straight from the driver: every weight of the epoch passes here once.
+        for rows in stream_rows(session, FROZEN_WEIGHTS_SQL, (epoch,)):
+            total += sum(weight for _, _, weight in rows)
+            yield from [
+                r.to_bytes(32) + WEIGHTS_LEAF_PAD + address + weight.to_bytes(32)
+                for r, address, weight in rows
+            ]
 
     root, _ = build_streamed_tree(leaves())
     return root, total
+
+
+FROZEN_WEIGHTS_SQL: Final[str] = (
+    "SELECT round, address, weight FROM epoch_weight WHERE epoch = ? AND weight > 0"
+)
 
 
 def read_moves(session: Session) -> list[list[str]]:

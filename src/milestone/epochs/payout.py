@@ -30,9 +30,15 @@ from milestone.ledger import (
 from milestone.rules.mining import EpochBudget, RoundWeights, run_drops, sum_rewards
 from milestone.rules.params import Parameters
 from milestone.rules.schedule import calculate_epoch_budget
+from milestone.storage.stream import stream_rows
 
 POSTING_BATCH = 5_000
 """Journal transactions per `post_transactions` call (all in the step's one transaction)."""
+
+
+ROUND_WEIGHTS_SQL: Final[str] = (
+    "SELECT address, weight FROM epoch_weight WHERE epoch = ? AND round = ?"
+)
 
 
 class FrozenRoundWeights(Mapping[int, Mapping[bytes, int]]):
@@ -56,13 +62,11 @@ class FrozenRoundWeights(Mapping[int, Mapping[bytes, int]]):
     def __getitem__(self, round_index: int) -> Mapping[bytes, int]:
         if round_index not in self._rounds:
             raise KeyError(round_index)
-        # Core, not the ORM: plain rows, without the ORM's per-row loading.
-        rows = self._session.connection().execute(
-            select(EpochWeightRecord.address, EpochWeightRecord.weight).where(
-                EpochWeightRecord.epoch == self._epoch, EpochWeightRecord.round == round_index
-            )
-        )
-        return {bytes(address): weight for address, weight in rows}
+        # Straight from the driver: every weight of the epoch passes here once.
+        weights: dict[bytes, int] = {}
+        for rows in stream_rows(self._session, ROUND_WEIGHTS_SQL, (self._epoch, round_index)):
+            weights.update(rows)
+        return weights
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._rounds)

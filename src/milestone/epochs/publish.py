@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,18 +30,17 @@ from milestone.epochs.epochfile import (
 )
 from milestone.epochs.errors import SettlementError
 from milestone.epochs.freeze import epoch_window
-from milestone.epochs.inputs import STREAM_CHUNK
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
     EpochRewardRecord,
-    EpochWeightRecord,
 )
 from milestone.epochs.payout import FrozenRoundWeights, read_round_totals, settled_budget
 from milestone.epochs.state import load_flows, load_rewards, stream_state
 from milestone.epochs.steps import Settlement, done_steps, from_hex, load_epoch, record_step
 from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.journal import calculate_activity_paid
+from milestone.storage.stream import stream_rows
 
 ZERO_HASH = bytes(32)
 
@@ -135,18 +135,18 @@ def publish(ctx: Settlement, epoch: int) -> None:
     ctx.database.run(work)
 
 
+ROUND_WEIGHTS_BY_ADDRESS_SQL: Final[str] = (
+    "SELECT address, weight FROM epoch_weight WHERE epoch = ? AND round = ? ORDER BY address"
+)
+
+
 def stream_weights(session: Session, epoch: int) -> Streamed[int, Streamed[bytes, int]]:
     """The frozen weights in the file's order, read one round at a time."""
 
     def in_round(round_index: int) -> Iterator[tuple[bytes, int]]:
-        rows = session.connection().execute(
-            select(EpochWeightRecord.address, EpochWeightRecord.weight)
-            .where(EpochWeightRecord.epoch == epoch, EpochWeightRecord.round == round_index)
-            .order_by(EpochWeightRecord.address)
-            .execution_options(yield_per=STREAM_CHUNK)
-        )
-        for address, weight in rows:
-            yield bytes(address), weight
+        # Straight from the driver: every weight of the epoch passes here once.
+        for rows in stream_rows(session, ROUND_WEIGHTS_BY_ADDRESS_SQL, (epoch, round_index)):
+            yield from rows
 
     def rounds() -> Iterator[tuple[int, Streamed[bytes, int]]]:
         for round_index in FrozenRoundWeights(session, epoch):
