@@ -24,10 +24,12 @@ from milestone.cli.main import app
 from milestone.clock import ManualClock
 from milestone.consent.service import grant_consent
 from milestone.epochs import epochfile, proofs
+from milestone.epochs.inputs import account_total_through, activity_paid_through
 from milestone.epochs.models import (
     EpochDropRecord,
     EpochRecord,
     EpochRewardRecord,
+    EpochStepRecord,
     EpochWeightRecord,
     OwnerStateRecord,
 )
@@ -35,7 +37,8 @@ from milestone.epochs.payout import settled_budget
 from milestone.epochs.proofs import prove_owner, verify_owner_proof
 from milestone.epochs.publish import build_epoch_file
 from milestone.epochs.settle import settle
-from milestone.epochs.steps import Settlement
+from milestone.epochs.state import _running_totals
+from milestone.epochs.steps import Settlement, done_steps
 from milestone.epochs.treestore import has_stored_trees
 from milestone.ledger import (
     BURNED,
@@ -50,6 +53,7 @@ from milestone.ledger import (
 )
 from milestone.ledger.models import JournalEntryRecord, PostingRecord
 from milestone.registry.vehicles import transfer_vehicle
+from milestone.rules.epoch_state import CumulativeTotals
 from milestone.rules.schedule import calculate_cumulative_release
 from milestone.rules.units import PEBBLES_PER_STONE
 from milestone.storage import Database
@@ -85,18 +89,37 @@ def buy_and_fulfil(session: Session, clock: ManualClock, owner: int, stones: int
     merchant, _ = register_merchant(session, clock, "Service centre")
     item = add_item(session, clock, merchant.id, sku="oil-1", title="Oil change", price=stones)
     order = StoreOrder(
-        owner_id=owner, merchant_id=merchant.id, item_id=item.id, quantity=1, stones=stones,
-        cash_fen=0, status="fulfilled", place_key="test-order-1", pickup_code="ABCDEFGH",
+        owner_id=owner,
+        merchant_id=merchant.id,
+        item_id=item.id,
+        quantity=1,
+        stones=stones,
+        cash_fen=0,
+        status="fulfilled",
+        place_key="test-order-1",
+        pickup_code="ABCDEFGH",
         placed_at=clock.now(),
         updated_at=clock.now(),
     )
     session.add(order)
     session.flush()
     held = merchant_account(merchant.id)
-    post_transaction(session, clock, "store.order", f"store.order:{order.id}",
-                     transfer(owner_account(owner), held, stones), {"order_id": order.id})
-    post_transaction(session, clock, "store.fulfil", f"store.fulfil:{order.id}",
-                     transfer(held, BURNED, stones), {"order_id": order.id})
+    post_transaction(
+        session,
+        clock,
+        "store.order",
+        f"store.order:{order.id}",
+        transfer(owner_account(owner), held, stones),
+        {"order_id": order.id},
+    )
+    post_transaction(
+        session,
+        clock,
+        "store.fulfil",
+        f"store.fulfil:{order.id}",
+        transfer(held, BURNED, stones),
+        {"order_id": order.id},
+    )
 
 
 def run_program(settlement: Settlement, fleet: Fleet, clock: ManualClock, epochs: int) -> None:
@@ -201,6 +224,46 @@ def test_the_committed_activity_total_is_what_owners_were_paid(program_run: Prog
     assert paid < calculate_cumulative_release(params.activity, program_run.last)
     committed = settlement.anchor.program.commitment(program_run.last)
     assert committed is not None and committed.cum_activity == paid
+
+
+def test_running_totals_equal_the_journal_summed_from_genesis(program_run: ProgramRun) -> None:
+    """Activity paid and burned are carried from epoch to epoch (`state._running_totals`); each
+    epoch's equals every posting through it summed again, burns included."""
+    settlement = program_run.settlement
+    with settlement.database.session() as session:
+        rows = {row.epoch: row for row in session.query(EpochRecord)}
+        for epoch in range(program_run.epochs):
+            if epoch > 0:  # the carried path, not the re-sum kept for files of older versions
+                assert done_steps(session, epoch - 1)["publish"]["version"] == epochfile.VERSION
+            assert rows[epoch].cum_activity == activity_paid_through(session, epoch)
+            assert rows[epoch].cum_burned == account_total_through(session, BURNED, epoch)
+        assert rows[program_run.last].cum_burned > 0
+
+
+def test_totals_after_an_epoch_of_an_older_file_version_are_summed_again(
+    program_run: ProgramRun,
+) -> None:
+    """An epoch published by an older version committed the release as its activity total, so
+    the next one cannot carry it forward: it sums the journal again (and otherwise carries)."""
+    last = program_run.last
+    wrong = CumulativeTotals(
+        cum_mined=0, cum_activity=10**15, cum_burned=10**15, cum_dividends_fen=0
+    )
+    with program_run.settlement.database.session() as session:
+        summed = (
+            activity_paid_through(session, last),
+            account_total_through(session, BURNED, last),
+        )
+        assert _running_totals(session, last, wrong) != summed  # carried: the wrong totals show
+        step = session.execute(
+            select(EpochStepRecord).where(
+                EpochStepRecord.epoch == last - 1, EpochStepRecord.step == "publish"
+            )
+        ).scalar_one()
+        step.detail = json.dumps({"file": "older", "bytes": 1})
+        session.flush()
+        assert _running_totals(session, last, wrong) == summed
+        session.rollback()
 
 
 def test_each_owner_proves_balance_and_reward_against_the_chain(program_run: ProgramRun) -> None:

@@ -51,12 +51,11 @@ def read_flows(session: Session, epoch: int) -> dict[int, dict[str, int]]:
 
     Epoch 0 also takes in anything stamped before genesis. Kinds netting to zero are left out.
     """
-    stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
     rows = session.execute(
         select(PostingRecord.account, JournalEntryRecord.kind, func.sum(PostingRecord.amount))
         .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
         .where(
-            stamped,
+            stamped_in(epoch),
             JournalEntryRecord.kind != MINING_KIND,
             PostingRecord.asset == Asset.STONE.value,
             PostingRecord.account.startswith(OWNER_PREFIX),
@@ -93,18 +92,34 @@ def owners_total_in(session: Session, epoch: int) -> int:
     """Stones the owners' accounts received net in entries stamped with `epoch` (epoch 0: up
     to it), mining excepted: what the running total of their balances moves by, besides mining.
     """
-    stamped = JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
     return _stone_postings(
         session,
-        stamped,
+        stamped_in(epoch),
         JournalEntryRecord.kind != MINING_KIND,
         PostingRecord.account.startswith(OWNER_PREFIX),
     )
 
 
+def stamped_in(epoch: int) -> Any:
+    """Entries stamped with `epoch`; epoch 0 also takes in anything stamped before genesis."""
+    return JournalEntryRecord.epoch == epoch if epoch > 0 else JournalEntryRecord.epoch <= 0
+
+
+def account_total_in(session: Session, account: str, epoch: int) -> int:
+    """The net stone postings of `account` in entries stamped with `epoch` (epoch 0: up to
+    it): what its running total moves by in the epoch."""
+    return _stone_postings(session, stamped_in(epoch), PostingRecord.account == account)
+
+
 def account_total_through(session: Session, account: str, epoch: int) -> int:
     """The net stone postings of `account` in entries stamped up to `epoch`."""
     return _stone_postings_through(session, epoch, PostingRecord.account == account)
+
+
+def activity_paid_in(session: Session, epoch: int) -> int:
+    """Activity stones paid out in entries stamped with `epoch` (epoch 0: up to it): what the
+    running total `activity_paid_through` moves by in the epoch."""
+    return -_stone_postings(session, stamped_in(epoch), *_activity_payments())
 
 
 def activity_paid_through(session: Session, epoch: int) -> int:
@@ -116,10 +131,13 @@ def activity_paid_through(session: Session, epoch: int) -> int:
     out of a campaign nets to zero; every other posting on these accounts is a reward paid to
     an owner (or, negative, one taken back).
     """
+    return -_stone_postings_through(session, epoch, *_activity_payments())
+
+
+def _activity_payments() -> tuple[Any, Any]:
+    """The postings `activity_paid_through` sums: not releases, on the activity accounts."""
     campaign_prefix = campaign_account(1).removesuffix("1")
-    return -_stone_postings_through(
-        session,
-        epoch,
+    return (
         JournalEntryRecord.kind != RELEASE_KIND,
         (PostingRecord.account == ACTIVITY_BUDGET)
         | PostingRecord.account.startswith(campaign_prefix),

@@ -130,7 +130,8 @@ def publish(ctx: Settlement, epoch: int) -> None:
         # From version 3 on the head committed on-chain is the public block's, which anyone
         # recomputes from the file; the ledger's own chain stays the database's check.
         row.journal_seq, row.journal_head = record.journal_head.seq, record.journal_head.hash
-        record_step(session, ctx.clock, epoch, "publish", {"file": path.name, "bytes": length})
+        detail = {"file": path.name, "bytes": length, "version": epochfile.VERSION}
+        record_step(session, ctx.clock, epoch, "publish", detail)
 
     ctx.database.run(work)
 
