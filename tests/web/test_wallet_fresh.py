@@ -130,7 +130,8 @@ def test_the_history_is_two_short_lines_a_posting_and_pages_on(
     page = owner.open("/wallet")
     assert shown_lines(page) == api_lines(server, username)
     heights = page.evaluate(  # type: ignore[attr-defined]
-        "[...document.querySelectorAll('#history li')].map((li) => li.getBoundingClientRect().height)")
+        "[...document.querySelectorAll('#history li')]"
+        ".map((li) => li.getBoundingClientRect().height)")
     assert len(heights) == HISTORY_PAGE
     assert max(heights) <= TWO_LINES_PX, heights
     listed = page.evaluate("document.querySelector('#history').getBoundingClientRect().height")  # type: ignore[attr-defined]
