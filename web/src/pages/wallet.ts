@@ -22,11 +22,11 @@ export async function renderWallet(page: HTMLElement): Promise<void> {
     get<CampaignPublic[]>("/activities/campaigns", { auth: "none" }),
   ]);
   const balance = h("span", { class: "big", id: "balance" });
-  const due = h("span", { id: "wallet-dividends-due" });
+  const due = h("p", { class: "sub", id: "wallet-dividends-due" });
   const figures = h("div", { id: "wallet-figures", class: "grid two" });
   const paintFigures = (w: WalletPublic) => {
     replace(balance, amountOf(w.balance));
-    replace(due, yuan(w.dividends_fen));
+    replace(due, t("Dividends due to me: {{amount}}", { amount: yuan(w.dividends_fen) }));
     replace(figures, spendCard(w), earnedCard(w));
   };
   paintFigures(wallet);
@@ -47,8 +47,11 @@ export async function renderWallet(page: HTMLElement): Promise<void> {
       h("section", { class: "card hero" },
         h("h2", null, t("Balance")),
         h("div", null, balance, h("span", { class: "unit" }, t("stones"))),
-        h("p", { class: "sub" }, t("Dividends due to me:"), " ", due),
+        due,
         h("p", { class: "sub" }, h("a", { href: "#/explorer/verify", class: "on-dark" }, t("Verify this balance against the chain →"))),
+        // Support looks an owner up by this number (console, Owner lookup): say it where the
+        // owner can read it out.
+        h("p", { class: "sub", id: "owner-number" }, t("Owner number {{id}}: give it when you ask for help.", { id: wallet.owner_id })),
       ),
       checkInCard(streak, program, refresh),
     ),
@@ -150,6 +153,13 @@ function referralCard(code: ReferralCodePublic, referrals: ReferralPublic[], wal
   );
 }
 
+/** How an owner takes part, by the campaign's proof method. */
+const TAKING_PART: Record<string, string> = {
+  code: "redeem the code you are given",
+  operator: "the team confirms you took part",
+  list: "paid to the list of those who took part",
+};
+
 function campaignsCard(campaigns: CampaignPublic[], refresh: () => Promise<void>): HTMLElement {
   const open = campaigns.filter((c) => c.status === "open");
   // The code alone is enough: it names its campaign (POST /activities/redemptions). An owner
@@ -158,7 +168,7 @@ function campaignsCard(campaigns: CampaignPublic[], refresh: () => Promise<void>
   return card("Campaigns",
     open.length === 0 ? h("p", { class: "empty" }, t("No campaign is open right now.")) : h("ul", { class: "list", id: "campaigns" }, open.map((c) =>
       h("li", { "data-campaign": c.id }, h("span", null, h("strong", null, c.name), h("br"),
-        h("span", { class: "muted" }, t("until {{end}}", { end: dateTime(c.ends_at.unix - 1) }))),
+        h("span", { class: "muted" }, t("until {{end}}", { end: dateTime(c.ends_at.unix - 1) }), " · ", t(TAKING_PART[c.proof] ?? c.proof))),
         h("strong", null, "+", amountOf(c.reward))))),
     form([
       field("Campaign code", input("code", { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters", spellcheck: "false" }), "The one-time code you were given at the event or in the message."),
