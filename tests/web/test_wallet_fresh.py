@@ -84,6 +84,9 @@ def test_a_code_alone_redeems_and_the_wallet_reads_itself_again(
     owner.log_in(username)
     page = owner.open("/wallet")
     assert shown_lines(page) == []
+    # The number support looks an owner up by is there to read out.
+    owner_id = api(server, "/wallet", username)["owner_id"]  # type: ignore[index]
+    assert f" {owner_id}" in page.inner_text("#owner-number")  # type: ignore[attr-defined]
     # The owner holds a code, not a campaign: the form asks for the code only.
     assert page.locator("#redeem-form select").count() == 0  # type: ignore[attr-defined]
     page.fill("#redeem-form input[name=code]", f" {code.lower()} ")  # type: ignore[attr-defined]
