@@ -69,6 +69,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/codes"): OPERATORS,
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/participations"): OPERATORS,
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/redemptions"): OWNERS,
+    ("POST", "/api/v1/activities/redemptions"): OWNERS,
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/uploads"): OPERATORS,
     ("POST", "/api/v1/activities/campaigns/{campaign_id}/close"): OPERATORS,
     ("GET", "/api/v1/store/merchants"): PUBLIC,

@@ -148,3 +148,56 @@ def test_campaign_codes_pay_the_owner_who_redeems_them(
     assert listed[0]["remaining"]["pebbles"] == str(9 * PEBBLES_PER_STONE)
     closed = client.post(f"/api/v1/activities/campaigns/{campaign_id}/close", headers=operator)
     assert closed.json()["returned"]["pebbles"] == str(9 * PEBBLES_PER_STONE)
+
+
+def test_a_code_alone_redeems_it_in_its_campaign(
+    client: TestClient, people: People, clock, release_budget
+) -> None:
+    release_budget()
+    operator = people.headers["olga"]
+    ids = []
+    for name, ends in (("fair", clock.now() + DAY), ("short", clock.now() + 60)):
+        created = client.post(
+            "/api/v1/activities/campaigns",
+            json={
+                "name": name, "budget": str(10 * PEBBLES_PER_STONE),
+                "reward": str(PEBBLES_PER_STONE), "per_owner_cap": 2, "proof": "code",
+                "starts_at": clock.now(), "ends_at": ends,
+            },
+            headers=operator,
+        )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    fair, short = (
+        client.post(
+            f"/api/v1/activities/campaigns/{campaign_id}/codes", json={"count": 2},
+            headers=operator,
+        ).json()["codes"]
+        for campaign_id in ids
+    )
+    redeemed = client.post(
+        "/api/v1/activities/redemptions", json={"code": f" {fair[1].lower()} "},
+        headers=people.headers["ann"],
+    )  # the code alone, as the owner typed it
+    assert redeemed.status_code == 201, redeemed.text
+    assert redeemed.json()["campaign_id"] == ids[0] and redeemed.json()["repeated"] is False
+    again = client.post(
+        "/api/v1/activities/redemptions", json={"code": fair[1]}, headers=people.headers["ann"]
+    )
+    assert again.json()["repeated"] is True and again.json()["id"] == redeemed.json()["id"]
+    used = client.post(
+        "/api/v1/activities/redemptions", json={"code": fair[1]}, headers=people.headers["bob"]
+    )
+    assert_problem(used, 409, "campaign_code_used")
+    unknown = client.post(
+        "/api/v1/activities/redemptions", json={"code": "NOSUCHCODE22"},
+        headers=people.headers["bob"],
+    )
+    assert_problem(unknown, 404, "unknown_campaign_code")
+    clock.advance(120)  # the short campaign's window is over
+    expired = client.post(
+        "/api/v1/activities/redemptions", json={"code": short[0]}, headers=people.headers["bob"]
+    )
+    assert_problem(expired, 409, "campaign_not_active")
+    balance = client.get("/api/v1/wallet", headers=people.headers["bob"]).json()["balance"]
+    assert balance["pebbles"] == "0"

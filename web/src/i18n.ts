@@ -5,6 +5,8 @@
 
 import i18next from "i18next";
 import { EN } from "./locales/en";
+import PROBLEMS_EN from "./locales/problems.en.json";
+import PROBLEMS_ZH from "./locales/problems.zh.json";
 import { ZH } from "./locales/zh";
 
 export type Lang = "zh" | "en";
@@ -27,7 +29,10 @@ void i18next.init({
   lng: detectLang(),
   fallbackLng: "en",
   supportedLngs: ["zh", "en"],
-  resources: { en: { translation: EN }, zh: { translation: ZH } },
+  resources: {
+    en: { translation: { ...EN, ...problems(PROBLEMS_EN) } },
+    zh: { translation: { ...ZH, ...problems(PROBLEMS_ZH) } },
+  },
   keySeparator: false,
   nsSeparator: false,
   interpolation: { escapeValue: false },
@@ -35,6 +40,15 @@ void i18next.init({
   initAsync: false,
 });
 document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+
+/**
+ * The message of each error code the app can receive, as `problem:<code>`: one JSON file per
+ * language, so that tests/web/test_problem_messages.py can check that every code the API, the
+ * rules or a car's verdict may carry has both.
+ */
+function problems(messages: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(messages).map(([code, text]) => [`problem:${code}`, text]));
+}
 
 export function lang(): Lang {
   return i18next.language === "zh" ? "zh" : "en";

@@ -93,29 +93,38 @@ export function hex(value: string | null | undefined, short = true): HTMLElement
 }
 
 /**
- * The reason in the page's language where the app knows the code (`why:<code>` in a locale),
- * else the API's own detail, which is English and may carry the figures.
+ * What an error code means, in the page's language (locales/problems.*.json): every code the
+ * app can receive has a message there. A status the API did not name (a proxy's 502) reads as
+ * `http_error`; an unknown code falls back to the title the API derived from it.
  */
-function reasonOf(code: string, detail: string): string {
-  return has(`why:${code}`) ? t(`why:${code}`) : detail;
+export function problemMessage(code: string, title: string): string {
+  const known = has(`problem:${code}`) ? code : /^http_\d+$/.test(code) ? "http_error" : null;
+  return known ? t(`problem:${known}`) : t(title || words(code));
+}
+
+/** A field's complaint of a schema refusal (pydantic's `type`), in the page's language. */
+function fieldMessage(type: string, msg: string): string {
+  return has(`field:${type}`) ? t(`field:${type}`) : msg;
 }
 
 /**
- * What went wrong, plainly and once: the API's title and reason (a validation error's fields
- * instead of its summary, which repeats them), with its code small for support; a refusal of
- * the page itself says it was not sent, and why.
+ * What went wrong, plainly and once, in the page's language: the code's message (the fields
+ * at fault for a schema refusal), with the code small for support; the API's own detail, in
+ * English and with its figures, is kept for support on the code's tooltip. A refusal of the
+ * page itself says it was not sent, and why.
  */
 export function problemBox(error: unknown): HTMLElement {
   if (error instanceof ApiError) {
     const p = error.problem;
     const fields = (p.errors ?? []).map((e) => {
       const where = e.loc.filter((l) => l !== "body" && l !== "query" && l !== "path").join(".");
-      return h("li", null, where ? `${words(where)}: ${e.msg}` : e.msg);
+      const what = fieldMessage(e.type, e.msg);
+      return h("li", null, where ? `${t(words(where))}: ${what}` : what);
     });
     return h("div", { class: "problem", role: "alert", "data-code": p.code },
-      h("strong", { class: "problem-title" }, t(p.title || words(p.code))),
-      fields.length ? h("ul", null, fields) : h("p", { class: "problem-detail", title: p.detail }, reasonOf(p.code, p.detail)),
-      h("p", { class: "problem-code" }, t("code"), " ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
+      h("strong", { class: "problem-title" }, problemMessage(p.code, p.title)),
+      fields.length ? h("ul", null, fields) : null,
+      h("p", { class: "problem-code", title: p.detail }, t("code"), " ", h("code", null, p.code), p.status ? ` · HTTP ${p.status}` : null),
     );
   }
   const input = error instanceof InputError;

@@ -172,6 +172,22 @@ def redeem_campaign_code(
     return participation
 
 
+def redeem_code(session: Session, clock: Clock, owner_id: int, code: str) -> CampaignParticipation:
+    """The owner redeems a one-time code, whatever its campaign: codes are unique across
+    campaigns, so the code alone names it (an owner holds the code, not the campaign). No commit.
+    """
+    row = session.get(CampaignCode, _hash_code(code))
+    if row is None:
+        raise UnknownCampaignCode("this code is not a code of any campaign")
+    return redeem_campaign_code(session, clock, row.campaign_id, owner_id, code)
+
+
+def campaign_of_code(session: Session, code: str) -> int | None:
+    """The campaign that issued this code, if any did."""
+    row = session.get(CampaignCode, _hash_code(code))
+    return None if row is None else row.campaign_id
+
+
 def code_redeemer(session: Session, campaign_id: int, code: str) -> int | None:
     """The owner who redeemed this code of the campaign, if anyone has yet."""
     row = session.get(CampaignCode, _hash_code(code))

@@ -1,8 +1,21 @@
 // English is written in the code itself (the keys); only plural forms need entries here, and
-// the few titles the API derives from a code that read wrong as they are.
+// the messages of a schema refusal's fields (each error code's own is in problems.en.json).
 
 export const EN: Record<string, string> = {
-  "Sku taken": "SKU taken",
+  // A schema refusal's fields (pydantic's error types); each code's message is in problems.en.json
+  "field:missing": "required",
+  "field:string_too_short": "too short",
+  "field:string_too_long": "too long",
+  "field:string_pattern_mismatch": "not in the right form",
+  "field:greater_than_equal": "too small",
+  "field:greater_than": "too small",
+  "field:less_than_equal": "too large",
+  "field:less_than": "too large",
+  "field:int_parsing": "a whole number",
+  "field:int_type": "a whole number",
+  "field:enum": "not one of the choices",
+  "field:value_error": "not valid",
+  "field:extra_forbidden": "not taken here",
   "{{count}} drops_one": "{{count}} drop",
   "{{count}} drops_other": "{{count}} drops",
   "{{count}} rounds_one": "{{count}} round",

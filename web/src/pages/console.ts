@@ -7,7 +7,7 @@ import { add, h, replace } from "../dom";
 import { amountOf, integer, percent, stones, stonesFloat, when, words, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { ChainPublic, EpochPublic, OwnerStaffPublic, ProgramPublic, RejectionPublic, RejectionSummaryPublic, RejectionsPublic, SchedulePublic, SettlementStatusPublic } from "../types";
-import { InputError, badge, bars, card, csvButton, facts, field, form, hex, input, pageTitle, pager, searchBox, stat, table } from "../widgets";
+import { InputError, badge, bars, card, csvButton, facts, field, form, hex, input, pageTitle, pager, problemMessage, searchBox, stat, table } from "../widgets";
 import { readChain, statusBadge, supplyBars } from "./explorer";
 
 export async function renderOverview(page: HTMLElement): Promise<void> {
@@ -169,7 +169,8 @@ function rejectionsTable(rejections: RejectionPublic[], kindOf: Map<string, keyo
     { label: "Received", cell: (r) => when(r.received_at) },
     { label: "Code", cell: (r) => badge(r.code, KIND_TONE[kindOf.get(r.code) ?? "integrity"]) },
     { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : t("unknown")) },
-    { label: "Detail", cell: (r) => r.detail },
+    // What the code means in the page's language, over the intake's figures (kept as it said them).
+    { label: "Detail", cell: (r) => h("span", null, problemMessage(r.code, words(r.code)), h("br"), h("span", { class: "muted" }, r.detail)) },
   ], rejections, "None.");
 }
 

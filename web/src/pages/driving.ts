@@ -6,7 +6,7 @@ import { add, h, replace } from "../dom";
 import { amountOf, counted, km, stones, stonesFloat, when, words, zoneLabel } from "../format";
 import { t } from "../i18n";
 import type { ConsentHistoryPublic, ConsentStatePublic, DeletionPublic, EpochDropsPublic, OwnerPublic, ReceiptPublic, RejectionPublic, TripPublic } from "../types";
-import { badge, bars, card, confirmAction, hex, notice, pageTitle, pager, problemBox, stat, table, toggle } from "../widgets";
+import { badge, bars, card, confirmAction, hex, notice, pageTitle, pager, problemBox, problemMessage, stat, table, toggle } from "../widgets";
 
 const EPOCHS_SHOWN = 5;
 
@@ -91,7 +91,9 @@ export async function renderTrips(page: HTMLElement): Promise<void> {
       { label: "Received", cell: (r) => when(r.received_at) },
       { label: "Vehicle", cell: (r) => (r.vehicle_id ? `#${r.vehicle_id} · ${r.sequence ?? "?"}` : "—") },
       { label: "Verdict", cell: (r) => badge(words(r.code), "bad") },
-      { label: "Why", cell: (r) => r.detail },
+      // The code's message in the page's language; the intake's own words, with the figures
+      // (English), on hover for whoever helps the owner.
+      { label: "Why", cell: (r) => h("span", { title: r.detail }, problemMessage(r.code, words(r.code))) },
     ], rejected, "None: every report was accepted.")),
   );
 }

@@ -45,7 +45,7 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
       stat("Released activity budget", amountOf(program.totals.budgets), t("stones, not yet paid")),
       stat("Campaigns", String(campaigns.length), t("{{count}} open", { count: open })));
     replace(list, table<CampaignPublic>([
-      { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: t(words(c.proof)).toLowerCase() }))) },
+      { label: "Campaign", cell: (c) => h("span", null, h("strong", null, c.name), h("br"), h("span", { class: "muted" }, t("proven by {{proof}}", { proof: proofLabel(c.proof) }))) },
       { label: "Runs", cell: (c) => h("span", null, when(c.starts_at), " → ", when(c.ends_at)) },
       { label: "Reward", cell: (c) => h("span", null, amountOf(c.reward), ` × ${c.per_owner_cap}`), numeric: true },
       { label: "Left / budget", cell: (c) => h("span", null, amountOf(c.remaining), " / ", amountOf(c.budget)), numeric: true },
@@ -67,7 +67,7 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
         field("Reward per participation (stones)", input("reward", { inputmode: "decimal", required: true, placeholder: "10" }))),
       h("div", { class: "form-row" },
         field("Participations per owner", input("per_owner_cap", { type: "number", min: 1, max: 1000000, value: 1 })),
-        field("Proven by", h("select", { name: "proof", id: "f-proof" }, ["code", "operator", "list"].map((p) => h("option", { value: p }, t(words(p))))))),
+        field("Proven by", h("select", { name: "proof", id: "f-proof" }, ["code", "operator", "list"].map((p) => h("option", { value: p }, capitalized(proofLabel(p))))))),
       h("div", { class: "form-row" },
         dateField("First day", "starts", zoneLabel(), { value: today }),
         dateField("Last day", "ends", zoneLabel(), { value: today })),
@@ -89,6 +89,14 @@ export async function renderCampaigns(page: HTMLElement): Promise<void> {
       return t("Campaign {{name}} created with {{amount}} stones reserved.", { name: created.name, amount: stones(created.budget, 2) });
     }, { id: "campaign-form" })) : null,
   );
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** How a campaign's participation is proven, as the operator's team says it. */
+function proofLabel(proof: string): string {
+  const labels: Record<string, string> = { code: "one-time codes", operator: "the operator's confirmation", list: "an uploaded list" };
+  return t(labels[proof] ?? words(proof));
 }
 
 function campaignActions(c: CampaignPublic, codesOut: HTMLElement, refresh: () => Promise<void>): HTMLElement {

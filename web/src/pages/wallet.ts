@@ -2,7 +2,7 @@
 // earned by kind (the service's figures over the whole account, never a sum made here), the
 // daily check-in with its streak, the referral code to share, campaigns to join, and history.
 
-import { get, newKey, post } from "../api";
+import { get, post } from "../api";
 import { add, h, replace } from "../dom";
 import { amountOf, clockTime, counted, dateTime, kindLabel, stonesOfPebbles, stonesUnit, when, yuan, zoneLabel } from "../format";
 import { t } from "../i18n";
@@ -21,31 +21,46 @@ export async function renderWallet(page: HTMLElement): Promise<void> {
     get<ReferralPublic[]>("/activities/referrals"),
     get<CampaignPublic[]>("/activities/campaigns", { auth: "none" }),
   ]);
-  const balance = h("span", { class: "big", id: "balance" }, amountOf(wallet.balance));
-  const figures = h("div", { id: "wallet-figures" });
+  const balance = h("span", { class: "big", id: "balance" });
+  const due = h("p", { class: "sub", id: "wallet-dividends-due" });
+  const figures = h("div", { id: "wallet-figures", class: "grid two" });
   const paintFigures = (w: WalletPublic) => {
     replace(balance, amountOf(w.balance));
+    replace(due, t("Dividends due to me: {{amount}}", { amount: yuan(w.dividends_fen) }));
     replace(figures, spendCard(w), earnedCard(w));
   };
   paintFigures(wallet);
-  const refreshFigures = async () => paintFigures(await get<WalletPublic>("/wallet"));
+  const activity = historyCard(history);
+  // After anything that moves stones, every figure and the history are read again from the
+  // API (the service's totals, the ledger's lines), never adjusted here by what was paid.
+  const refresh = async () => {
+    const [latest, first] = await Promise.all([
+      get<WalletPublic>("/wallet"),
+      get<HistoryPage>("/wallet/history", { query: { limit: HISTORY_PAGE } }),
+    ]);
+    paintFigures(latest);
+    activity.restart(first);
+  };
   add(page,
     pageTitle("My wallet", t("Epoch {{epoch}} of the {{preset}} program", { epoch: program.current_epoch, preset: program.preset })),
     h("div", { class: "grid wide-left" },
       h("section", { class: "card hero" },
         h("h2", null, t("Balance")),
         h("div", null, balance, h("span", { class: "unit" }, t("stones"))),
-        h("p", { class: "sub" }, t("Dividends due to me: {{amount}}", { amount: yuan(wallet.dividends_fen) })),
+        due,
         h("p", { class: "sub" }, h("a", { href: "#/explorer/verify", class: "on-dark" }, t("Verify this balance against the chain →"))),
+        // Support looks an owner up by this number (console, Owner lookup): say it where the
+        // owner can read it out.
+        h("p", { class: "sub", id: "owner-number" }, t("Owner number {{id}}: give it when you ask for help.", { id: wallet.owner_id })),
       ),
-      checkInCard(streak, program, refreshFigures),
+      checkInCard(streak, program, refresh),
     ),
-    h("div", { class: "grid two" }, figures),
+    figures,
     h("div", { class: "grid two" },
       referralCard(referral, referrals, wallet, program),
-      campaignsCard(campaigns, refreshFigures),
+      campaignsCard(campaigns, refresh),
     ),
-    historyCard(history),
+    activity.card,
   );
 }
 
@@ -88,6 +103,17 @@ function checkInCard(status: StreakPublic, program: ProgramPublic, refresh: () =
   paint(status.streak);
   const today = status.last !== null && status.last.day === program.current_epoch;
   const turns = clockTime(program.genesis);
+  const checkedIn = () => h("p", { class: "muted", id: "checked-in" }, t("Checked in today. Come back tomorrow to keep the streak."));
+  const out = h("div", { class: "action-out" });
+  // Once checked in, the button gives way to "come back tomorrow": a second tap could only be
+  // refused (already_checked_in).
+  const checkIn: HTMLElement = h("div", { class: "action" }, action("Check in", async () => {
+    const done = await post<CheckInPublic>("/activities/check-ins", {});
+    paint(done.streak);
+    await refresh();
+    checkIn.replaceWith(checkedIn(), out);
+    return t("Checked in: +{{amount}}, {{streak}}.", { amount: stonesUnit(done.reward), streak: counted("{{count}}-day streak", done.streak) });
+  }, { out, attrs: { id: "checkin" } }), out);
   return card("Daily check-in",
     label, streak,
     h("p", { class: "muted" }, t("{{base}} a day, plus {{bonus}} for each day of streak (up to {{cap}} days).", {
@@ -95,14 +121,7 @@ function checkInCard(status: StreakPublic, program: ProgramPublic, refresh: () =
       bonus: stonesUnit(stonesOfPebbles(String(p.checkin_streak_bonus))), cap,
     })),
     h("p", { class: "muted", id: "day-turns" }, t("The check-in day, like an epoch, turns at {{time}} {{zone}}.", { time: turns, zone: zoneLabel() })),
-    today
-      ? h("p", { class: "muted", id: "checked-in" }, t("Checked in today. Come back tomorrow to keep the streak."))
-      : action("Check in", async () => {
-          const done = await post<CheckInPublic>("/activities/check-ins", {});
-          paint(done.streak);
-          await refresh();
-          return t("Checked in: +{{amount}}, {{streak}}.", { amount: stonesUnit(done.reward), streak: counted("{{count}}-day streak", done.streak) });
-        }, { attrs: { id: "checkin" } }),
+    today ? checkedIn() : checkIn,
   );
 }
 
@@ -134,54 +153,81 @@ function referralCard(code: ReferralCodePublic, referrals: ReferralPublic[], wal
   );
 }
 
+/** How an owner takes part, by the campaign's proof method. */
+const TAKING_PART: Record<string, string> = {
+  code: "redeem the code you are given",
+  operator: "the team confirms you took part",
+  list: "paid to the list of those who took part",
+};
+
 function campaignsCard(campaigns: CampaignPublic[], refresh: () => Promise<void>): HTMLElement {
   const open = campaigns.filter((c) => c.status === "open");
+  // The code alone is enough: it names its campaign (POST /activities/redemptions). An owner
+  // may hold a code of a campaign this list does not show (not yet started, or just ended),
+  // and the API says which, so the form is there whenever the wallet is.
   return card("Campaigns",
     open.length === 0 ? h("p", { class: "empty" }, t("No campaign is open right now.")) : h("ul", { class: "list", id: "campaigns" }, open.map((c) =>
       h("li", { "data-campaign": c.id }, h("span", null, h("strong", null, c.name), h("br"),
-        h("span", { class: "muted" }, t("until {{end}}", { end: dateTime(c.ends_at.unix - 1) }))),
+        h("span", { class: "muted" }, t("until {{end}}", { end: dateTime(c.ends_at.unix - 1) }), " · ", t(TAKING_PART[c.proof] ?? c.proof))),
         h("strong", null, "+", amountOf(c.reward))))),
-    open.some((c) => c.proof === "code") ? form([
-      field("Campaign", h("select", { name: "campaign", id: "f-campaign" }, open.filter((c) => c.proof === "code").map((c) => h("option", { value: c.id }, c.name)))),
-      field("Campaign code", input("code", { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters" }), "The one-time code you were given at the event or in the message."),
+    form([
+      field("Campaign code", input("code", { required: true, maxlength: 32, autocomplete: "off", autocapitalize: "characters", spellcheck: "false" }), "The one-time code you were given at the event or in the message."),
     ], "Redeem code", async (data) => {
       const code = String(data.get("code") ?? "").trim();
       if (!code) throw new InputError(t("Write the code you were given."));
-      const done = await post<RedemptionPublic>(`/activities/campaigns/${Number(data.get("campaign"))}/redemptions`, { code }, { idempotencyKey: newKey("redeem") });
+      const done = await post<RedemptionPublic>("/activities/redemptions", { code });
       await refresh();
+      const name = campaigns.find((c) => c.id === done.campaign_id)?.name;
       // Redeeming one's own code again answers the first redemption and pays nothing: say so,
       // rather than a second "+10" that never reached the wallet.
       return done.repeated
         ? t("You redeemed this code on {{when}} ({{amount}}); it counts once.", { when: dateTime(done.at.unix), amount: `+${stonesUnit(done.reward)}` })
-        : t("Redeemed: +{{amount}}.", { amount: stonesUnit(done.reward) });
-    }, { id: "redeem-form" }) : null,
+        : name
+          ? t("Redeemed for {{campaign}}: +{{amount}}.", { campaign: name, amount: stonesUnit(done.reward) })
+          : t("Redeemed: +{{amount}}.", { amount: stonesUnit(done.reward) });
+    }, { id: "redeem-form" }),
   );
 }
 
-function historyCard(first: HistoryPage): HTMLElement {
-  const lines: HistoryLine[] = [...first.lines];
-  let cursor = first.next_cursor;
+/** The ledger's lines, newest first, a page at a time; `restart` shows a fresh first page. */
+function historyCard(first: HistoryPage): { card: HTMLElement; restart: (page: HistoryPage) => void } {
+  let lines: HistoryLine[] = [];
+  let cursor: string | null = null;
   const box = h("div", { id: "history" });
-  const paint = () => replace(box, historyTable(lines));
-  paint();
-  return card("Activity",
-    h("p", { class: "muted" }, t("Times in {{zone}}.", { zone: zoneLabel() })),
-    box,
-    cursor ? pager(async () => {
+  const more = h("div", { id: "history-pager" });
+  const restart = (page: HistoryPage) => {
+    lines = [...page.lines];
+    cursor = page.next_cursor;
+    replace(box, historyList(lines));
+    replace(more, cursor ? pager(async () => {
       const next = await get<HistoryPage>("/wallet/history", { query: { limit: HISTORY_PAGE, before: cursor } });
       lines.push(...next.lines);
       cursor = next.next_cursor;
-      paint();
+      replace(box, historyList(lines));
       return cursor !== null;
-    }, { id: "history-more" }) : null,
-  );
+    }, { id: "history-more" }) : null);
+  };
+  restart(first);
+  return {
+    card: card("Activity", h("p", { class: "muted" }, t("Times in {{zone}}.", { zone: zoneLabel() })), box, more),
+    restart,
+  };
 }
 
-export function historyTable(lines: HistoryLine[]): HTMLElement {
-  return table<HistoryLine>([
-    { label: "When", cell: (l) => when(l.at) },
-    { label: "What", cell: (l) => h("span", null, kindLabel(l.kind), " ", badge(t("epoch {{epoch}}", { epoch: l.earned_epoch }), "muted")) },
-    { label: "Amount", cell: (l) => h("span", { class: l.amount.pebbles.startsWith("-") ? "neg" : "pos" }, l.amount.pebbles.startsWith("-") ? "" : "+", amountOf(l.amount)), numeric: true },
-    { label: "Balance", cell: (l) => amountOf(l.balance_after), numeric: true },
-  ], lines, "No postings yet.");
+/**
+ * Each posting on two short lines, at any width: what and how much, then when, the epoch it
+ * was earned in and the balance after it. (As a table folded into label–value cards, twenty
+ * lines were some 4,000 px tall on a phone.)
+ */
+export function historyList(lines: HistoryLine[]): HTMLElement {
+  if (lines.length === 0) return h("p", { class: "empty" }, t("No postings yet."));
+  return h("ol", { class: "history", "aria-label": t("Activity") }, lines.map((l) => {
+    const out = l.amount.pebbles.startsWith("-");
+    return h("li", { "data-line-kind": l.kind },
+      h("span", { class: "h-what" }, kindLabel(l.kind), " ", badge(t("epoch {{epoch}}", { epoch: l.earned_epoch }), "muted")),
+      h("span", { class: `h-amount ${out ? "neg" : "pos"}` }, out ? "" : "+", amountOf(l.amount)),
+      h("span", { class: "h-when" }, when(l.at)),
+      h("span", { class: "h-after" }, t("balance"), " ", amountOf(l.balance_after)),
+    );
+  }));
 }

@@ -242,6 +242,32 @@ def redeem_code(
 
 
 @router.post(
+    "/redemptions", status_code=status.HTTP_201_CREATED,
+    summary="Redeem a campaign code (the code alone)", dependencies=[WriteLimit], responses=WRITES,
+)
+def redeem_code_alone(
+    body: RedemptionCreate,
+    owner_id: CurrentOwnerId,
+    database: DatabaseDep,
+    clock: ClockDep,
+) -> RedemptionPublic:
+    """Codes are unique across campaigns, so the code names its campaign: an unknown code is
+    `unknown_campaign_code` (404), another owner's `campaign_code_used` (409), a code of a
+    campaign not running now `campaign_not_active` (409). Redeeming one's own code again
+    answers the first redemption (`repeated`), paying nothing more."""
+
+    def work(session: Session) -> RedemptionPublic:
+        campaign_id = campaigns.campaign_of_code(session, body.code)
+        before = None if campaign_id is None else campaigns.code_redeemer(
+            session, campaign_id, body.code
+        )
+        participation = campaigns.redeem_code(session, clock, owner_id, body.code)
+        return RedemptionPublic.of_redemption(participation, repeated=before == owner_id)
+
+    return database.run(work)
+
+
+@router.post(
     "/campaigns/{campaign_id}/uploads", summary="Pay a list of participants",
     dependencies=[WriteLimit], responses=WRITES,
 )
