@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.budget import program_parameters
@@ -62,19 +62,7 @@ def unlocked_by_time(session: Session, after: int, until: int) -> dict[int, int]
     """
     params = program_parameters(session)
     lock = params.spend_lock_days * DAY_SECONDS
-    credits = session.execute(
-        select(PostingRecord.entry_seq, PostingRecord.account, PostingRecord.amount,
-               JournalEntryRecord.created_at)
-        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
-        .where(
-            PostingRecord.account.startswith(OWNER_PREFIX),
-            PostingRecord.asset == "STONE",
-            PostingRecord.amount > 0,
-            JournalEntryRecord.created_at > after - lock,
-            JournalEntryRecord.created_at <= until - lock,
-            JournalEntryRecord.kind.not_in(RETURN_KINDS),
-        )
-    ).all()
+    credits = session.execute(owner_credits_created_in(after - lock, until - lock)).all()
     earnings = {(seq, int(account.removeprefix(OWNER_PREFIX))): (amount, created_at)
                 for seq, account, amount, created_at in credits}
     vesting = _vesting(session, {seq for seq, _ in earnings}, after, until)
@@ -95,6 +83,26 @@ def unlocked_by_time(session: Session, after: int, until: int) -> dict[int, int]
             continue
         unlocked[owner_id] += amount
     return dict(unlocked)
+
+
+def owner_credits_created_in(after: int, until: int) -> Select[int, str, int, int]:
+    """`(seq, account, pebbles, created at)` of the stones credited to owners by the journal
+    entries created in `(after, until]`, returns excepted. The window is read through the
+    journal's index on `created_at` (migration 0018): the journal only grows, and a sweep
+    runs at every finalization."""
+    return (
+        select(PostingRecord.entry_seq, PostingRecord.account, PostingRecord.amount,
+               JournalEntryRecord.created_at)
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            JournalEntryRecord.created_at > after,
+            JournalEntryRecord.created_at <= until,
+            JournalEntryRecord.kind.not_in(RETURN_KINDS),
+            PostingRecord.account.startswith(OWNER_PREFIX),
+            PostingRecord.asset == "STONE",
+            PostingRecord.amount > 0,
+        )
+    )
 
 
 def emit_time_unlocks(session: Session, after: int, until: int) -> None:
