@@ -38,6 +38,22 @@ def settled(client: TestClient, people: People, clock) -> None:
     assert [epoch["epoch"] for epoch in response.json()] == [0]
 
 
+def test_reading_the_chain_first_leaves_settlement_its_gas(
+    client: TestClient, people: People
+) -> None:
+    """The chain is read before the first settlement: the read answers for the chain to come
+    and makes nothing, so the settler creates the embedded chain with the operator funded (a
+    chain made by the read funded nobody who writes: settlement answered 502 chain_rejected)."""
+    assert client.get("/api/v1/chain").json()["program_address"] is None
+    block = client.post("/api/v1/chain/rpc", json={"jsonrpc": "2.0", "id": 1,
+                                                   "method": "eth_blockNumber", "params": []})
+    assert block.json()["result"] == "0x0"
+    response = client.post("/api/v1/admin/settle", json={}, headers=people.headers["olga"])
+    assert response.status_code == 200, response.text
+    body = client.get("/api/v1/chain").json()
+    assert body["program_address"] is not None and body["next_epoch"] == 0
+
+
 @pytest.mark.slow
 def test_a_settled_epoch_proves_balances_against_the_chain(
     client: TestClient, people: People, settled: None, settings

@@ -11,7 +11,7 @@ import pytest
 
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import EMBEDDED_CHAIN_FILE, connect, open_embedded
-from milestone.chain.errors import ChainUnavailable
+from milestone.chain.errors import ChainNotCreated, ChainUnavailable
 from milestone.chain.program import ProgramView
 
 from .support import DEV_ACCOUNTS, AnvilNode, finalize_epoch, minimal_parameters, require_anvil
@@ -45,6 +45,32 @@ def test_the_embedded_chain_keeps_its_state_across_reopening(tmp_path: Path) -> 
         reopened = Anchor.attach(chain, program.address, OPERATOR)
         finalize_epoch(reopened, 1, cum_mined=6)
         assert view.next_epoch() == 2
+
+
+def test_a_reader_never_creates_the_embedded_chain(tmp_path: Path) -> None:
+    with pytest.raises(ChainNotCreated):
+        open_embedded(tmp_path, create=False)
+    with pytest.raises(ChainNotCreated):
+        connect(tmp_path, None, create=False)
+    assert not (tmp_path / EMBEDDED_CHAIN_FILE).parent.exists()
+    with open_embedded(tmp_path, FUNDED):
+        pass
+    with open_embedded(tmp_path, create=False) as chain:
+        assert chain.w3.eth.get_balance(OPERATOR.address) > 0
+
+
+def test_a_chain_still_at_genesis_is_remade_to_fund_its_writer(tmp_path: Path) -> None:
+    # A chain made (before readers stopped making chains) by a read funding nobody who writes.
+    open_embedded(tmp_path).close()
+    with open_embedded(tmp_path, FUNDED) as chain:
+        assert chain.w3.eth.get_balance(OPERATOR.address) > 0
+        Anchor.deploy(chain, OPERATOR, minimal_parameters())
+        height = chain.w3.eth.block_number
+    # Past genesis the chain is never remade: it holds transactions and the Program.
+    other = DEV_ACCOUNTS[1].address
+    with open_embedded(tmp_path, [other]) as chain:
+        assert chain.w3.eth.block_number == height
+        assert chain.w3.eth.get_balance(other) == 0
 
 
 READ_BACK = """

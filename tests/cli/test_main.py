@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from importlib.metadata import version
+from typing import Any
 
+from typer.core import TyperOption
 from typer.testing import CliRunner
 
 from milestone.cli.main import COMMANDS, app, load_command
+from milestone.settings import Settings
 
 HEAVY = ("matplotlib", "eth_account", "web3", "sqlalchemy", "vyper", "fastapi")
 
@@ -61,3 +65,57 @@ def test_an_unknown_command_is_refused() -> None:
     result = CliRunner().invoke(app, ["nonsense"])
     assert result.exit_code == 2
     assert "No such command" in result.output
+
+
+NOT_READ_FROM_SETTINGS = {("bench chain", "--chain-url"), ("bench scale", "--database-url")}
+"""Options named like a setting that say the setting is not read: a benchmark builds its own."""
+
+
+def test_every_option_prints_its_env_var_and_its_default() -> None:
+    """As rendered (brackets are markup: an unescaped `[env …]` vanishes): an option read from
+    the environment names its variable; one that is not required says its default, unless it
+    has none to say (an optional filter or input, whose absence is plain)."""
+    settings_fields = set(Settings.model_fields)
+    problems = []
+    for path, command in _every_command():
+        rendered = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "400"}).output
+        for option in command.params:
+            name = option.opts[0] if isinstance(option, TyperOption) else None
+            if name is None or option.name in ("help",):
+                continue
+            text = _rendered_row(rendered, name)
+            field = option.name if option.name in settings_fields else None
+            env = option.envvar or (f"MILESTONE_{field.upper()}" if field else None)
+            where = (" ".join(path), name)
+            if where in NOT_READ_FROM_SETTINGS:
+                if f"{env} is not read" not in text:
+                    problems.append(f"{where}: does not say {env} is not read: {text!r}")
+                continue
+            if env and f"env {env}" not in text:
+                problems.append(f"{where}: no `env {env}` in {text!r}")
+            has_default = option.default not in (None, False) or bool(option.secondary_opts)
+            if not option.required and (env or has_default) and "default" not in text.lower():
+                problems.append(f"{where}: no default in {text!r}")
+    assert problems == []
+
+
+def _every_command() -> list[tuple[list[str], Any]]:
+    found = []
+    for name in COMMANDS:
+        command = load_command(name)
+        found.append(([name], command))
+        for sub, leaf in (getattr(command, "commands", None) or {}).items():
+            found.append(([name, sub], leaf))
+    return found
+
+
+def _rendered_row(rendered: str, option: str) -> str:
+    """The text of `option`'s row in a rendered help table, its wrapped lines joined."""
+    rows: list[str] = []
+    for line in rendered.splitlines():
+        body = line.strip("│ ").lstrip("* ")
+        if rows and (body.startswith("-") or line.startswith("╰")):
+            break
+        if rows or re.match(re.escape(option) + r"\b", body):
+            rows.append(body)
+    return " ".join(rows)

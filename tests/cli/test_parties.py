@@ -54,6 +54,8 @@ class Parties:
     def __init__(self, root: Path, url: str) -> None:
         self.operator_dir = root / "operator"
         self.member_dir = root / "member"
+        # A member makes its data directory once; `beacon step` refuses a missing one.
+        self.member_dir.mkdir(parents=True)
         self.attestor_dir = root / "attestor"
         self.url = url
         self.contract = ""

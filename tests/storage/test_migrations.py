@@ -6,7 +6,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import Engine, inspect, text
 
 from milestone.storage import migrate, open_database
 from milestone.storage.engine import create_database_engine
@@ -123,3 +123,36 @@ def test_0011_carries_each_committed_dividend_s_record_epoch_to_its_epoch(
         ).all()
     assert [tuple(row) for row in rows] == [(2, None), (3, 1)]
     engine.dispose()
+
+
+def test_0018_indexes_a_journal_written_before_it_by_creation_time(
+    empty_database_url: str,
+) -> None:
+    engine = create_database_engine(empty_database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0017")
+    with engine.begin() as connection:
+        for seq in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO journal_entry (seq, kind, idempotency_key, created_at, epoch, "
+                    "metadata, prev_hash, hash) VALUES (:s, 'genesis', :k, :t, 0, '{}', :p, :h)"
+                ),
+                {"s": seq, "k": f"k{seq}", "t": 1_000 * seq, "p": bytes(32),
+                 "h": bytes([seq]) * 32},
+            )
+    assert "ix_journal_entry_created_at" not in _journal_indexes(engine)
+    migrate(engine)
+    assert "ix_journal_entry_created_at" in _journal_indexes(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT seq FROM journal_entry WHERE created_at > 1000")
+        ).all()
+    assert [row.seq for row in rows] == [2]
+    engine.dispose()
+
+
+def _journal_indexes(engine: Engine) -> set[str]:
+    return {index["name"] for index in inspect(engine).get_indexes("journal_entry")}

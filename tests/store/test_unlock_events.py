@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Select
 
 from milestone.clock import ManualClock
 from milestone.events import events_after, owner_address
 from milestone.storage import Database
-from milestone.store.unlocks import certify, emit_time_unlocks, unlocked_by_time
+from milestone.store.unlocks import (
+    certify,
+    emit_time_unlocks,
+    entries_created_in,
+    owner_credits_created_in,
+    unlocked_by_time,
+)
 
 STONE = 10**8
 DAY = 86_400
@@ -85,3 +95,37 @@ def test_an_uncertified_owners_lock_is_left_to_the_certification(
         # Certified after the lock ran out: the stones unlocked at the certification, told then.
         assert unlocked_by_time(session, start, start + 3 * LOCK) == {}
     assert [e["cause"] for e in unlock_events(database)] == ["certified"]
+
+
+def test_the_sweep_reads_its_window_of_the_journal_through_the_index(
+    database: Database, clock: ManualClock, make_owner: Callable[[], int],
+    credit: Callable[[int, int], None],
+) -> None:
+    """The window's entries come off the index on `created_at`, and their postings off one
+    range of the postings' key, never a scan of either table. On a journal this small
+    PostgreSQL rightly prefers scans; with scans priced out, its plan shows whether the indexes
+    can serve the reads at all (if not, it scans anyway)."""
+    owner = make_owner()
+    for _ in range(30):
+        credit(owner, STONE)
+        clock.advance(DAY)
+    after, until = clock.now() - 10 * DAY, clock.now() - 5 * DAY
+    window = entries_created_in(after, until)
+    with database.session() as session:
+        first_seq, last_seq = session.execute(window).one()
+        assert first_seq is not None and last_seq is not None
+        credits = owner_credits_created_in(after, until, first_seq, last_seq)
+        assert len(session.execute(credits).all()) == 5
+    window_plan, credits_plan = (_plan(database, statement) for statement in (window, credits))
+    assert any("ix_journal_entry_created_at" in line for line in window_plan), window_plan
+    for line in window_plan + credits_plan:
+        assert not re.search(r"\bSCAN journal_|Seq Scan on journal_", line), line
+
+
+def _plan(database: Database, statement: Select[Any]) -> list[str]:
+    sql = str(statement.compile(database.engine, compile_kwargs={"literal_binds": True}))
+    with database.engine.begin() as connection:
+        if database.engine.dialect.name == "sqlite":
+            return [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        return [row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql)]

@@ -35,7 +35,7 @@ from web3.providers.eth_tester import EthereumTesterProvider
 from web3.providers.rpc import HTTPProvider
 from web3.types import RPCEndpoint
 
-from milestone.chain.errors import ChainUnavailable
+from milestone.chain.errors import ChainNotCreated, ChainUnavailable
 from milestone.chain.kvstore import SQLiteKeyValueStore
 
 EMBEDDED_CHAIN_ID = 131277322940537
@@ -124,32 +124,54 @@ class _EmbeddedChain(MiningChain):
 class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
     """eth-tester's py-evm backend over a chain kept in a SQLite file instead of memory."""
 
-    def __init__(self, store: SQLiteKeyValueStore, funded: Iterable[str] = ()) -> None:
+    def __init__(
+        self, store: SQLiteKeyValueStore, funded: Iterable[str] = (), *, create: bool = True
+    ) -> None:
         # PyEVMBackend.__init__ would build a fresh in-memory chain; open ours instead.
         self.account_keys = ()
-        self.chain = _open_or_create_chain(store, funded)
+        self.chain = _open_or_create_chain(store, tuple(funded), create)
 
     def reset_to_genesis(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError("a persistent chain is never reset; delete its file instead")
 
 
-def _open_or_create_chain(store: SQLiteKeyValueStore, funded: Iterable[str]) -> _EmbeddedChain:
+def _open_or_create_chain(
+    store: SQLiteKeyValueStore, funded: tuple[str, ...], create: bool
+) -> _EmbeddedChain:
     try:
-        ChainDB(store).get_canonical_head()
+        head = ChainDB(store).get_canonical_head()
     except CanonicalHeadNotFound:
-        genesis_state: dict[Any, Any] = {
-            to_canonical_address(address): {
-                "balance": EMBEDDED_GENESIS_BALANCE,
-                "nonce": 0,
-                "code": b"",
-                "storage": {},
-            }
-            for address in (*funded, EMBEDDED_CALLER)
+        if not create:
+            raise ChainNotCreated("the embedded chain has no genesis yet") from None
+        return _create_chain(store, funded)
+    chain = _EmbeddedChain(store)
+    if head.block_number == 0 and not _all_funded(chain, funded):
+        # A chain still at its genesis holds nothing but the genesis balances. One whose genesis
+        # left this writer out (made before reads stopped creating chains) is made again with
+        # the writer in it, instead of refusing every transaction it sends for want of gas.
+        store.clear()
+        return _create_chain(store, funded)
+    return chain
+
+
+def _create_chain(store: SQLiteKeyValueStore, funded: tuple[str, ...]) -> _EmbeddedChain:
+    genesis_state: dict[Any, Any] = {
+        to_canonical_address(address): {
+            "balance": EMBEDDED_GENESIS_BALANCE,
+            "nonce": 0,
+            "code": b"",
+            "storage": {},
         }
-        chain = _EmbeddedChain.from_genesis(store, get_default_genesis_params(), genesis_state)
-        assert isinstance(chain, _EmbeddedChain)
-        return chain
-    return _EmbeddedChain(store)
+        for address in (*funded, EMBEDDED_CALLER)
+    }
+    chain = _EmbeddedChain.from_genesis(store, get_default_genesis_params(), genesis_state)
+    assert isinstance(chain, _EmbeddedChain)
+    return chain
+
+
+def _all_funded(chain: _EmbeddedChain, accounts: tuple[str, ...]) -> bool:
+    state = chain.get_vm().state
+    return all(state.get_balance(to_canonical_address(account)) > 0 for account in accounts)
 
 
 class _FileLock:
@@ -173,16 +195,28 @@ class _FileLock:
             self._handle = None
 
 
-def open_embedded(data_dir: Path, funded: Iterable[str] = ()) -> ChainConnection:
-    """Open the data directory's embedded chain, creating it with `funded` accounts if new."""
+def open_embedded(
+    data_dir: Path, funded: Iterable[str] = (), *, create: bool = True
+) -> ChainConnection:
+    """Open the data directory's embedded chain, creating it with `funded` accounts if new.
+
+    Readers pass `create=False` and get `ChainNotCreated` for a chain not made yet: gas is paid
+    from genesis balances only, so a chain made by a read, funding nobody who writes, would
+    refuse the operator's first transaction.
+    """
     funded = tuple(funded)
     path = Path(data_dir) / EMBEDDED_CHAIN_FILE
+    if not create and not path.exists():
+        raise ChainNotCreated(f"no embedded chain in {data_dir} yet", path=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = _FileLock(path.with_suffix(".lock"))
+    store = None
     try:
         store = SQLiteKeyValueStore(path)
-        backend = PersistentPyEVMBackend(store, funded)
+        backend = PersistentPyEVMBackend(store, funded, create=create)
     except BaseException:
+        if store is not None:
+            store.close()
         lock.close()
         raise
     w3 = Web3(EthereumTesterProvider(EthereumTester(backend=backend)))
@@ -204,12 +238,17 @@ def open_remote(url: str, timeout: float = 10.0) -> ChainConnection:
 
 
 def connect(
-    data_dir: Path, chain_url: str | None = None, funded: Iterable[str] = ()
+    data_dir: Path,
+    chain_url: str | None = None,
+    funded: Iterable[str] = (),
+    *,
+    create: bool = True,
 ) -> ChainConnection:
-    """The remote node at `chain_url` if given, else the data directory's embedded chain.
+    """The remote node at `chain_url` if given, else the data directory's embedded chain
+    (`create=False` for readers: see `open_embedded`).
 
     Callers take both from `milestone.settings.Settings` (`MILESTONE_CHAIN_URL`).
     """
     if chain_url:
         return open_remote(chain_url)
-    return open_embedded(data_dir, funded)
+    return open_embedded(data_dir, funded, create=create)

@@ -19,6 +19,13 @@ class ChainUnavailable(ChainError):
     http_status = 503
 
 
+class ChainNotCreated(ChainError):
+    """The data directory's embedded chain does not exist yet: only a writer creates it."""
+
+    code = "chain_not_created"
+    http_status = 404
+
+
 class ChainReverted(ChainError):
     """The contract refused a step; `reason` is its `"module: reason"` message."""
 

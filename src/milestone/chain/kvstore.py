@@ -72,6 +72,11 @@ class SQLiteKeyValueStore(BaseAtomicDB):
             raise
         self._connection.execute("COMMIT")
 
+    def clear(self) -> None:
+        """Forget every key (in one transaction): for remaking a chain that holds nothing yet."""
+        with self.transaction():
+            self._connection.execute("DELETE FROM kv")
+
     def close(self) -> None:
         self._connection.close()
 

@@ -7,7 +7,9 @@ read-only methods to it and nothing else: no transaction can pass through the re
 call may only address the Program.
 
 The embedded chain file admits one process at a time, so each read opens it briefly and
-waits a little for a settler or another worker to let go.
+waits a little for a settler or another worker to let go. A read never creates the embedded
+chain: before the first settlement it answers for the chain as it will be (its fixed id, no
+block after genesis, no Program), and the settler creates it with the operator funded.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from typing import Any, Literal
 from eth_typing import HexStr
 from web3 import Web3
 
-from milestone.chain.backends import ChainConnection, connect
+from milestone.chain.backends import EMBEDDED_CHAIN_ID, ChainConnection, connect
 from milestone.chain.deployment import load_deployment
-from milestone.chain.errors import ChainError, ChainUnavailable
+from milestone.chain.errors import ChainError, ChainNotCreated, ChainUnavailable
 from milestone.chain.program import ProgramView
 from milestone.errors import MilestoneError
 
@@ -63,10 +65,11 @@ class RelayRefused(MilestoneError):
 
 @contextmanager
 def open_chain(data_dir: Path, chain_url: str | None) -> Iterator[ChainConnection]:
-    """The configured chain, waiting briefly while another process holds the embedded one."""
+    """The configured chain, waiting briefly while another process holds the embedded one;
+    `ChainNotCreated` if the embedded one does not exist yet."""
     for attempt in range(OPEN_ATTEMPTS):
         try:
-            connection = connect(Path(data_dir), chain_url)
+            connection = connect(Path(data_dir), chain_url, create=False)
             break
         except ChainUnavailable:
             if chain_url or attempt == OPEN_ATTEMPTS - 1:
@@ -82,21 +85,29 @@ def read_chain_info(
     data_dir: Path, chain_url: str | None, public_url: str | None = None
 ) -> ChainInfo:
     """The chain's id, the Program recorded for it in `data_dir`, and how browsers reach it."""
-    with open_chain(data_dir, chain_url) as connection:
-        chain_id = connection.w3.eth.chain_id
-        deployment = load_deployment(Path(data_dir), chain_id)
-        next_epoch = None
-        if deployment is not None:
-            _call_as_operator(connection, deployment.operator)
-            view = ProgramView(connection.w3, deployment.address)
-            next_epoch = view.next_epoch() if view.is_deployed() else None
-        return ChainInfo(
-            backend=connection.kind,
-            chain_id=chain_id,
-            program_address=deployment.address if deployment else None,
-            rpc_url=(public_url or chain_url) if connection.kind == "remote" else None,
-            next_epoch=next_epoch,
-        )
+    try:
+        with open_chain(data_dir, chain_url) as connection:
+            return _chain_info(connection, Path(data_dir), public_url or chain_url)
+    except ChainNotCreated:
+        return ChainInfo(backend="embedded", chain_id=EMBEDDED_CHAIN_ID, program_address=None,
+                         rpc_url=None, next_epoch=None)
+
+
+def _chain_info(connection: ChainConnection, data_dir: Path, public_url: str | None) -> ChainInfo:
+    chain_id = connection.w3.eth.chain_id
+    deployment = load_deployment(data_dir, chain_id)
+    next_epoch = None
+    if deployment is not None:
+        _call_as_operator(connection, deployment.operator)
+        view = ProgramView(connection.w3, deployment.address)
+        next_epoch = view.next_epoch() if view.is_deployed() else None
+    return ChainInfo(
+        backend=connection.kind,
+        chain_id=chain_id,
+        program_address=deployment.address if deployment else None,
+        rpc_url=public_url if connection.kind == "remote" else None,
+        next_epoch=next_epoch,
+    )
 
 
 def relay_read(data_dir: Path, request: Any) -> dict[str, Any]:
@@ -104,8 +115,11 @@ def relay_read(data_dir: Path, request: Any) -> dict[str, Any]:
     request_id = request.get("id") if isinstance(request, dict) else None
     try:
         method, params = _checked(request)
-        with open_chain(data_dir, None) as connection:
-            result = _answer(connection, Path(data_dir), method, params)
+        try:
+            with open_chain(data_dir, None) as connection:
+                result = _answer(connection, Path(data_dir), method, params)
+        except ChainNotCreated:
+            result = _answer_before_genesis(method)
     except RelayRefused as refused:
         return _error(request_id, refused.rpc_code, refused.message)
     except ChainError as error:
@@ -147,6 +161,16 @@ def _answer(connection: ChainConnection, data_dir: Path, method: str, params: li
     except Exception as error:  # a revert or a malformed call: the caller's to read
         raise RelayRefused(f"the call failed: {error}", SERVER_ERROR) from None
     return "0x" + bytes(result).hex()
+
+
+def _answer_before_genesis(method: str) -> str:
+    """The answers of the chain the first settlement will create: nothing on it yet."""
+    if method == "eth_chainId":
+        return hex(EMBEDDED_CHAIN_ID)
+    if method == "eth_blockNumber":
+        return hex(0)
+    raise RelayRefused("no Program is deployed yet: the relay only calls the Program",
+                       INVALID_PARAMS)
 
 
 def _call_as_operator(connection: ChainConnection, operator: str) -> None:

@@ -27,6 +27,7 @@ AttestorKey = Annotated[
         envvar="MILESTONE_ATTESTOR_KEY",
         help="The attestor's private key, hex \\[env MILESTONE_ATTESTOR_KEY].",
         show_default=False,
+        show_envvar=False,
     ),
 ]
 

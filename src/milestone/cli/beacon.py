@@ -15,7 +15,12 @@ import typer
 from milestone.chain.anchor import Anchor
 from milestone.chain.backends import connect
 from milestone.chain.keys import account_of, parse_address
-from milestone.cli.common import DataDirOption, JsonOption, reported_chain_errors
+from milestone.cli.common import (
+    DataDirOption,
+    JsonOption,
+    reported_chain_errors,
+    require_data_directory,
+)
 from milestone.epochs.beacon_secret import load_beacon_secret
 from milestone.epochs.member import member_step
 from milestone.settings import load_settings
@@ -29,6 +34,7 @@ RemoteChainUrl = Annotated[
         envvar="MILESTONE_CHAIN_URL",
         help="JSON-RPC URL of the node the Program lives on \\[env MILESTONE_CHAIN_URL].",
         show_default=False,
+        show_envvar=False,
     ),
 ]
 ContractOption = Annotated[
@@ -41,6 +47,7 @@ MemberKey = Annotated[
         envvar="MILESTONE_MEMBER_KEY",
         help="The member's private key, hex \\[env MILESTONE_MEMBER_KEY].",
         show_default=False,
+        show_envvar=False,
     ),
 ]
 
@@ -56,6 +63,7 @@ def step(
     """Commit to the coming epochs and reveal where the weights are posted; idempotent."""
     with reported_chain_errors():
         settings = load_settings(data_dir=data_dir)
+        require_data_directory(settings.data_dir)
         member = account_of(member_key, "member")
         secret = load_beacon_secret(settings.data_dir, settings.beacon_key)
         with connect(settings.data_dir, chain_url) as connection:

@@ -172,12 +172,19 @@ def chain(
     chain_url: Annotated[
         str | None,
         typer.Option(
-            "--chain-url", help="A node to measure on \\[default: a throwaway embedded chain]."
+            "--chain-url",
+            help="A node to measure on \\[default: a throwaway embedded chain; "
+            "MILESTONE_CHAIN_URL is not read: a benchmark never touches the configured chain].",
         ),
     ] = None,
     operator_key: Annotated[
         str | None,
-        typer.Option(envvar="MILESTONE_OPERATOR_KEY", help="Funded key for --chain-url."),
+        typer.Option(
+            envvar="MILESTONE_OPERATOR_KEY",
+            show_envvar=False,
+            help="Funded key for --chain-url \\[env MILESTONE_OPERATOR_KEY; no default: "
+            "a remote node needs a key funded there].",
+        ),
     ] = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -290,7 +297,13 @@ def scale(
         int, typer.Option("--owners", min=10, help="Owners (one car each) of the fleet.")
     ] = 100_000,
     database_url: Annotated[
-        str, typer.Option("--database-url", help="Database to build in (default: SQLite).")
+        str,
+        typer.Option(
+            "--database-url",
+            help="Database to build in \\[default: a scratch SQLite file; "
+            "MILESTONE_DATABASE_URL is not read: a benchmark never touches the configured "
+            "database].",
+        ),
     ] = "",
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Build here and keep it (default: scratch).")

@@ -29,6 +29,7 @@ from milestone.cli.common import (
     JsonOption,
     existing_program,
     reported_chain_errors,
+    require_data_directory,
 )
 from milestone.cli.init import parse_genesis
 from milestone.clock import SystemClock
@@ -161,6 +162,7 @@ def deploy(
     """
     with reported_chain_errors():
         settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+        require_data_directory(settings.data_dir)
         operator = load_operator(settings.data_dir, operator_key_of(settings))
         parameters = _parameters_to_deploy(
             settings.database_url, preset, genesis, enforce_epoch_end=enforce_epoch_end
@@ -364,6 +366,7 @@ def _attached(
     confirmations: int = 1,
 ) -> Iterator[tuple[ChainConnection, Anchor]]:
     settings = load_settings(data_dir=data_dir, chain_url=chain_url, operator_key=operator_key)
+    require_data_directory(settings.data_dir)
     with open_program(
         settings.data_dir,
         settings.chain_url,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from milestone.chain.backends import connect
 from milestone.chain.deployment import load_deployment
-from milestone.chain.errors import ProgramNotFound
+from milestone.chain.errors import ChainNotCreated, ProgramNotFound
 from milestone.chain.program import ProgramView
 
 
@@ -17,7 +17,13 @@ def program_view(
     data_dir: Path, chain_url: str | None, contract: str | None = None
 ) -> Iterator[ProgramView]:
     """The Program at `contract`, else the one recorded in the data directory for this chain."""
-    with connect(data_dir, chain_url) as connection:
+    try:
+        connection = connect(data_dir, chain_url, create=False)
+    except ChainNotCreated:
+        raise ProgramNotFound(
+            f"no Program in {data_dir} yet: the embedded chain is made by the first settlement"
+        ) from None
+    with connection:
         deployment = load_deployment(data_dir, connection.w3.eth.chain_id)
         if connection.kind == "embedded" and deployment is not None:
             # eth-tester charges even a call's gas to its sender: call as the funded operator.

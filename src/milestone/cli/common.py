@@ -49,6 +49,23 @@ class NoDatabase(MilestoneError):
     code = "no_database"
 
 
+class NoDataDirectory(MilestoneError):
+    """The command was pointed at a data directory that is not there; nothing was created."""
+
+    code = "no_data_directory"
+
+
+def require_data_directory(data_dir: Path) -> None:
+    """Refuse (`no_data_directory`) a data directory that does not exist, instead of making it:
+    the keys, beacon secret and chain files a command would make in a mistyped directory are
+    another identity (a member's fresh secret cannot open its earlier commitments)."""
+    if not Path(data_dir).is_dir():
+        raise NoDataDirectory(
+            f"no data directory at {data_dir}: create it (or run `milestone init`), or point "
+            "--data-dir at an existing one"
+        )
+
+
 def sqlite_file(database_url: str) -> Path | None:
     """The file of a SQLite URL; None for another database (or SQLite in memory)."""
     url = make_url(database_url)

@@ -52,7 +52,9 @@ def declare(
     amount_fen: Annotated[int, typer.Option(help="The dividend in CNY fen (1 yuan = 100 fen).")],
     record_epoch: Annotated[int, typer.Option(help="Holdings at the end of this finalized epoch.")],
     payment_date: Annotated[str, typer.Option(help="When the rails pay, YYYY-MM-DD.")],
-    note: Annotated[str, typer.Option(help="What the dividend is (e.g. FY2026 final).")] = "",
+    note: Annotated[
+        str, typer.Option(help="What the dividend is (e.g. FY2026 final) \\[default: none].")
+    ] = "",
     key: Annotated[
         str | None, typer.Option(help="Declaration key; default: epoch, amount and date.")
     ] = None,

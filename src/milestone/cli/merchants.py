@@ -142,7 +142,8 @@ def item_update(
     stock: Annotated[int | None, typer.Option(help="New stock.")] = None,
     unlimited: Annotated[bool, typer.Option(help="No stock limit any more.")] = False,
     active: Annotated[
-        bool | None, typer.Option("--active/--withdrawn", help="On sale or not.")
+        bool | None,
+        typer.Option("--active/--withdrawn", help="On sale or not \\[default: unchanged]."),
     ] = None,
     json_output: JsonOption = False,
     data_dir: DataDirOption = None,

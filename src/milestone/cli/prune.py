@@ -25,7 +25,7 @@ def prune(
             "--dispute-window-seconds",
             min=0,
             help="Keep epochs finalized less than this long ago "
-            "[env MILESTONE_DISPUTE_WINDOW_SECONDS; default 30 days].",
+            "\\[env MILESTONE_DISPUTE_WINDOW_SECONDS; default 30 days].",
         ),
     ] = None,
     wait: Annotated[

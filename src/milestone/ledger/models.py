@@ -58,7 +58,8 @@ class JournalEntryRecord(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(32))
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    created_at: Mapped[int] = mapped_column(BigInteger)
+    # Indexed for the unlock sweep, which reads the entries of a window of time.
+    created_at: Mapped[int] = mapped_column(BigInteger, index=True)
     epoch: Mapped[int] = mapped_column(BigInteger, index=True)
     metadata_json: Mapped[str] = mapped_column("metadata", Text)
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

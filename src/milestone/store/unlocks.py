@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from milestone.activities.budget import program_parameters
@@ -62,18 +62,9 @@ def unlocked_by_time(session: Session, after: int, until: int) -> dict[int, int]
     """
     params = program_parameters(session)
     lock = params.spend_lock_days * DAY_SECONDS
-    credits = session.execute(
-        select(PostingRecord.entry_seq, PostingRecord.account, PostingRecord.amount,
-               JournalEntryRecord.created_at)
-        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
-        .where(
-            PostingRecord.account.startswith(OWNER_PREFIX),
-            PostingRecord.asset == "STONE",
-            PostingRecord.amount > 0,
-            JournalEntryRecord.created_at > after - lock,
-            JournalEntryRecord.created_at <= until - lock,
-            JournalEntryRecord.kind.not_in(RETURN_KINDS),
-        )
+    first_seq, last_seq = session.execute(entries_created_in(after - lock, until - lock)).one()
+    credits = [] if first_seq is None or last_seq is None else session.execute(
+        owner_credits_created_in(after - lock, until - lock, first_seq, last_seq)
     ).all()
     earnings = {(seq, int(account.removeprefix(OWNER_PREFIX))): (amount, created_at)
                 for seq, account, amount, created_at in credits}
@@ -95,6 +86,42 @@ def unlocked_by_time(session: Session, after: int, until: int) -> dict[int, int]
             continue
         unlocked[owner_id] += amount
     return dict(unlocked)
+
+
+def entries_created_in(after: int, until: int) -> Select[int | None, int | None]:
+    """The first and last sequence numbers of the journal entries created in `(after, until]`
+    (both None if there are none), read through the journal's index on `created_at`
+    (revision 0018): the journal only grows, and a sweep runs at every finalization."""
+    window = (JournalEntryRecord.created_at > after) & (JournalEntryRecord.created_at <= until)
+    # `seq + 0`, not `seq`: PostgreSQL would answer a bare min(seq) by walking the primary key
+    # from its start, filtering on the time, instead of reading the window off the index.
+    return select(
+        func.min(JournalEntryRecord.seq + 0), func.max(JournalEntryRecord.seq + 0)
+    ).where(window)
+
+
+def owner_credits_created_in(
+    after: int, until: int, first_seq: int, last_seq: int
+) -> Select[int, str, int, int]:
+    """`(seq, account, pebbles, created at)` of the stones credited to owners by the journal
+    entries created in `(after, until]`, returns excepted; `first_seq` and `last_seq` are the
+    window's (`entries_created_in`). The bounds on the postings are redundant, but let the
+    database read them as one range of their primary key instead of scanning them all."""
+    return (
+        select(PostingRecord.entry_seq, PostingRecord.account, PostingRecord.amount,
+               JournalEntryRecord.created_at)
+        .join(JournalEntryRecord, JournalEntryRecord.seq == PostingRecord.entry_seq)
+        .where(
+            PostingRecord.entry_seq >= first_seq,
+            PostingRecord.entry_seq <= last_seq,
+            JournalEntryRecord.created_at > after,
+            JournalEntryRecord.created_at <= until,
+            JournalEntryRecord.kind.not_in(RETURN_KINDS),
+            PostingRecord.account.startswith(OWNER_PREFIX),
+            PostingRecord.asset == "STONE",
+            PostingRecord.amount > 0,
+        )
+    )
 
 
 def emit_time_unlocks(session: Session, after: int, until: int) -> None:
