@@ -28,12 +28,12 @@ INSERT INTO trip (vehicle_id, sequence, epoch, report_hash, owner_id, report_tri
                   distance_m, counted_m, received_at)
 SELECT :vehicle + i / :per, i % :per, i % :epochs, sha256(int8send(i)), 1,
        substr(sha256(int8send(-i)), 1, 16), 10000, 10000, :genesis
-FROM generate_series(:first, :last) AS i
+FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS i
 """
 POSTGRES_ROUNDS = """
 INSERT INTO trip_round (epoch, vehicle_id, round, sequence, owner_id, meters)
 SELECT i % :epochs, :vehicle + i / :per, r, i % :per, 1, 5000
-FROM generate_series(:first, :last) AS i, generate_series(0, 1) AS r
+FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS i, generate_series(0, 1) AS r
 """
 SQLITE_TRIPS = """
 INSERT INTO trip (vehicle_id, sequence, epoch, report_hash, owner_id, report_trip_id,
