@@ -36,3 +36,36 @@ def test_bench_ingest_prints_json() -> None:
     assert data["reports"] == 9
     assert set(data) == {"reports", "batch", "verify_floor_per_s", "reports_per_s", "ratio",
                          "ratio_cpu"}
+
+
+def test_bench_ingest_compares_an_empty_database_with_a_prefilled_one() -> None:
+    result = CliRunner().invoke(
+        app, ["bench", "ingest", "--vehicles", "3", "--trips", "4", "--batch", "4",
+              "--no-postgres", "--prefill", "1000", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["prefilled_trip_rows"] == 1_000
+    assert data["prefill_s"] >= 0
+    for key in ("prefilled_over_empty", "prefilled_over_empty_cpu",
+                "prefilled_over_empty_by_floor", "ratio_empty", "ratio_prefilled"):  # fmt: skip
+        assert data[key] > 0
+
+
+def test_the_prefill_writes_its_rows_and_restores_the_page_cache(database: Database) -> None:
+    from sqlalchemy import text
+
+    from milestone.bench.prefill import prefill_trips
+
+    def cache_size() -> int | None:
+        if database.dialect != "sqlite":
+            return None
+        with database.engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    before = cache_size()
+    prefill_trips(database, 2_500, 1_767_225_600)
+    assert cache_size() == before
+    with database.session() as session:
+        assert session.execute(text("SELECT count(*) FROM trip")).scalar_one() == 2_500
+        assert session.execute(text("SELECT count(*) FROM trip_round")).scalar_one() == 5_000

@@ -155,3 +155,41 @@ def test_ownership_is_a_chain_of_bindings_and_the_owner_at_an_instant_is_unique(
         assert owner_at(session, vehicle.id, start + 999) == alice.id
         assert owner_at(session, vehicle.id, start + 1_000) == bob.id
         assert owner_at(session, vehicle.id, start + 2_000) is None
+
+
+def accepted_by_conversion(candidate: bytes) -> bool:
+    """The key check before point validation: libsodium's conversion to Curve25519."""
+    from nacl.bindings import crypto_sign_ed25519_pk_to_curve25519
+    from nacl.exceptions import CryptoError
+
+    try:
+        crypto_sign_ed25519_pk_to_curve25519(candidate)
+    except CryptoError:
+        return False
+    return True
+
+
+def accepted_by_check(candidate: bytes) -> bool:
+    from milestone.registry.vehicles import validate_public_key
+
+    try:
+        validate_public_key(candidate)
+    except InvalidPublicKey:
+        return False
+    return True
+
+
+def test_the_key_check_accepts_exactly_what_the_conversion_to_curve25519_accepts() -> None:
+    import random
+
+    rng = random.Random(16)
+    prime = 2**255 - 19
+    candidates = [rng.randbytes(32) for _ in range(3_000)]
+    candidates += [bytes(generate_signing_key().verify_key) for _ in range(50)]
+    # Every non-canonical encoding (y = p + t) and every small y, with both signs of x.
+    for y in [*range(prime, 2**255), *range(64)]:
+        for sign in (0, 1 << 255):
+            candidates.append((y | sign).to_bytes(32, "little"))
+    verdicts = [(accepted_by_check(c), accepted_by_conversion(c)) for c in candidates]
+    assert all(new == old for new, old in verdicts)
+    assert 0 < sum(new for new, _ in verdicts) < len(candidates)  # both kinds were tried

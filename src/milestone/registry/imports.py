@@ -12,9 +12,9 @@ bytes written: 19 statements a vehicle through the ORM (each flush its own round
 program row read and its parameters parsed from JSON twice (for the VIN salt), and a consent
 receipt each. Here the salt is read once, the registry is asked about a whole chunk of VINs
 and keys in one query each, and the rows go out as the driver's own multi-row writes (`COPY`
-on PostgreSQL). What is left is mostly the key check: libsodium's conversion to Curve25519
-proves the point is on the curve and in the prime-order subgroup, a scalar multiplication
-per key.
+on PostgreSQL). What is left is mostly the key check: libsodium's point validation proves the
+point is on the curve and in the prime-order subgroup, a scalar multiplication per key
+(`validate_public_key`).
 """
 
 from __future__ import annotations

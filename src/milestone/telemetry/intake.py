@@ -27,7 +27,7 @@ from milestone.rules.trips import Ownership as OwnershipPeriod
 from milestone.rules.trips import VehicleCursor
 from milestone.settings import DEFAULT_SETTLE_GRACE_SECONDS
 from milestone.storage import Base, Database
-from milestone.storage.bulk import insert_rows, select_where_in
+from milestone.storage.bulk import insert_rows, is_postgresql, select_where_in
 from milestone.telemetry.closure import hold_intake_open, intake_first_open_epoch
 from milestone.telemetry.events import emit_rejections
 from milestone.telemetry.models import Trip, TripRejection, TripRound
@@ -128,8 +128,10 @@ def load_snapshot(
     snapshot = IntakeSnapshot(genesis=program.genesis)
     signed = [item for item in decoded if item.signed is not None]
     vehicle_ids = sorted({item.signed.report.vehicle_id for item in signed if item.signed})
-    for part in chunks(vehicle_ids if lock else ()):
-        # Row locks in id order: two workers sharing vehicles wait, they never deadlock.
+    # Row locks in id order: two workers sharing vehicles wait, they never deadlock. SQLite
+    # has no row locks (SQLAlchemy drops FOR UPDATE there): its one writer at a time holds the
+    # write lock from BEGIN IMMEDIATE, so the statement would only cost a query.
+    for part in chunks(vehicle_ids if lock and is_postgresql(session) else ()):
         session.execute(
             select(Vehicle.id).where(Vehicle.id.in_(part)).order_by(Vehicle.id).with_for_update()
         )
